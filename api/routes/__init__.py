@@ -1,0 +1,1 @@
+"""One smorest blueprint per resource under /api/v1."""

@@ -1,0 +1,1 @@
+"""Marshmallow schemas: strict input (unknown keys refused), documented output."""

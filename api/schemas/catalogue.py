@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from marshmallow import Schema
+from marshmallow import fields
+from marshmallow import validate
+
+from api.schemas.base import LocalDateTime
+from api.schemas.base import StrictSchema
+from engine.roles import FIELD_LABELS
+
+
+class UnitOut(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["province", "commune", "ward"]})
+    parent_code = fields.String(allow_none=True)
+
+
+class ProcedureOut(Schema):
+    code = fields.String(required=True)
+    name_vi = fields.String(required=True)
+    name_en = fields.String(required=True)
+    field = fields.String(required=True)
+    version = fields.Integer(required=True)
+    time_limit = fields.Integer(
+        required=True, metadata={"description": "working days; 0 = same day"}
+    )
+    process_id = fields.String(required=True)
+    published_at = LocalDateTime(required=True)
+
+
+class VersionOut(Schema):
+    number = fields.Integer(required=True)
+    content_hash = fields.String(required=True)
+    published_at = LocalDateTime(required=True)
+    time_limit = fields.Integer(required=True)
+
+
+class ProcedureDetailOut(ProcedureOut):
+    files = fields.List(fields.String(), required=True)
+    bpmn_xml = fields.String(required=True)
+    versions = fields.List(fields.Nested(VersionOut), required=True)
+
+
+class ProcedureQuery(StrictSchema):
+    field = fields.String(validate=validate.OneOf(list(FIELD_LABELS)))
+
+
+class ProcedureMetadataIn(StrictSchema):
+    code = fields.String(required=True, validate=validate.Length(min=2, max=60))
+    name_vi = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    name_en = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    field = fields.String(required=True, validate=validate.OneOf(list(FIELD_LABELS)))
+    time_limit = fields.Integer(required=True, validate=validate.Range(min=0, max=365))
+    process_id = fields.String(validate=validate.Length(min=1, max=120))
+
+
+class PublishForm(Schema):
+    """Documentation of the multipart body; files are read from the request as uploaded."""
+
+    metadata = fields.String(required=True, metadata={"description": "JSON of ProcedureMetadataIn"})
+    files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True)
+
+
+class PublishOut(Schema):
+    procedure = fields.Nested(ProcedureOut, required=True)
+    created = fields.Boolean(
+        required=True, metadata={"description": "false: same as current version"}
+    )
+
+
+class ProblemItemOut(Schema):
+    message = fields.String(required=True)
+    element_id = fields.String(allow_none=True)
+    file = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+
+
+class ValidateOut(Schema):
+    problems = fields.List(fields.Nested(ProblemItemOut), required=True)

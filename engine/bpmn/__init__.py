@@ -1,0 +1,1 @@
+"""The one seam to SpiffWorkflow: nothing outside this package imports it."""

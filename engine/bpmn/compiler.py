@@ -1,0 +1,272 @@
+"""Turn a procedure's files into a parsed, validated spec — once per content hash."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.defaults import ManualTask
+from SpiffWorkflow.spiff.specs.defaults import UserTask
+
+from engine import forms
+from engine.bpmn.sandbox import ScriptRefused
+from engine.bpmn.sandbox import compile_expression
+from engine.bpmn.sandbox import compile_script
+from engine.bpmn.xml import parse_untrusted
+from engine.errors import DiagramInvalid
+from engine.errors import Problem
+from engine.errors import UnsafeXml
+from engine.roles import LANE_ROLES
+from engine.status import END_OUTCOMES
+
+BPMN_SUFFIX = ".bpmn"
+DMN_SUFFIX = ".dmn"
+FORM_SUFFIX = ".form.json"
+
+
+@dataclass(frozen=True)
+class HumanStep:
+    element_id: str
+    name: str
+    role: str
+    form: str | None
+
+
+@dataclass
+class CompiledProcedure:
+    content_hash: str
+    process_id: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    steps: dict[str, HumanStep]
+    forms: dict[str, list[forms.Field]]
+    form_schemas: dict[str, Any]
+
+
+def content_hash(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+def compile_procedure(files: dict[str, bytes], process_id: str | None = None) -> CompiledProcedure:
+    """Parse and validate; raise DiagramInvalid listing every problem found."""
+    parser = SpiffBpmnParser()
+    problems: list[Problem] = []
+    parsed_forms, schemas = _load_forms(files, problems)
+    for name, content in sorted(files.items()):
+        if name.endswith(BPMN_SUFFIX) or name.endswith(DMN_SUFFIX):
+            _add_xml(parser, name, content, problems)
+        elif not name.endswith(FORM_SUFFIX):
+            problems.append(
+                Problem("Loại tệp không được hỗ trợ (.bpmn, .dmn, .form.json).", file=name)
+            )
+    if not any(name.endswith(BPMN_SUFFIX) for name in files):
+        problems.append(Problem("Cần ít nhất một tệp .bpmn (at least one BPMN file)."))
+    if problems:
+        raise DiagramInvalid("the procedure files are not valid", problems)
+    chosen = _choose_process(parser, process_id)
+    try:
+        spec = parser.get_spec(chosen)
+        subprocess_specs = parser.get_subprocess_specs(chosen)
+    except (ValidationException, SpiffWorkflowException) as exc:
+        raise DiagramInvalid("the diagram cannot be executed", [_problem_from(exc)]) from exc
+    steps = _check_specs([spec, *subprocess_specs.values()], parsed_forms, problems)
+    if problems:
+        raise DiagramInvalid("the diagram does not pass validation", problems)
+    return CompiledProcedure(
+        content_hash=content_hash(files),
+        process_id=chosen,
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        steps=steps,
+        forms=parsed_forms,
+        form_schemas=schemas,
+    )
+
+
+def _load_forms(
+    files: dict[str, bytes], problems: list[Problem]
+) -> tuple[dict[str, list[forms.Field]], dict[str, Any]]:
+    parsed: dict[str, list[forms.Field]] = {}
+    schemas: dict[str, Any] = {}
+    for name, content in files.items():
+        if not name.endswith(FORM_SUFFIX):
+            continue
+        try:
+            parsed[name] = forms.parse_form(content)
+            schemas[name] = forms.json.loads(content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            problems.append(Problem(f"Biểu mẫu không hợp lệ: {exc}", file=name))
+    return parsed, schemas
+
+
+def _add_xml(parser: SpiffBpmnParser, name: str, content: bytes, problems: list[Problem]) -> None:
+    try:
+        root = parse_untrusted(content, name)
+        if name.endswith(DMN_SUFFIX):
+            parser.add_dmn_xml(root, filename=name)
+        else:
+            if etree.QName(root).localname != "definitions":
+                raise DiagramInvalid(
+                    name, [Problem("Không phải tệp BPMN (root is not definitions).", file=name)]
+                )
+            parser.add_bpmn_xml(root, filename=name)
+    except UnsafeXml:
+        raise
+    except DiagramInvalid as exc:
+        problems.extend(exc.problems)
+    except (ValidationException, SpiffWorkflowException) as exc:
+        problems.append(_problem_from(exc))
+
+
+def _choose_process(parser: SpiffBpmnParser, process_id: str | None) -> str:
+    executable = parser.get_process_ids()
+    if process_id:
+        if process_id not in executable:
+            raise DiagramInvalid(
+                f"process {process_id!r} is not an executable process in the files",
+                [
+                    Problem(
+                        f"Không tìm thấy quy trình '{process_id}' (isExecutable).",
+                        element_id=process_id,
+                    )
+                ],
+            )
+        return process_id
+    if len(executable) != 1:
+        raise DiagramInvalid(
+            f"name the process to run: the files hold {len(executable)} executable processes",
+            [Problem("Cần đúng một quy trình isExecutable=true, hoặc nêu process_id.")],
+        )
+    return executable[0]
+
+
+def _problem_from(exc: Exception) -> Problem:
+    line = getattr(exc, "line_number", None)
+    return Problem(
+        message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+        element_id=getattr(exc, "id", None) or getattr(exc, "task_spec_id", None) or None,
+        file=getattr(exc, "file_name", None) or None,
+        line=line if isinstance(line, int) else None,
+    )
+
+
+def _check_specs(
+    specs: list[Any], parsed_forms: dict[str, list[forms.Field]], problems: list[Problem]
+) -> dict[str, HumanStep]:
+    steps: dict[str, HumanStep] = {}
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            _check_conditions(task_spec, problems)
+            if isinstance(task_spec, ScriptTask):
+                _check_source(task_spec, task_spec.script, compile_script, problems)
+            elif isinstance(task_spec, EndEvent):
+                _check_outcome(task_spec, problems)
+            elif isinstance(task_spec, UserTask | ManualTask):
+                step = _human_step(task_spec, parsed_forms, problems)
+                if step is not None:
+                    steps[step.element_id] = step
+    return steps
+
+
+def _human_step(
+    task_spec: Any, parsed_forms: dict[str, list[forms.Field]], problems: list[Problem]
+) -> HumanStep | None:
+    element_id = task_spec.bpmn_id
+    role = task_spec.lane
+    form = (task_spec.extensions.get("properties") or {}).get("form")
+    if role is None:
+        problems.append(
+            Problem(
+                "Công việc phải nằm trong một làn (lane) mang tên vai trò.", element_id=element_id
+            )
+        )
+        return None
+    if role not in LANE_ROLES:
+        problems.append(
+            Problem(
+                f"Vai trò '{role}' không tồn tại; dùng: {', '.join(sorted(LANE_ROLES))}.",
+                element_id=element_id,
+            )
+        )
+        return None
+    if form is not None and form not in parsed_forms:
+        problems.append(
+            Problem(f"Thiếu biểu mẫu '{form}' (form file missing).", element_id=element_id)
+        )
+        return None
+    return HumanStep(element_id, task_spec.bpmn_name or element_id, role, form)
+
+
+def _check_conditions(task_spec: Any, problems: list[Problem]) -> None:
+    for condition, _target in getattr(task_spec, "cond_task_specs", None) or []:
+        source = condition.args[0] if condition is not None and condition.args else None
+        if isinstance(source, str):
+            _check_source(task_spec, source, compile_expression, problems)
+
+
+def _check_source(task_spec: Any, source: str, compile_fn: Any, problems: list[Problem]) -> None:
+    try:
+        compile_fn(source)
+    except (ScriptRefused, SyntaxError) as exc:
+        problems.append(Problem(f"Mã lệnh không được phép: {exc}", element_id=task_spec.bpmn_id))
+
+
+def _check_outcome(task_spec: Any, problems: list[Problem]) -> None:
+    outcome = (task_spec.extensions.get("properties") or {}).get("outcome")
+    if outcome is not None and outcome not in END_OUTCOMES:
+        problems.append(
+            Problem(
+                f"Kết quả '{outcome}' không hợp lệ; dùng: {', '.join(sorted(END_OUTCOMES))}.",
+                element_id=task_spec.bpmn_id,
+            )
+        )
+
+
+def cache_key(files_hash: str, process_id: str) -> str:
+    return f"{files_hash}:{process_id}"
+
+
+class SpecCache:
+    """Parsed procedures by content hash: a version's files never change, entries never go stale."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._entries: OrderedDict[str, CompiledProcedure] = OrderedDict()
+        self._capacity = capacity
+        self._lock = Lock()
+        self.misses = 0
+
+    def get(self, key: str, load: Callable[[], tuple[dict[str, str], str]]) -> CompiledProcedure:
+        """Return the parsed procedure; `load` gives (files, process_id) on a miss only."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry
+        self.misses += 1
+        files, process_id = load()
+        entry = compile_procedure({k: v.encode() for k, v in files.items()}, process_id)
+        with self._lock:
+            self._entries[key] = entry
+            if len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return entry
+
+    def put(self, entry: CompiledProcedure) -> None:
+        with self._lock:
+            self._entries[cache_key(entry.content_hash, entry.process_id)] = entry
+
+
+SPEC_CACHE = SpecCache()

@@ -1,0 +1,156 @@
+"""Receiving a dossier: code it, start its procedure's workflow, open the first tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import calendar
+from engine.actors import Actor
+from engine.bpmn import runtime
+from engine.bpmn import serializer
+from engine.db import utcnow
+from engine.errors import Forbidden
+from engine.errors import InvalidData
+from engine.errors import NotFound
+from engine.models import Dossier
+from engine.models import DossierCounter
+from engine.models import Event
+from engine.models import Procedure
+from engine.models import ProcedureVersion
+from engine.models import Unit
+from engine.models import WorkflowState
+from engine.procedures import compiled_for
+from engine.queries.dossiers import dossier_view
+from engine.task_rows import sync_tasks
+from engine.units import province_of
+from engine.units import unit_by_code
+from engine.uow import UnitOfWork
+from engine.views import DossierView
+
+CHANNELS = ("in_person", "online", "postal")
+
+
+@dataclass(frozen=True)
+class Submission:
+    procedure_code: str
+    applicant: dict[str, Any]
+    channel: str
+    data: dict[str, Any]
+    unit: str | None = None
+
+
+def submit(uow: UnitOfWork, actor: Actor, submission: Submission) -> DossierView:
+    """Receive a dossier at the actor's reception unit and route it to the competent unit."""
+    if submission.channel not in CHANNELS:
+        raise InvalidData("unknown channel", {"channel": [f"Chỉ nhận: {', '.join(CHANNELS)}."]})
+    uow.begin_write()
+    session = uow.session
+    receiving = _receiving_unit(session, actor)
+    competent = _competent_unit(session, receiving, submission.unit)
+    version = _current_version(session, submission.procedure_code)
+    compiled = compiled_for(version)
+    now = utcnow()
+    dossier = Dossier(
+        code=_next_code(session, receiving, now),
+        procedure_id=version.procedure_id,
+        procedure_version_id=version.id,
+        status="received",
+        channel=submission.channel,
+        applicant=submission.applicant,
+        data=submission.data,
+        receiving_unit_id=receiving.id,
+        competent_unit_id=competent.id,
+        received_at=now,
+        due_at=calendar.due_at(now, version.time_limit_days),
+        created_by=actor.user_id,
+    )
+    session.add(dossier)
+    session.flush()
+    workflow = runtime.start(
+        compiled,
+        {
+            "applicant": submission.applicant,
+            "channel": submission.channel,
+            **submission.data,
+        },
+    )
+    session.add(
+        WorkflowState(
+            dossier_id=dossier.id,
+            serializer_version=serializer.SERIALIZER_VERSION,
+            state=serializer.dump(workflow),
+        )
+    )
+    session.add(
+        Event(
+            dossier_id=dossier.id,
+            kind="received",
+            at=now,
+            actor_id=actor.user_id,
+            unit_id=receiving.id,
+            to_unit_id=competent.id,
+            detail={"channel": submission.channel, "procedure_version": version.number},
+        )
+    )
+    sync_tasks(
+        session,
+        dossier,
+        runtime.ready_steps(workflow, compiled),
+        actor_id=actor.user_id,
+        from_unit_id=receiving.id,
+        now=now,
+    )
+    uow.commit()
+    return dossier_view(session, dossier, with_history=False)
+
+
+def _receiving_unit(session: Session, actor: Actor) -> Unit:
+    units = actor.units_with("reception")
+    if not units:
+        raise Forbidden("only reception staff may receive dossiers", role="reception")
+    return session.get_one(Unit, units[0])
+
+
+def _competent_unit(session: Session, receiving: Unit, code: str | None) -> Unit:
+    """Any commune or ward of the receiving unit's province: no administrative boundaries."""
+    if code is None:
+        if receiving.kind == "province":
+            raise InvalidData("name the competent unit", {"unit": ["Chọn đơn vị có thẩm quyền."]})
+        return receiving
+    unit = unit_by_code(session, code)
+    if unit.kind == "province" or province_of(session, unit) != province_of(session, receiving):
+        raise InvalidData(
+            "the competent unit must be a commune or ward of the same province",
+            {"unit": ["Đơn vị phải là xã/phường cùng tỉnh."]},
+        )
+    return unit
+
+
+def _current_version(session: Session, code: str) -> ProcedureVersion:
+    row = session.execute(
+        select(ProcedureVersion)
+        .join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
+        .where(Procedure.code == code)
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"procedure {code!r} not found", what="procedure", code=code)
+    return row
+
+
+def _next_code(session: Session, unit: Unit, now: Any) -> str:
+    """`<unit>-<YYMMDD>-<NNNN>`: a daily sequence per receiving unit, under the write lock."""
+    day = now.astimezone(calendar.LOCAL_TZ).strftime("%y%m%d")
+    counter = session.scalars(
+        select(DossierCounter)
+        .where(DossierCounter.unit_id == unit.id, DossierCounter.day == day)
+        .with_for_update()
+    ).one_or_none()
+    if counter is None:
+        counter = DossierCounter(unit_id=unit.id, day=day, last=0)
+        session.add(counter)
+    counter.last += 1
+    return f"{unit.code}-{day}-{counter.last:04d}"

@@ -1,0 +1,199 @@
+"""Server-side validation of task data against the form-js schema named on a user task.
+
+The browser renders the same schema with form-js; this module is the authority, so a client that
+skips the browser cannot store what the form forbids.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from typing import Any
+
+from engine.errors import InvalidData
+
+INPUT_TYPES = frozenset(
+    {
+        "textfield",
+        "textarea",
+        "number",
+        "select",
+        "radio",
+        "checkbox",
+        "checklist",
+        "datetime",
+        "taglist",
+    }
+)
+MAX_DATA_BYTES = 64 * 1024
+_CONDITION = re.compile(r'^=\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|=)\s*"([^"]*)"\s*$')
+
+REQUIRED = "Trường này là bắt buộc (required)."
+UNKNOWN = "Trường này không có trong biểu mẫu (unknown field)."
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    type: str
+    label: str
+    validate: dict[str, Any]
+    values: tuple[str, ...]
+    subtype: str | None
+    hide_when: str | None
+
+
+def parse_form(raw: bytes | str) -> list[Field]:
+    """Read a form-js schema; raises ValueError with a readable reason when it is not one."""
+    schema = json.loads(raw)
+    if not isinstance(schema, dict) or not isinstance(schema.get("components"), list):
+        raise ValueError("a form-js schema is an object with a 'components' list")
+    fields = []
+    for component in _walk(schema["components"]):
+        if component.get("type") not in INPUT_TYPES:
+            continue
+        key = component.get("key")
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ValueError(f"component {component.get('id')!r} needs a key that is an identifier")
+        hide = (component.get("conditional") or {}).get("hide")
+        fields.append(
+            Field(
+                key=key,
+                type=component["type"],
+                label=str(component.get("label") or key),
+                validate=dict(component.get("validate") or {}),
+                values=tuple(str(v.get("value")) for v in component.get("values") or []),
+                subtype=component.get("subtype"),
+                hide_when=hide if isinstance(hide, str) else None,
+            )
+        )
+    return fields
+
+
+def _walk(components: list[Any]) -> list[dict[str, Any]]:
+    """Flatten groups and dynamic lists so nested inputs are validated too."""
+    flat: list[dict[str, Any]] = []
+    for component in components:
+        if isinstance(component, dict):
+            flat.append(component)
+            flat.extend(_walk(component.get("components") or []))
+    return flat
+
+
+def _hidden(field: Field, data: dict[str, Any]) -> bool:
+    """Evaluate the `=key = "v"` / `=key != "v"` subset of FEEL that our forms use."""
+    if field.hide_when is None:
+        return False
+    match = _CONDITION.match(field.hide_when)
+    if match is None:
+        return False
+    key, operator, value = match.groups()
+    equal = str(data.get(key)) == value
+    return equal if operator == "=" else not equal
+
+
+def validate(fields: list[Field] | None, data: Any) -> dict[str, Any]:
+    """Return the cleaned data (hidden fields dropped) or raise InvalidData naming each field."""
+    if not isinstance(data, dict):
+        raise InvalidData(
+            "task data must be a JSON object", {"data": ["Phải là một đối tượng JSON."]}
+        )
+    if len(json.dumps(data, ensure_ascii=False).encode()) > MAX_DATA_BYTES:
+        raise InvalidData("task data is too large", {"data": ["Dữ liệu quá lớn (tối đa 64 KB)."]})
+    if fields is None:
+        return dict(data)
+    known = {field.key for field in fields}
+    errors: dict[str, list[str]] = {key: [UNKNOWN] for key in data if key not in known}
+    cleaned: dict[str, Any] = {}
+    for field in fields:
+        if _hidden(field, data):
+            continue
+        value = data.get(field.key)
+        problems = _check(field, value)
+        if problems:
+            errors[field.key] = problems
+        elif field.key in data:
+            cleaned[field.key] = value
+    if errors:
+        raise InvalidData("the form data is not valid", errors)
+    return cleaned
+
+
+def _check(field: Field, value: Any) -> list[str]:
+    if value is None or value == "" or value == []:
+        return [REQUIRED] if field.validate.get("required") else []
+    checker = _CHECKERS.get(field.type, _check_text)
+    return checker(field, value)
+
+
+def _check_text(field: Field, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return ["Phải là chuỗi ký tự (must be text)."]
+    rules = field.validate
+    problems = []
+    if "minLength" in rules and len(value) < int(rules["minLength"]):
+        problems.append(f"Tối thiểu {rules['minLength']} ký tự (at least {rules['minLength']}).")
+    if "maxLength" in rules and len(value) > int(rules["maxLength"]):
+        problems.append(f"Tối đa {rules['maxLength']} ký tự (at most {rules['maxLength']}).")
+    pattern = rules.get("pattern")
+    if pattern and re.fullmatch(pattern, value) is None:
+        problems.append("Không đúng định dạng (does not match the required format).")
+    return problems
+
+
+def _check_number(field: Field, value: Any) -> list[str]:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return ["Phải là số (must be a number)."]
+    rules = field.validate
+    problems = []
+    if "min" in rules and value < rules["min"]:
+        problems.append(f"Không được nhỏ hơn {rules['min']} (minimum {rules['min']}).")
+    if "max" in rules and value > rules["max"]:
+        problems.append(f"Không được lớn hơn {rules['max']} (maximum {rules['max']}).")
+    return problems
+
+
+def _check_choice(field: Field, value: Any) -> list[str]:
+    if field.values and str(value) not in field.values:
+        return [f"Chỉ chọn một trong: {', '.join(field.values)} (not an allowed value)."]
+    return []
+
+
+def _check_choices(field: Field, value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return ["Phải là danh sách (must be a list)."]
+    return [msg for item in value for msg in _check_choice(field, item)][:1]
+
+
+def _check_checkbox(field: Field, value: Any) -> list[str]:
+    return [] if isinstance(value, bool) else ["Phải là đúng/sai (must be true or false)."]
+
+
+def _check_datetime(field: Field, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return ["Phải là ngày/giờ dạng chuỗi (must be a date or time text)."]
+    parse: Callable[[str], object] = date.fromisoformat
+    if field.subtype == "datetime":
+        parse = datetime.fromisoformat
+    elif field.subtype == "time":
+        return [] if re.fullmatch(r"\d{2}:\d{2}(:\d{2})?", value) else ["Giờ không hợp lệ (HH:MM)."]
+    try:
+        parse(value)
+    except ValueError:
+        return ["Ngày không hợp lệ (use YYYY-MM-DD)."]
+    return []
+
+
+_CHECKERS: dict[str, Callable[[Field, Any], list[str]]] = {
+    "number": _check_number,
+    "select": _check_choice,
+    "radio": _check_choice,
+    "checklist": _check_choices,
+    "taglist": _check_choices,
+    "checkbox": _check_checkbox,
+    "datetime": _check_datetime,
+}

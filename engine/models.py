@@ -1,0 +1,174 @@
+"""Tables. Workflow state lives apart from the read tables (dossier, task, event) pages query."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from engine.db import Base
+from engine.db import utcnow
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+
+
+class User(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    full_name: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "unit_id"),
+        Index("ix_user_role_role_unit", "role", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(40))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+
+
+class Procedure(Base):
+    __tablename__ = "procedure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procedure_version.id", use_alter=True, name="fk_procedure_current_version")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcedureVersion(Base):
+    """An immutable published version: its files and the catalogue data in force for it."""
+
+    __tablename__ = "procedure_version"
+    __table_args__ = (UniqueConstraint("procedure_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"))
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    process_id: Mapped[str] = mapped_column(String(120))
+    name_vi: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    field: Mapped[str] = mapped_column(String(40))
+    time_limit_days: Mapped[int]
+    files: Mapped[dict[str, Any]] = mapped_column(deferred=True)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class Dossier(Base):
+    __tablename__ = "dossier"
+    __table_args__ = (Index("ix_dossier_status_unit", "status", "competent_unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"))
+    procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
+    status: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(12))
+    applicant: Mapped[dict[str, Any]]
+    data: Mapped[dict[str, Any]]
+    receiving_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    competent_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    received_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class DossierCounter(Base):
+    """Daily sequence per receiving unit, for dossier codes."""
+
+    __tablename__ = "dossier_counter"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(6), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class WorkflowState(Base):
+    """The serialized SpiffWorkflow instance, without its spec; only the write path reads it."""
+
+    __tablename__ = "workflow_state"
+
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), primary_key=True
+    )
+    serializer_version: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(Text)
+    steps: Mapped[int] = mapped_column(default=0)
+
+
+class Task(Base):
+    """One row per human task, kept in step with the workflow by the write path."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_queue", "unit_id", "role", "state", "due_at"),
+        Index("ix_task_assignee", "assignee_id", "state", "due_at"),
+        Index("ix_task_dossier", "dossier_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(40))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    form: Mapped[str | None] = mapped_column(String(200))
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class Event(Base):
+    """Append-only audit trail: who did what, when, from which unit to which."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    element_id: Mapped[str | None] = mapped_column(String(120))
+    step_name: Mapped[str | None] = mapped_column(String(300))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

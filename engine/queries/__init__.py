@@ -1,0 +1,1 @@
+"""Reads over the plain tables; none of them deserializes a workflow."""

@@ -1,0 +1,129 @@
+"""Dossier reads: one dossier with its open tasks and history, and the paginated list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actors import Actor
+from engine.errors import NotFound
+from engine.models import Dossier
+from engine.models import Event
+from engine.models import Procedure
+from engine.models import ProcedureVersion
+from engine.models import Task
+from engine.queries.refs import unit_refs
+from engine.queries.refs import user_refs
+from engine.queries.task_views import task_views
+from engine.status import STATUSES
+from engine.views import DossierView
+from engine.views import EventView
+from engine.views import Page
+from engine.visibility import require_visible
+from engine.visibility import visible_unit_ids
+
+
+def get_dossier(session: Session, actor: Actor, dossier_id: int) -> DossierView:
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise NotFound(f"dossier {dossier_id} not found", what="dossier", id=dossier_id)
+    require_visible(session, actor, dossier)
+    return dossier_view(session, dossier, with_history=True)
+
+
+def dossier_view(session: Session, dossier: Dossier, *, with_history: bool) -> DossierView:
+    return _views(session, [dossier], with_history=with_history)[0]
+
+
+def list_dossiers(
+    session: Session, actor: Actor, *, status: str | None, offset: int, limit: int
+) -> Page[DossierView]:
+    query = select(Dossier)
+    units = visible_unit_ids(session, actor)
+    if units is not None:
+        query = query.where(
+            or_(Dossier.receiving_unit_id.in_(units), Dossier.competent_unit_id.in_(units))
+        )
+    if status:
+        query = query.where(Dossier.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Dossier.id.desc()).offset(offset).limit(limit)).all()
+    return Page(_views(session, rows, with_history=False), total)
+
+
+def _views(
+    session: Session, dossiers: Sequence[Dossier], *, with_history: bool
+) -> list[DossierView]:
+    if not dossiers:
+        return []
+    ids = [d.id for d in dossiers]
+    versions = {
+        v.id: (code, v)
+        for code, v in session.execute(
+            select(Procedure.code, ProcedureVersion)
+            .join(ProcedureVersion, ProcedureVersion.procedure_id == Procedure.id)
+            .where(ProcedureVersion.id.in_({d.procedure_version_id for d in dossiers}))
+        ).all()
+    }
+    open_tasks = task_views(
+        session,
+        session.scalars(
+            select(Task).where(Task.dossier_id.in_(ids), Task.state == "open").order_by(Task.id)
+        ).all(),
+    )
+    units = unit_refs(
+        session, [u for d in dossiers for u in (d.receiving_unit_id, d.competent_unit_id)]
+    )
+    views = []
+    for dossier in dossiers:
+        code, version = versions[dossier.procedure_version_id]
+        status = STATUSES[dossier.status]
+        views.append(
+            DossierView(
+                id=dossier.id,
+                code=dossier.code,
+                status=status.slug,
+                status_code=status.code,
+                status_label=status.label_vi,
+                channel=dossier.channel,
+                procedure_code=code,
+                procedure_name=version.name_vi,
+                procedure_version=version.number,
+                applicant=dossier.applicant,
+                data=dossier.data,
+                receiving_unit=units[dossier.receiving_unit_id],
+                competent_unit=units[dossier.competent_unit_id],
+                received_at=dossier.received_at,
+                due_at=dossier.due_at,
+                finished_at=dossier.finished_at,
+                tasks=[t for t in open_tasks if t.dossier_id == dossier.id],
+                history=history(session, dossier.id) if with_history else None,
+            )
+        )
+    return views
+
+
+def history(session: Session, dossier_id: int) -> list[EventView]:
+    events = session.scalars(
+        select(Event).where(Event.dossier_id == dossier_id).order_by(Event.id)
+    ).all()
+    units = unit_refs(session, [u for e in events for u in (e.unit_id, e.to_unit_id)])
+    users = user_refs(session, (e.actor_id for e in events))
+    return [
+        EventView(
+            id=e.id,
+            kind=e.kind,
+            at=e.at,
+            step_name=e.step_name,
+            element_id=e.element_id,
+            actor=users.get(e.actor_id) if e.actor_id else None,
+            unit=units.get(e.unit_id) if e.unit_id else None,
+            to_unit=units.get(e.to_unit_id) if e.to_unit_id else None,
+            detail=e.detail,
+        )
+        for e in events
+    ]

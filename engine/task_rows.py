@@ -1,0 +1,73 @@
+"""Keeps the `task` read table and the event log in step with the workflow after each command."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.bpmn.compiler import CompiledProcedure
+from engine.bpmn.runtime import ReadyStep
+from engine.models import Dossier
+from engine.models import Event
+from engine.models import Task
+
+
+def sync_tasks(
+    session: Session,
+    dossier: Dossier,
+    ready: list[ReadyStep],
+    *,
+    actor_id: int | None,
+    from_unit_id: int | None,
+    now: datetime,
+) -> list[Task]:
+    """Open a row for each newly ready step; cancel rows whose step is no longer ready."""
+    open_rows = session.scalars(
+        select(Task).where(Task.dossier_id == dossier.id, Task.state == "open")
+    ).all()
+    ready_ids = {item.spiff_task_id for item in ready}
+    for row in open_rows:
+        if row.spiff_task_id not in ready_ids:
+            row.state = "cancelled"
+            row.completed_at = now
+    known = {row.spiff_task_id for row in open_rows}
+    created = []
+    for item in ready:
+        if item.spiff_task_id in known:
+            continue
+        row = Task(
+            dossier_id=dossier.id,
+            spiff_task_id=item.spiff_task_id,
+            element_id=item.step.element_id,
+            name=item.step.name,
+            role=item.step.role,
+            unit_id=dossier.competent_unit_id,
+            form=item.step.form,
+            due_at=None,
+            created_at=now,
+        )
+        session.add(row)
+        created.append(row)
+    session.flush()
+    for row in created:
+        session.add(
+            Event(
+                dossier_id=dossier.id,
+                kind="task_created",
+                at=now,
+                actor_id=actor_id,
+                unit_id=from_unit_id,
+                to_unit_id=row.unit_id,
+                task_id=row.id,
+                element_id=row.element_id,
+                step_name=row.name,
+                detail={"role": row.role},
+            )
+        )
+    return created
+
+
+def form_schema(compiled: CompiledProcedure, form_name: str | None) -> dict[str, object] | None:
+    return None if form_name is None else compiled.form_schemas.get(form_name)

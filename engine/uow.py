@@ -1,0 +1,58 @@
+"""Unit of work: one command = one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.db import Base
+from engine.errors import Conflict
+from engine.errors import NotFound
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+
+class UnitOfWork:
+    """Opens a session; `commit()` is explicit; anything else is rolled back on exit."""
+
+    def __init__(self, session_factory: sessionmaker[Any]) -> None:
+        self._session_factory = session_factory
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def begin_write(self) -> None:
+        """Start a write transaction; on SQLite this takes the database write lock at once."""
+        self.session.connection(execution_options={"write": True})
+
+    def lock(self, model: type[ModelT], row_id: int, what: str) -> ModelT:
+        """Load a row under `SELECT … FOR UPDATE` (PostgreSQL); SQLite is already locked."""
+        row = self.session.scalars(
+            select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
+        ).one_or_none()
+        if row is None:
+            raise NotFound(f"{what} {row_id} not found", what=what, id=row_id)
+        return row
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError as exc:
+            raise Conflict("the record was changed by someone else; reload and retry") from exc

@@ -1,0 +1,139 @@
+"""What use cases and queries return: frozen plain data, never live ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from typing import Generic
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class UserRef:
+    id: int
+    username: str
+    full_name: str
+
+
+@dataclass(frozen=True)
+class UnitView:
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+
+
+@dataclass(frozen=True)
+class RoleGrantView:
+    role: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    username: str
+    full_name: str
+    roles: list[RoleGrantView]
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    number: int
+    content_hash: str
+    published_at: datetime
+    time_limit: int
+
+
+@dataclass(frozen=True)
+class ProcedureView:
+    code: str
+    name_vi: str
+    name_en: str
+    field: str
+    version: int
+    time_limit: int
+    process_id: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class ProcedureDetail(ProcedureView):
+    files: list[str]
+    bpmn_xml: str
+    versions: list[VersionSummary]
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    procedure: ProcedureView
+    created: bool
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    dossier_id: int
+    dossier_code: str
+    element_id: str
+    name: str
+    role: str
+    unit: UnitRef
+    assignee: UserRef | None
+    state: str
+    due_at: datetime | None
+    created_at: datetime
+    completed_at: datetime | None
+    form_name: str | None
+    form: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    kind: str
+    at: datetime
+    step_name: str | None
+    element_id: str | None
+    actor: UserRef | None
+    unit: UnitRef | None
+    to_unit: UnitRef | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DossierView:
+    id: int
+    code: str
+    status: str
+    status_code: int
+    status_label: str
+    channel: str
+    procedure_code: str
+    procedure_name: str
+    procedure_version: int
+    applicant: dict[str, Any]
+    data: dict[str, Any]
+    receiving_unit: UnitRef
+    competent_unit: UnitRef
+    received_at: datetime
+    due_at: datetime | None
+    finished_at: datetime | None
+    tasks: list[TaskView]
+    history: list[EventView] | None = None

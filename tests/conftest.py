@@ -1,0 +1,155 @@
+"""Fixtures: one database per run (SQLite file, or PostgreSQL from TEST_DATABASE_URL), migrated by
+Alembic and seeded once; each test then gets the seeded state back by deleting what it added."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+from sqlalchemy import MetaData
+from sqlalchemy import create_engine
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
+
+from api import create_app
+from api.cli import prepare_database
+from api.database import EXTENSION_KEY
+from engine.accounts import load_actor
+from engine.actors import Actor
+from engine.db import Base
+from engine.models import Procedure
+from engine.uow import UnitOfWork
+
+DEMO_PASSWORD = "demo"
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _drop_everything(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        meta = MetaData()
+        meta.reflect(connection)
+        if engine.dialect.name == "postgresql" and meta.tables:
+            names = ", ".join(f'"{name}"' for name in meta.tables)
+            connection.execute(text(f"DROP TABLE IF EXISTS {names} CASCADE"))
+        else:
+            meta.drop_all(connection)
+    engine.dispose()
+
+
+def make_app(url: str, **overrides: Any) -> Flask:
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret", "TESTING": True, **overrides}
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def baseline(database_url: str) -> dict[str, Any]:
+    """Migrate and seed once; remember the highest id of each table and the current versions."""
+    _drop_everything(database_url)
+    app = make_app(database_url)
+    with app.app_context():
+        prepare_database()
+        engine = app.extensions[EXTENSION_KEY].kw["bind"]
+        with engine.connect() as connection:
+            ids = {
+                table.name: connection.scalar(select(func.max(table.c.id))) or 0
+                for table in Base.metadata.sorted_tables
+                if "id" in table.c
+            }
+            versions = dict(
+                connection.execute(select(Procedure.id, Procedure.current_version_id)).all()
+            )
+        engine.dispose()
+    return {"ids": ids, "versions": versions}
+
+
+def _restore(engine: Engine, baseline: dict[str, Any]) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(Procedure).values(current_version_id=None).where(Procedure.id > 0)
+        )
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name in ("dossier_counter", "workflow_state"):
+                connection.execute(table.delete())
+            elif "id" in table.c:
+                connection.execute(table.delete().where(table.c.id > baseline["ids"][table.name]))
+        for procedure_id, version_id in baseline["versions"].items():
+            connection.execute(
+                update(Procedure)
+                .where(Procedure.id == procedure_id)
+                .values(current_version_id=version_id)
+            )
+
+
+@pytest.fixture
+def app(database_url: str, baseline: dict[str, Any]) -> Iterator[Flask]:
+    app = make_app(database_url)
+    engine = app.extensions[EXTENSION_KEY].kw["bind"]
+    _restore(engine, baseline)
+    yield app
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[..., dict[str, str]]:
+    """`login("hotich1")` -> headers carrying that demo user's bearer token."""
+
+    def _login(username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+        response = client.post(
+            "/api/v1/auth/login", json={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.json
+        return {"Authorization": f"Bearer {response.json['token']}"}
+
+    return _login
+
+
+@pytest.fixture
+def new_uow(app: Flask) -> Callable[[], UnitOfWork]:
+    factory = app.extensions[EXTENSION_KEY]
+    return lambda: UnitOfWork(factory)
+
+
+@pytest.fixture
+def actor(new_uow: Callable[[], UnitOfWork]) -> Callable[[str], Actor]:
+    """`actor("hotich1")` -> that demo user as the engine sees them."""
+    from engine.models import User
+
+    def _actor(username: str) -> Actor:
+        with new_uow() as uow:
+            user_id = uow.session.scalar(select(User.id).where(User.username == username))
+            assert user_id is not None, username
+            return load_actor(uow.session, user_id)
+
+    return _actor
+
+
+@pytest.fixture
+def processes_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "processes"
