@@ -49,7 +49,7 @@ def submit(uow: UnitOfWork, actor: Actor, submission: Submission) -> DossierView
         raise InvalidData("unknown channel", {"channel": [f"Chỉ nhận: {', '.join(CHANNELS)}."]})
     uow.begin_write()
     session = uow.session
-    receiving = _receiving_unit(session, actor)
+    receiving = _receiving_unit(session, actor, submission.unit)
     competent = _competent_unit(session, receiving, submission.unit)
     version = _current_version(session, submission.procedure_code)
     compiled = compiled_for(version)
@@ -108,11 +108,16 @@ def submit(uow: UnitOfWork, actor: Actor, submission: Submission) -> DossierView
     return dossier_view(session, dossier, with_history=False)
 
 
-def _receiving_unit(session: Session, actor: Actor) -> Unit:
-    units = actor.units_with("reception")
-    if not units:
+def _receiving_unit(session: Session, actor: Actor, competent_code: str | None) -> Unit:
+    """The actor's reception desk: the competent unit itself if they serve there, else a commune."""
+    unit_ids = actor.units_with("reception")
+    if not unit_ids:
         raise Forbidden("only reception staff may receive dossiers", role="reception")
-    return session.get_one(Unit, units[0])
+    desks = session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id)).all()
+    for desk in desks:
+        if desk.code == competent_code:
+            return desk
+    return next((desk for desk in desks if desk.kind != "province"), desks[0])
 
 
 def _competent_unit(session: Session, receiving: Unit, code: str | None) -> Unit:

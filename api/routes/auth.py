@@ -4,11 +4,11 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.auth import issue_token
 from api.database import read_session
+from api.routes import Blueprint
 from api.schemas.auth import LoginIn
 from api.schemas.auth import MeOut
 from api.schemas.auth import TokenOut

@@ -5,13 +5,13 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from api.auth import current_actor
 from api.database import new_uow
 from api.database import read_session
 from api.errors import problem_dict
+from api.routes import Blueprint
 from api.schemas.catalogue import ProcedureDetailOut
 from api.schemas.catalogue import ProcedureMetadataIn
 from api.schemas.catalogue import ProcedureOut

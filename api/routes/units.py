@@ -3,11 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor
 from api.database import new_uow
 from api.database import read_session
+from api.routes import Blueprint
 from api.schemas.catalogue import UnitOut
 from api.schemas.users import UserIn
 from api.schemas.users import UserOut

@@ -57,9 +57,13 @@ class ProcedureMetadataIn(StrictSchema):
 
 
 class PublishForm(Schema):
-    """Documentation of the multipart body; files are read from the request as uploaded."""
+    """Documentation of the multipart body; files are read from the request as uploaded.
 
-    metadata = fields.String(required=True, metadata={"description": "JSON of ProcedureMetadataIn"})
+    Parsed from `request.files`, where the `metadata` text field never is: it is checked (and
+    required) by the view, so it must not be `required` here.
+    """
+
+    metadata = fields.String(metadata={"description": "JSON of ProcedureMetadataIn (required)"})
     files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True)
 
 

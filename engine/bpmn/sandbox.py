@@ -6,6 +6,7 @@ the safe builtins. Compiled code is cached by source text, so a condition compil
 
 from __future__ import annotations
 
+import ast
 import operator
 from functools import lru_cache
 from types import CodeType
@@ -20,6 +21,7 @@ from RestrictedPython.Guards import full_write_guard
 from RestrictedPython.Guards import guarded_iter_unpack_sequence
 from RestrictedPython.Guards import guarded_unpack_sequence
 from RestrictedPython.Guards import safer_getattr
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -73,9 +75,21 @@ class ScriptRefused(ValueError):
     """The source uses a construct the sandbox does not allow."""
 
 
+class _NoImports(RestrictingNodeTransformer):
+    """RestrictedPython compiles imports and fails only when they run; refuse them at compile."""
+
+    def visit_Import(self, node: ast.Import) -> ast.AST:  # noqa: N802 - ast visitor name
+        self.error(node, "import statements are not allowed.")
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:  # noqa: N802 - ast visitor name
+        self.error(node, "import statements are not allowed.")
+        return node
+
+
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> CodeType:
-    result = compile_restricted_eval(source.strip())
+    result = compile_restricted_eval(source.strip(), policy=_NoImports)
     if result.errors or result.code is None:
         raise ScriptRefused("; ".join(result.errors) or "cannot compile")
     return result.code
@@ -83,7 +97,7 @@ def compile_expression(source: str) -> CodeType:
 
 @lru_cache(maxsize=1024)
 def compile_script(source: str) -> CodeType:
-    result = compile_restricted_exec(source)
+    result = compile_restricted_exec(source, policy=_NoImports)
     if result.errors or result.code is None:
         raise ScriptRefused("; ".join(result.errors) or "cannot compile")
     return result.code
