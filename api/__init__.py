@@ -52,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for module in (auth_routes, procedures, dossiers, tasks, units):
         api.register_blueprint(module.blp)
     errors.register(app)
+    app.extensions[auth.ACTOR_CACHE_KEY] = auth.ActorCache()
     app.before_request(auth.authenticate_request)
     app.after_request(_security_headers)
     _static_routes(app)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from threading import Lock
+from time import monotonic
+
 from flask import current_app
 from flask import g
 from flask import request
@@ -37,8 +40,35 @@ def _actor_from_header() -> Actor:
         raise Unauthenticated("the token has expired; log in again") from exc
     except BadSignature as exc:
         raise Unauthenticated("the token is not valid") from exc
-    with read_session() as session:
-        return load_actor(session, int(payload["uid"]))
+    cache: ActorCache = current_app.extensions[ACTOR_CACHE_KEY]
+    return cache.get(int(payload["uid"]), current_app.config["ACTOR_CACHE_SECONDS"])
+
+
+class ActorCache:
+    """Who a user is, kept a few seconds per process: saves a query on every request.
+
+    A role change or a disabled account takes effect within that time (0 turns the cache off).
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[float, Actor]] = {}
+        self._lock = Lock()
+
+    def get(self, user_id: int, ttl: float) -> Actor:
+        now = monotonic()
+        with self._lock:
+            entry = self._entries.get(user_id)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        with read_session() as session:
+            actor = load_actor(session, user_id)
+        if ttl > 0:
+            with self._lock:
+                self._entries[user_id] = (now + ttl, actor)
+        return actor
+
+
+ACTOR_CACHE_KEY = "mot_cua_actor_cache"
 
 
 def authenticate_request() -> None:

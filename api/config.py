@@ -28,6 +28,7 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
         "SECRET_KEY": _secret_key(instance),
         "TOKEN_MAX_AGE_SECONDS": int(os.environ.get("TOKEN_MAX_AGE_SECONDS", 8 * 3600)),
+        "ACTOR_CACHE_SECONDS": float(os.environ.get("ACTOR_CACHE_SECONDS", 5)),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
         "PROCESSES_DIR": os.environ.get("PROCESSES_DIR", str(ROOT / "processes")),
         "UI_NODE_MODULES": os.environ.get("UI_NODE_MODULES", str(ROOT / "ui" / "node_modules")),

@@ -45,14 +45,16 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
 
 
 def load_actor(session: Session, user_id: int) -> Actor:
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise Unauthenticated("the account no longer exists or is disabled")
+    """The user with every (role, unit) they hold, in one query."""
     rows = session.execute(
-        select(UserRole.role, UserRole.unit_id).where(UserRole.user_id == user_id)
+        select(User.username, User.full_name, User.is_active, UserRole.role, UserRole.unit_id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .where(User.id == user_id)
     ).all()
-    grants = frozenset(Grant(role, unit_id) for role, unit_id in rows)
-    return Actor(user.id, user.username, user.full_name, grants)
+    if not rows or not rows[0].is_active:
+        raise Unauthenticated("the account no longer exists or is disabled")
+    grants = frozenset(Grant(r.role, r.unit_id) for r in rows if r.role is not None)
+    return Actor(user_id, rows[0].username, rows[0].full_name, grants)
 
 
 def create_user(

@@ -24,6 +24,7 @@ from engine.models import ProcedureVersion
 from engine.models import Unit
 from engine.models import WorkflowState
 from engine.procedures import compiled_for
+from engine.procedures import spec_key_of
 from engine.queries.dossiers import dossier_view
 from engine.task_rows import sync_tasks
 from engine.units import province_of
@@ -52,12 +53,13 @@ def submit(uow: UnitOfWork, actor: Actor, submission: Submission) -> DossierView
     receiving = _receiving_unit(session, actor, submission.unit)
     competent = _competent_unit(session, receiving, submission.unit)
     version = _current_version(session, submission.procedure_code)
-    compiled = compiled_for(version)
+    compiled = compiled_for(session, spec_key_of(version), version.id)
     now = utcnow()
     dossier = Dossier(
         code=_next_code(session, receiving, now),
         procedure_id=version.procedure_id,
         procedure_version_id=version.id,
+        spec_key=spec_key_of(version),
         status="received",
         channel=submission.channel,
         applicant=submission.applicant,

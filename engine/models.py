@@ -90,6 +90,8 @@ class Dossier(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"))
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
+    spec_key: Mapped[str] = mapped_column(String(200))
+    """Which parsed spec runs this dossier (files hash and process id): a cache key, no join."""
     status: Mapped[str] = mapped_column(String(30))
     channel: Mapped[str] = mapped_column(String(12))
     applicant: Mapped[dict[str, Any]]

@@ -196,10 +196,15 @@ def get_procedure(session: Session, code: str) -> ProcedureDetail:
     )
 
 
-def compiled_for(version: ProcedureVersion) -> CompiledProcedure:
-    """The parsed spec of a published version, from the cache (parsed at most once per process)."""
+def spec_key_of(version: ProcedureVersion) -> str:
+    return cache_key(version.content_hash, version.process_id)
+
+
+def compiled_for(session: Session, spec_key: str, version_id: int) -> CompiledProcedure:
+    """The parsed spec of a published version: from the cache, parsed at most once per process."""
 
     def load() -> tuple[dict[str, Any], str]:
+        version = session.get_one(ProcedureVersion, version_id)
         return version.files, version.process_id
 
-    return SPEC_CACHE.get(cache_key(version.content_hash, version.process_id), load)
+    return SPEC_CACHE.get(spec_key, load)

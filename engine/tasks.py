@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine import forms
 from engine.actors import Actor
@@ -13,10 +14,8 @@ from engine.bpmn import runtime
 from engine.bpmn import serializer
 from engine.db import utcnow
 from engine.errors import Conflict
-from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import Event
-from engine.models import ProcedureVersion
 from engine.models import Task
 from engine.models import WorkflowState
 from engine.procedures import compiled_for
@@ -26,15 +25,7 @@ from engine.task_rows import sync_tasks
 from engine.uow import UnitOfWork
 from engine.views import TaskView
 
-
-def _locked_task(uow: UnitOfWork, task_id: int) -> tuple[Task, Dossier]:
-    """Lock the task's dossier first, then read the task, so its state is the latest committed."""
-    dossier_id = uow.session.scalar(select(Task.dossier_id).where(Task.id == task_id))
-    if dossier_id is None:
-        raise NotFound(f"task {task_id} not found", what="task", id=task_id)
-    dossier = uow.lock(Dossier, dossier_id, "dossier")
-    task = uow.session.get_one(Task, task_id, populate_existing=True)
-    return task, dossier
+_TASK_WITH_DOSSIER = select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id)
 
 
 def _check_workable(task: Task, actor: Actor) -> None:
@@ -48,36 +39,29 @@ def _check_workable(task: Task, actor: Actor) -> None:
 def claim(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:
     """Take a task; claiming one's own task again changes nothing."""
     uow.begin_write()
-    task, dossier = _locked_task(uow, task_id)
+    task, dossier = uow.lock_one(_TASK_WITH_DOSSIER.where(Task.id == task_id), "task", task_id)
     _check_workable(task, actor)
     if task.assignee_id is None:
         task.assignee_id = actor.user_id
-        uow.session.add(
-            Event(
-                dossier_id=dossier.id,
-                kind="task_claimed",
-                actor_id=actor.user_id,
-                unit_id=task.unit_id,
-                task_id=task.id,
-                element_id=task.element_id,
-                step_name=task.name,
-                detail={},
-            )
-        )
+        uow.session.add(_event(task, actor, "task_claimed", utcnow(), {}))
         uow.commit()
-    return task_views(uow.session, [task])[0]
+    return task_views(uow.session, [task], dossiers={dossier.id: dossier})[0]
 
 
-def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: Any) -> list[TaskView]:
+def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[TaskView]:
     """Validate the form, advance the workflow, and return the tasks it opened."""
     uow.begin_write()
     session = uow.session
-    task, dossier = _locked_task(uow, task_id)
+    statement = (
+        select(Task, Dossier, WorkflowState)
+        .join(Dossier, Dossier.id == Task.dossier_id)
+        .join(WorkflowState, WorkflowState.dossier_id == Dossier.id)
+        .where(Task.id == task_id)
+    )
+    task, dossier, state = uow.lock_one(statement, "task", task_id)
     _check_workable(task, actor)
-    version = session.get_one(ProcedureVersion, dossier.procedure_version_id)
-    compiled = compiled_for(version)
+    compiled = compiled_for(session, dossier.spec_key, dossier.procedure_version_id)
     cleaned = forms.validate(compiled.forms.get(task.form) if task.form else None, data)
-    state = session.get_one(WorkflowState, dossier.id)
     workflow = serializer.load(state.state, compiled)
     runtime.complete(workflow, task.spiff_task_id, cleaned)
     now = utcnow()
@@ -85,19 +69,7 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: Any) -> list[Tas
     state.steps += 1
     task.state, task.completed_at, task.completed_by = "completed", now, actor.user_id
     task.assignee_id = task.assignee_id or actor.user_id
-    session.add(
-        Event(
-            dossier_id=dossier.id,
-            kind="task_completed",
-            at=now,
-            actor_id=actor.user_id,
-            unit_id=task.unit_id,
-            task_id=task.id,
-            element_id=task.element_id,
-            step_name=task.name,
-            detail={"data": cleaned},
-        )
-    )
+    session.add(_event(task, actor, "task_completed", now, {"data": cleaned}))
     created = sync_tasks(
         session,
         dossier,
@@ -106,29 +78,51 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: Any) -> list[Tas
         from_unit_id=task.unit_id,
         now=now,
     )
-    _update_dossier(dossier, workflow, now, session, actor)
-    uow.commit()
-    return task_views(session, created)
-
-
-def _update_dossier(dossier: Dossier, workflow: Any, now: Any, session: Any, actor: Actor) -> None:
     completed = runtime.is_completed(workflow)
-    new_status = status_after_step(
-        dossier.status,
-        workflow_completed=completed,
-        outcome=runtime.outcome(workflow) if completed else None,
+    _set_status(
+        session,
+        dossier,
+        actor,
+        now,
+        status_after_step(
+            dossier.status,
+            workflow_completed=completed,
+            outcome=runtime.outcome(workflow) if completed else None,
+        ),
     )
-    if new_status != dossier.status:
-        session.add(
-            Event(
-                dossier_id=dossier.id,
-                kind="status_changed",
-                at=now,
-                actor_id=actor.user_id,
-                unit_id=dossier.competent_unit_id,
-                detail={"from": dossier.status, "to": new_status},
-            )
-        )
-        dossier.status = new_status
     if completed:
         dossier.finished_at = now
+    uow.commit()
+    return task_views(session, created, dossiers={dossier.id: dossier})
+
+
+def _event(task: Task, actor: Actor, kind: str, at: datetime, detail: dict[str, object]) -> Event:
+    return Event(
+        dossier_id=task.dossier_id,
+        kind=kind,
+        at=at,
+        actor_id=actor.user_id,
+        unit_id=task.unit_id,
+        task_id=task.id,
+        element_id=task.element_id,
+        step_name=task.name,
+        detail=detail,
+    )
+
+
+def _set_status(
+    session: Session, dossier: Dossier, actor: Actor, now: datetime, status: str
+) -> None:
+    if status == dossier.status:
+        return
+    session.add(
+        Event(
+            dossier_id=dossier.id,
+            kind="status_changed",
+            at=now,
+            actor_id=actor.user_id,
+            unit_id=dossier.competent_unit_id,
+            detail={"from": dossier.status, "to": status},
+        )
+    )
+    dossier.status = status

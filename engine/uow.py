@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from types import TracebackType
 from typing import Any
-from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Row
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.db import Base
 from engine.errors import Conflict
 from engine.errors import NotFound
-
-ModelT = TypeVar("ModelT", bound=Base)
 
 
 class UnitOfWork:
@@ -42,13 +39,12 @@ class UnitOfWork:
         """Start a write transaction; on SQLite this takes the database write lock at once."""
         self.session.connection(execution_options={"write": True})
 
-    def lock(self, model: type[ModelT], row_id: int, what: str) -> ModelT:
-        """Load a row under `SELECT … FOR UPDATE` (PostgreSQL); SQLite is already locked."""
-        row = self.session.scalars(
-            select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
-        ).one_or_none()
+    def lock_one(self, statement: Select[Any], what: str, ident: int) -> Row[Any]:
+        """Run `statement` as `SELECT … FOR UPDATE` (PostgreSQL; SQLite is already locked) and
+        return its single row, so every row it reads is the latest committed version."""
+        row = self.session.execute(statement.with_for_update()).one_or_none()
         if row is None:
-            raise NotFound(f"{what} {row_id} not found", what=what, id=row_id)
+            raise NotFound(f"{what} {ident} not found", what=what, id=ident)
         return row
 
     def commit(self) -> None:

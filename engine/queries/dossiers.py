@@ -74,6 +74,7 @@ def _views(
         session.scalars(
             select(Task).where(Task.dossier_id.in_(ids), Task.state == "open").order_by(Task.id)
         ).all(),
+        dossiers={d.id: d for d in dossiers},
     )
     units = unit_refs(
         session, [u for d in dossiers for u in (d.receiving_unit_id, d.competent_unit_id)]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import Dossier
-from engine.models import ProcedureVersion
 from engine.models import Task
 from engine.procedures import compiled_for
 from engine.queries.refs import unit_refs
@@ -17,32 +17,28 @@ from engine.task_rows import form_schema
 from engine.views import TaskView
 
 
-def task_views(session: Session, rows: Sequence[Task]) -> list[TaskView]:
+def task_views(
+    session: Session, rows: Sequence[Task], *, dossiers: Mapping[int, Dossier] | None = None
+) -> list[TaskView]:
+    """`dossiers` may hand in the rows the caller already holds, saving their query."""
     if not rows:
         return []
-    dossier_rows = session.execute(
-        select(Dossier.id, Dossier.code, Dossier.procedure_version_id).where(
-            Dossier.id.in_({r.dossier_id for r in rows})
-        )
-    ).all()
-    dossiers = {row.id: row.code for row in dossier_rows}
-    version_of = {row.id: row.procedure_version_id for row in dossier_rows}
-    versions = {
-        v.id: v
-        for v in session.scalars(
-            select(ProcedureVersion).where(ProcedureVersion.id.in_(set(version_of.values())))
-        )
-    }
+    known = dict(dossiers or {})
+    missing = {r.dossier_id for r in rows} - known.keys()
+    if missing:
+        query = select(Dossier).where(Dossier.id.in_(missing))
+        known.update((d.id, d) for d in session.scalars(query))
     units = unit_refs(session, (r.unit_id for r in rows))
     users = user_refs(session, (r.assignee_id for r in rows))
     views = []
     for row in rows:
-        compiled = compiled_for(versions[version_of[row.dossier_id]])
+        dossier = known[row.dossier_id]
+        compiled = compiled_for(session, dossier.spec_key, dossier.procedure_version_id)
         views.append(
             TaskView(
                 id=row.id,
                 dossier_id=row.dossier_id,
-                dossier_code=dossiers[row.dossier_id],
+                dossier_code=dossier.code,
                 element_id=row.element_id,
                 name=row.name,
                 role=row.role,
