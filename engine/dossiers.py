@@ -16,9 +16,9 @@ from engine.db import utcnow
 from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.errors import NotFound
+from engine.events import event
 from engine.models import Dossier
 from engine.models import DossierCounter
-from engine.models import Event
 from engine.models import Procedure
 from engine.models import ProcedureVersion
 from engine.models import Unit
@@ -88,10 +88,10 @@ def submit(uow: UnitOfWork, actor: Actor, submission: Submission) -> DossierView
         )
     )
     session.add(
-        Event(
-            dossier_id=dossier.id,
-            kind="received",
-            at=now,
+        event(
+            dossier.id,
+            "received",
+            now,
             actor_id=actor.user_id,
             unit_id=receiving.id,
             to_unit_id=competent.id,

@@ -12,6 +12,7 @@ from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from engine.db import Base
 from engine.db import utcnow
@@ -174,3 +175,6 @@ class Event(Base):
     element_id: Mapped[str | None] = mapped_column(String(120))
     step_name: Mapped[str | None] = mapped_column(String(300))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    task: Mapped[Task | None] = relationship(lazy="raise")
+    """Set instead of task_id when the task is new: the flush orders the inserts."""

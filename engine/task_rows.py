@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.runtime import ReadyStep
+from engine.events import event
 from engine.models import Dossier
-from engine.models import Event
 from engine.models import Task
 
 
@@ -24,9 +24,10 @@ def sync_tasks(
     now: datetime,
 ) -> list[Task]:
     """Open a row for each newly ready step; cancel rows whose step is no longer ready."""
-    open_rows = session.scalars(
-        select(Task).where(Task.dossier_id == dossier.id, Task.state == "open")
-    ).all()
+    with session.no_autoflush:  # the step's own writes go out with the new rows, in one flush
+        open_rows = session.scalars(
+            select(Task).where(Task.dossier_id == dossier.id, Task.state == "open")
+        ).all()
     ready_ids = {item.spiff_task_id for item in ready}
     for row in open_rows:
         if row.spiff_task_id not in ready_ids:
@@ -50,22 +51,19 @@ def sync_tasks(
         )
         session.add(row)
         created.append(row)
-    session.flush()
-    for row in created:
-        session.add(
-            Event(
-                dossier_id=dossier.id,
-                kind="task_created",
-                at=now,
-                actor_id=actor_id,
-                unit_id=from_unit_id,
-                to_unit_id=row.unit_id,
-                task_id=row.id,
-                element_id=row.element_id,
-                step_name=row.name,
-                detail={"role": row.role},
-            )
+    session.add_all(
+        event(
+            dossier.id,
+            "task_created",
+            now,
+            actor_id=actor_id,
+            unit_id=from_unit_id,
+            to_unit_id=row.unit_id,
+            task=row,
+            detail={"role": row.role},
         )
+        for row in created
+    )
     return created
 
 

@@ -14,9 +14,10 @@ from engine.bpmn import runtime
 from engine.bpmn import serializer
 from engine.db import utcnow
 from engine.errors import Conflict
+from engine.events import event
 from engine.models import Dossier
-from engine.models import Event
 from engine.models import Task
+from engine.models import Unit
 from engine.models import WorkflowState
 from engine.procedures import compiled_for
 from engine.queries.task_views import task_views
@@ -24,6 +25,7 @@ from engine.status import status_after_step
 from engine.task_rows import sync_tasks
 from engine.uow import UnitOfWork
 from engine.views import TaskView
+from engine.views import UnitRef
 
 _TASK_WITH_DOSSIER = select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id)
 
@@ -43,7 +45,16 @@ def claim(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:
     _check_workable(task, actor)
     if task.assignee_id is None:
         task.assignee_id = actor.user_id
-        uow.session.add(_event(task, actor, "task_claimed", utcnow(), {}))
+        uow.session.add(
+            event(
+                dossier.id,
+                "task_claimed",
+                utcnow(),
+                actor_id=actor.user_id,
+                unit_id=task.unit_id,
+                task=task,
+            )
+        )
         uow.commit()
     return task_views(uow.session, [task], dossiers={dossier.id: dossier})[0]
 
@@ -53,12 +64,13 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     uow.begin_write()
     session = uow.session
     statement = (
-        select(Task, Dossier, WorkflowState)
+        select(Task, Dossier, WorkflowState, Unit)
         .join(Dossier, Dossier.id == Task.dossier_id)
         .join(WorkflowState, WorkflowState.dossier_id == Dossier.id)
+        .join(Unit, Unit.id == Dossier.competent_unit_id)
         .where(Task.id == task_id)
     )
-    task, dossier, state = uow.lock_one(statement, "task", task_id)
+    task, dossier, state, unit = uow.lock_one(statement, "task", task_id)
     _check_workable(task, actor)
     compiled = compiled_for(session, dossier.spec_key, dossier.procedure_version_id)
     cleaned = forms.validate(compiled.forms.get(task.form) if task.form else None, data)
@@ -69,7 +81,17 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     state.steps += 1
     task.state, task.completed_at, task.completed_by = "completed", now, actor.user_id
     task.assignee_id = task.assignee_id or actor.user_id
-    session.add(_event(task, actor, "task_completed", now, {"data": cleaned}))
+    session.add(
+        event(
+            dossier.id,
+            "task_completed",
+            now,
+            actor_id=actor.user_id,
+            unit_id=task.unit_id,
+            task=task,
+            detail={"data": cleaned},
+        )
+    )
     created = sync_tasks(
         session,
         dossier,
@@ -93,20 +115,11 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     if completed:
         dossier.finished_at = now
     uow.commit()
-    return task_views(session, created, dossiers={dossier.id: dossier})
-
-
-def _event(task: Task, actor: Actor, kind: str, at: datetime, detail: dict[str, object]) -> Event:
-    return Event(
-        dossier_id=task.dossier_id,
-        kind=kind,
-        at=at,
-        actor_id=actor.user_id,
-        unit_id=task.unit_id,
-        task_id=task.id,
-        element_id=task.element_id,
-        step_name=task.name,
-        detail=detail,
+    return task_views(
+        session,
+        created,
+        dossiers={dossier.id: dossier},
+        units={unit.id: UnitRef(unit.code, unit.name)},
     )
 
 
@@ -116,10 +129,10 @@ def _set_status(
     if status == dossier.status:
         return
     session.add(
-        Event(
-            dossier_id=dossier.id,
-            kind="status_changed",
-            at=now,
+        event(
+            dossier.id,
+            "status_changed",
+            now,
             actor_id=actor.user_id,
             unit_id=dossier.competent_unit_id,
             detail={"from": dossier.status, "to": status},

@@ -15,12 +15,17 @@ from engine.queries.refs import unit_refs
 from engine.queries.refs import user_refs
 from engine.task_rows import form_schema
 from engine.views import TaskView
+from engine.views import UnitRef
 
 
 def task_views(
-    session: Session, rows: Sequence[Task], *, dossiers: Mapping[int, Dossier] | None = None
+    session: Session,
+    rows: Sequence[Task],
+    *,
+    dossiers: Mapping[int, Dossier] | None = None,
+    units: Mapping[int, UnitRef] | None = None,
 ) -> list[TaskView]:
-    """`dossiers` may hand in the rows the caller already holds, saving their query."""
+    """`dossiers` and `units` may hand in what the caller already holds, saving their queries."""
     if not rows:
         return []
     known = dict(dossiers or {})
@@ -28,7 +33,8 @@ def task_views(
     if missing:
         query = select(Dossier).where(Dossier.id.in_(missing))
         known.update((d.id, d) for d in session.scalars(query))
-    units = unit_refs(session, (r.unit_id for r in rows))
+    units = dict(units or {})
+    units.update(unit_refs(session, {r.unit_id for r in rows} - units.keys()))
     users = user_refs(session, (r.assignee_id for r in rows))
     views = []
     for row in rows:
