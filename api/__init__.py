@@ -39,7 +39,12 @@ class ProblemApi(Api):  # type: ignore[misc]
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(ROOT / "instance"), static_folder=None)
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        static_folder=None,
+        template_folder=str(ROOT / "ui" / "templates"),
+    )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(from_environment(Path(app.instance_path)))
     if test_config:

@@ -16,7 +16,7 @@ from engine.demo import seed
 
 
 def prepare_database() -> None:
-    upgrade()
+    upgrade(revision="heads")
     with new_uow() as uow:
         admin = seed(uow)
     results = publish_catalogue(new_uow, admin, Path(current_app.config["PROCESSES_DIR"]))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine import forms
 from engine.actors import Actor
@@ -22,6 +19,7 @@ from engine.models import WorkflowState
 from engine.procedures import compiled_for
 from engine.queries.task_views import task_views
 from engine.status import status_after_step
+from engine.status_changes import change_status
 from engine.task_rows import sync_tasks
 from engine.uow import UnitOfWork
 from engine.views import TaskView
@@ -101,16 +99,16 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
         now=now,
     )
     completed = runtime.is_completed(workflow)
-    _set_status(
+    change_status(
         session,
         dossier,
-        actor,
-        now,
         status_after_step(
             dossier.status,
             workflow_completed=completed,
             outcome=runtime.outcome(workflow) if completed else None,
         ),
+        actor_id=actor.user_id,
+        now=now,
     )
     if completed:
         dossier.finished_at = now
@@ -121,21 +119,3 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
         dossiers={dossier.id: dossier},
         units={unit.id: UnitRef(unit.code, unit.name)},
     )
-
-
-def _set_status(
-    session: Session, dossier: Dossier, actor: Actor, now: datetime, status: str
-) -> None:
-    if status == dossier.status:
-        return
-    session.add(
-        event(
-            dossier.id,
-            "status_changed",
-            now,
-            actor_id=actor.user_id,
-            unit_id=dossier.competent_unit_id,
-            detail={"from": dossier.status, "to": status},
-        )
-    )
-    dossier.status = status
