@@ -31,7 +31,12 @@ def change_status(
             now,
             actor_id=actor_id,
             unit_id=dossier.competent_unit_id,
-            detail={"from": dossier.status, "to": status, "reason": reason, **detail},
+            detail={
+                "from": dossier.status,
+                "to": status,
+                **({"reason": reason} if reason else {}),
+                **detail,
+            },
         )
     )
     dossier.status = status
