@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.bpmn.compaction import compact
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.sandbox import SCRIPT_ENGINE
 
@@ -55,6 +56,8 @@ SERIALIZER_VERSION: str = SERIALIZER.VERSION
 
 
 def dump(workflow: BpmnWorkflow) -> str:
+    """Serialize after dropping finished history (see compaction): cost stays flat in loops."""
+    compact(workflow)
     return str(SERIALIZER.serialize_json(workflow))
 
 
