@@ -3,11 +3,13 @@ the element (or the file and line) a designer must fix. Fixture diagrams are in 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from engine.bpmn import runtime
+from engine.bpmn import sandbox
 from engine.bpmn.compiler import HumanStep
 from engine.bpmn.compiler import compile_procedure
 from engine.errors import DiagramInvalid
@@ -98,3 +100,11 @@ def test_a_script_opening_a_file_cannot_read_it_when_it_runs():
     compiled = compile_procedure(files("script_open.bpmn"))
     with pytest.raises(WorkflowIncident, match="open"):
         runtime.start(compiled, {})
+
+
+def test_an_endless_script_is_stopped_by_the_time_limit_and_becomes_an_incident():
+    compiled = compile_procedure(files("script_endless.bpmn"))
+    started = time.monotonic()
+    with pytest.raises(WorkflowIncident, match="longer than"):
+        runtime.start(compiled, {})
+    assert time.monotonic() - started < sandbox.TIME_LIMIT_SECONDS + 3

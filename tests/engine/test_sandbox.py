@@ -6,6 +6,7 @@ import pytest
 
 from engine.bpmn.sandbox import SandboxEnvironment
 from engine.bpmn.sandbox import ScriptRefused
+from engine.bpmn.sandbox import ScriptTimeout
 from engine.bpmn.sandbox import compile_script
 
 
@@ -102,3 +103,14 @@ def test_escapes_from_a_condition_are_refused(sandbox, expression, refused):
 def test_import_is_refused_when_the_script_is_compiled():
     with pytest.raises(ScriptRefused, match="import"):
         compile_script("import os\nresult = os.listdir('/')")
+
+
+def test_a_huge_range_is_refused_inside_a_script(sandbox):
+    with pytest.raises(ValueError, match="range"):
+        sandbox.execute("numbers = list(range(10 ** 9))", {})
+
+
+def test_a_condition_that_never_finishes_is_stopped(sandbox, monkeypatch):
+    monkeypatch.setattr("engine.bpmn.sandbox.TIME_LIMIT_SECONDS", 0.2)
+    with pytest.raises(ScriptTimeout):
+        sandbox.evaluate("[x for x in range(10 ** 5) for y in range(10 ** 5)]", {})
