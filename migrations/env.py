@@ -88,10 +88,22 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        _sqlite_foreign_keys(connection, enabled=False)
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            _sqlite_foreign_keys(connection, enabled=True)
 
-        with context.begin_transaction():
-            context.run_migrations()
+
+def _sqlite_foreign_keys(connection, enabled):
+    """Batch migrations on SQLite copy and drop tables; with foreign keys on, dropping the old
+    table would cascade-delete the rows that point to it (workflow state, tasks, events).
+    The pragma only works outside a transaction, so it goes to the driver connection directly."""
+    if connection.dialect.name == "sqlite":
+        value = "ON" if enabled else "OFF"
+        connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={value}")
 
 
 if context.is_offline_mode():
