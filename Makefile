@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi
 
-.PHONY: setup run test test-only lint bench prepare
+.PHONY: setup run test test-only lint bench prepare pdf-system-packages chromium
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,22 @@ ui/node_modules/.installed: ui/package.json ui/package-lock.json
 	cd ui && IBM_TELEMETRY_DISABLED=true npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-setup: $(BIN)/.installed ui/node_modules/.installed
+# PDF slips: WeasyPrint needs Pango, HarfBuzz's subsetter and a font with Vietnamese glyphs;
+# pdftotext (poppler-utils) lets the tests read the PDFs. apt-get runs only when one is missing.
+PDF_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+
+pdf-system-packages:
+	@command -v dpkg-query >/dev/null || exit 0; \
+	missing=$$(for p in $(PDF_SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing $$missing"; \
+	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; \
+	else echo "PDF slips need: sudo apt-get install $$missing"; fi
+
+setup: $(BIN)/.installed ui/node_modules/.installed pdf-system-packages
 
 prepare: setup
 	$(BIN)/flask prepare
@@ -26,7 +41,16 @@ run: prepare
 	@echo "Một Cửa on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/api/v1/docs)"
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
-test: setup test-only
+# Browser tests drive Debian's Chromium through Playwright, never a downloaded browser.
+chromium:
+	@[ -x /usr/bin/chromium ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing chromium (browser tests)"; \
+	  apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Browser tests need: sudo apt-get install chromium"; fi
+
+test: setup chromium test-only
 
 test-only:
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 from flask import Response
-from flask import redirect
+from flask import request
 from flask import send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
@@ -17,16 +17,24 @@ from werkzeug.exceptions import NotFound
 from api import auth
 from api import cli
 from api import errors
+from api import pages
+from api import scheduler
 from api.config import ROOT
 from api.config import from_environment
 from api.database import EXTENSION_KEY
 from api.extensions import db
 from api.extensions import migrate
+from api.routes import attachments
 from api.routes import auth as auth_routes
+from api.routes import calendar as calendar_routes
 from api.routes import dossiers
+from api.routes import notices
 from api.routes import procedures
+from api.routes import slips
 from api.routes import tasks
+from api.routes import tracking
 from api.routes import units
+from api.routes import webhooks
 from engine.db import make_session_factory
 from engine.db import tune_engine
 
@@ -56,12 +64,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api = ProblemApi(app)
     for module in (auth_routes, procedures, dossiers, tasks, units):
         api.register_blueprint(module.blp)
+    api.register_blueprint(slips.blp)
+    api.register_blueprint(calendar_routes.blp)
+    api.register_blueprint(tracking.blp)
+    api.register_blueprint(attachments.blp)
+    api.register_blueprint(webhooks.blp)
+    api.register_blueprint(notices.blp)
     errors.register(app)
     app.extensions[auth.ACTOR_CACHE_KEY] = auth.ActorCache()
     app.before_request(auth.authenticate_request)
+    pages.register(app)
     app.after_request(_security_headers)
     _static_routes(app)
     cli.register(app)
+    if scheduler.should_start(app):
+        scheduler.start(app)
     return app
 
 
@@ -70,15 +87,37 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")
+    if response.mimetype == "text/html" and not request.path.startswith("/api/v1/docs"):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+"""Pages run only self-hosted scripts (bpmn-js, form-js); form-js and bpmn-js set inline styles.
+The Swagger UI page (/api/v1/docs) keeps its own inline start-up script, so it is left out."""
 
 
 def _static_routes(app: Flask) -> None:
     swagger_dir = Path(app.config["UI_NODE_MODULES"]) / "swagger-ui-dist"
+    vendor = {
+        "bpmn-js": Path(app.config["UI_NODE_MODULES"]) / "bpmn-js" / "dist",
+        "form-js": Path(app.config["UI_NODE_MODULES"]) / "@bpmn-io" / "form-js" / "dist",
+    }
 
-    @app.get("/")
-    def home() -> Any:
-        return redirect("/api/v1/docs")
+    @app.get("/static/ui/<path:filename>")
+    def ui_assets(filename: str) -> Any:
+        return send_from_directory(ROOT / "ui" / "static", filename, max_age=3600)
+
+    @app.get("/static/vendor/<string:package>/<path:filename>")
+    def vendor_assets(package: str, filename: str) -> Any:
+        folder = vendor.get(package)
+        if folder is None or not folder.is_dir():
+            raise NotFound(f"{package} is not installed: run `make setup`")
+        return send_from_directory(folder, filename, max_age=86400)
 
     @app.get("/static/swagger-ui/<path:filename>")
     def swagger_assets(filename: str) -> Any:

@@ -8,6 +8,7 @@ from time import monotonic
 from flask import current_app
 from flask import g
 from flask import request
+from flask import session
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
@@ -17,7 +18,7 @@ from engine.accounts import load_actor
 from engine.actors import Actor
 from engine.errors import Unauthenticated
 
-PUBLIC_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/openapi.json"})
+PUBLIC_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/openapi.json", "/api/v1/tracking"})
 _SALT = "mot-cua-api-token"
 
 
@@ -72,11 +73,57 @@ ACTOR_CACHE_KEY = "mot_cua_actor_cache"
 
 
 def authenticate_request() -> None:
-    """Runs before every request: API routes need a valid token unless listed as public."""
+    """Runs before every request: API routes need a valid token unless listed as public.
+
+    A read (GET) without a token may use the page session instead, so pages can link to API
+    documents (slips, downloads); writes always need the token, which is why /api/v1 is exempt
+    from the pages' CSRF check.
+    """
     path = request.path
     if not path.startswith("/api/v1/") or path in PUBLIC_PATHS or path.startswith("/api/v1/docs"):
         return
+    if request.method in ("GET", "HEAD") and "Authorization" not in request.headers:
+        actor = page_actor()
+        if actor is not None:
+            g.actor = actor
+            return
     g.actor = _actor_from_header()
+
+
+SESSION_USER_KEY = "uid"
+
+
+def log_in_page(actor: Actor) -> None:
+    """Start a page session: a fresh signed cookie holding the user id (and nothing else)."""
+    language = session.get(LANGUAGE_KEY)
+    session.clear()
+    session.permanent = True
+    session[SESSION_USER_KEY] = actor.user_id
+    if language:
+        session[LANGUAGE_KEY] = language
+
+
+def log_out_page() -> None:
+    language = session.get(LANGUAGE_KEY)
+    session.clear()
+    if language:
+        session[LANGUAGE_KEY] = language
+
+
+def page_actor() -> Actor | None:
+    """The page session's user, or None (never logged in, or the account is gone)."""
+    user_id = session.get(SESSION_USER_KEY)
+    if not isinstance(user_id, int):
+        return None
+    cache: ActorCache = current_app.extensions[ACTOR_CACHE_KEY]
+    try:
+        return cache.get(user_id, current_app.config["ACTOR_CACHE_SECONDS"])
+    except Unauthenticated:
+        session.pop(SESSION_USER_KEY, None)
+        return None
+
+
+LANGUAGE_KEY = "lang"
 
 
 def current_actor() -> Actor:

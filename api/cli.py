@@ -9,6 +9,7 @@ from flask import Flask
 from flask import current_app
 from flask_migrate import upgrade
 
+from api import scheduler
 from api.database import new_uow
 from engine.catalogue import publish_catalogue
 from engine.demo import demo_accounts
@@ -36,3 +37,13 @@ def register(app: Flask) -> None:
             click.echo(
                 f"  {account.username} / {account.password}  ({account.role} @ {account.unit})"
             )
+
+    @app.cli.command("sweep")
+    @click.option("--no-dispatch", is_flag=True, help="Leave notices and webhooks unsent.")
+    def sweep_once(no_dispatch: bool) -> None:
+        """Run the background sweep once (timers, deadlines, escalation, supplement expiry), then
+        send due notices and webhooks: what the scheduler does in each API process."""
+        work = scheduler.jobs(current_app)
+        click.echo(f"sweep: {scheduler.describe(work['sweep']())}")
+        if not no_dispatch:
+            click.echo(f"dispatch: {scheduler.describe(work['dispatch']())}")

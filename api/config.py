@@ -40,4 +40,30 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/static/swagger-ui/",
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        # background work (api/scheduler.py): timers, deadlines, outbox, webhooks
+        "SCHEDULER_ENABLED": os.environ.get("SCHEDULER_ENABLED", "true").lower()
+        not in ("0", "false", "no", "off"),
+        "SWEEP_INTERVAL_SECONDS": float(os.environ.get("SWEEP_INTERVAL_SECONDS", 30)),
+        "DISPATCH_INTERVAL_SECONDS": float(os.environ.get("DISPATCH_INTERVAL_SECONDS", 5)),
+        "DUE_SOON_HOURS": float(os.environ.get("DUE_SOON_HOURS", 8)),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", 587)),
+        "SMTP_USER": os.environ.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", "mot-cua@localhost"),
+        "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls"),
+        "NOTIFY_MAX_ATTEMPTS": int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 8)),
+        "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 10)),
+        "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 5)),
+        "MAX_APOLOGIES": int(os.environ.get("MAX_APOLOGIES", 1)),
+        "ATTACHMENTS_DIR": os.environ.get("ATTACHMENTS_DIR", str(instance / "attachments")),
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)),
+        "ATTACHMENT_REQUEST_MAX_BYTES": int(
+            os.environ.get("ATTACHMENT_REQUEST_MAX_BYTES", 60 * 1024 * 1024)
+        ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_MAX_AGE_SECONDS", 8 * 3600)),
+        "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import fees
 from engine.actors import Actor
 from engine.actors import require_role_anywhere
 from engine.bpmn.compiler import BPMN_SUFFIX
@@ -17,6 +18,9 @@ from engine.bpmn.compiler import SPEC_CACHE
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import cache_key
 from engine.bpmn.compiler import compile_procedure
+from engine.calendar import DAYS
+from engine.calendar import UNITS
+from engine.calendar import check_limit
 from engine.errors import DiagramInvalid
 from engine.errors import InvalidData
 from engine.errors import NotFound
@@ -33,6 +37,9 @@ from engine.views import VersionSummary
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 MAX_TIME_LIMIT_DAYS = 365
+DEFAULT_SUPPLEMENT_DAYS = 7
+"""Working days an applicant has to supplement (Decree 63/2024 flows) unless a procedure says."""
+MAX_SUPPLEMENT_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,12 @@ class ProcedureMetadata:
     field: str
     time_limit: int
     process_id: str | None = None
+    time_limit_unit: str = DAYS
+    """`days` (working days, 0 = same day) or `hours` (working hours)."""
+    fee: dict[str, Any] | None = None
+    """Fee rule (engine/fees.py); None: no fee stated."""
+    supplement_days: int = DEFAULT_SUPPLEMENT_DAYS
+    """Working days the applicant has to answer a supplement request."""
 
 
 def check_metadata(meta: ProcedureMetadata) -> None:
@@ -51,11 +64,23 @@ def check_metadata(meta: ProcedureMetadata) -> None:
         errors["code"] = ["Mã thủ tục gồm chữ thường, số, gạch dưới (a-z, 0-9, _)."]
     if meta.field not in FIELD_LABELS:
         errors["field"] = [f"Lĩnh vực phải là một trong: {', '.join(FIELD_LABELS)}."]
-    if not 0 <= meta.time_limit <= MAX_TIME_LIMIT_DAYS:
-        errors["time_limit"] = [f"Thời hạn từ 0 đến {MAX_TIME_LIMIT_DAYS} ngày làm việc."]
+    if meta.time_limit_unit not in UNITS:
+        errors["time_limit_unit"] = ["Đơn vị thời hạn: days (ngày làm việc) hoặc hours (giờ)."]
+    else:
+        try:
+            check_limit(meta.time_limit, meta.time_limit_unit)
+        except ValueError:
+            errors["time_limit"] = [
+                f"Thời hạn từ 0 đến {MAX_TIME_LIMIT_DAYS} ngày làm việc, hoặc 1 đến "
+                f"{MAX_TIME_LIMIT_DAYS * 8} giờ làm việc."
+            ]
     for key in ("name_vi", "name_en"):
         if not getattr(meta, key).strip():
             errors[key] = ["Trường này là bắt buộc (required)."]
+    if meta.fee is not None and fees.rule_problems(meta.fee):
+        errors["fee"] = fees.rule_problems(meta.fee)
+    if not 1 <= meta.supplement_days <= MAX_SUPPLEMENT_DAYS:
+        errors["supplement_days"] = [f"Từ 1 đến {MAX_SUPPLEMENT_DAYS} ngày làm việc."]
     if errors:
         raise InvalidData("the procedure metadata is not valid", errors)
 
@@ -118,6 +143,9 @@ def publish(
         name_en=meta.name_en,
         field=meta.field,
         time_limit_days=meta.time_limit,
+        time_limit_unit=meta.time_limit_unit,
+        fee_rule=meta.fee,
+        supplement_days=meta.supplement_days,
         files=texts,
         published_by=actor.user_id,
     )
@@ -137,6 +165,9 @@ def _same(current: ProcedureVersion, compiled: CompiledProcedure, meta: Procedur
         current.name_en,
         current.field,
         current.time_limit_days,
+        current.time_limit_unit,
+        current.fee_rule,
+        current.supplement_days,
     ) == (
         compiled.content_hash,
         compiled.process_id,
@@ -144,6 +175,9 @@ def _same(current: ProcedureVersion, compiled: CompiledProcedure, meta: Procedur
         meta.name_en,
         meta.field,
         meta.time_limit,
+        meta.time_limit_unit,
+        meta.fee,
+        meta.supplement_days,
     )
 
 
@@ -155,8 +189,11 @@ def _view(procedure: Procedure, version: ProcedureVersion) -> ProcedureView:
         field=version.field,
         version=version.number,
         time_limit=version.time_limit_days,
+        time_limit_unit=version.time_limit_unit,
         process_id=version.process_id,
         published_at=version.published_at,
+        fee=version.fee_rule,
+        supplement_days=version.supplement_days or DEFAULT_SUPPLEMENT_DAYS,
     )
 
 
@@ -190,7 +227,9 @@ def get_procedure(session: Session, code: str) -> ProcedureDetail:
         files=sorted(current.files),
         bpmn_xml=bpmn,
         versions=[
-            VersionSummary(v.number, v.content_hash, v.published_at, v.time_limit_days)
+            VersionSummary(
+                v.number, v.content_hash, v.published_at, v.time_limit_days, v.time_limit_unit
+            )
             for v in versions
         ],
     )

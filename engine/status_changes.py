@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine import notices
+from engine import webhooks
 from engine.events import event
 from engine.models import Dossier
 
@@ -39,4 +41,19 @@ def change_status(
             },
         )
     )
-    dossier.status = status
+    previous, dossier.status = dossier.status, status
+    announce(session, dossier, previous=previous, now=now, reason=reason)
+
+
+def announce(
+    session: Session,
+    dossier: Dossier,
+    *,
+    previous: str | None,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Tell the applicant and every webhook subscriber the dossier's status, in the transaction
+    of the change; a new dossier calls it once for its first status, which no change precedes."""
+    notices.status_changed(session, dossier, now=now, reason=reason)
+    webhooks.status_changed(session, dossier, previous=previous, now=now)

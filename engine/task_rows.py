@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import calendar
 from engine.bpmn.compiler import CompiledProcedure
+from engine.bpmn.compiler import HumanStep
 from engine.bpmn.runtime import ReadyStep
 from engine.events import event
 from engine.models import Dossier
@@ -30,7 +32,8 @@ def sync_tasks(
         ).all()
     ready_ids = {item.spiff_task_id for item in ready}
     for row in open_rows:
-        if row.spiff_task_id not in ready_ids:
+        # the completed step is still "open" in the database (no autoflush), not in memory
+        if row.state == "open" and row.spiff_task_id not in ready_ids:
             row.state = "cancelled"
             row.completed_at = now
     known = {row.spiff_task_id for row in open_rows}
@@ -46,7 +49,7 @@ def sync_tasks(
             role=item.step.role,
             unit_id=dossier.competent_unit_id,
             form=item.step.form,
-            due_at=None,
+            due_at=step_due_at(item.step, now),
             created_at=now,
         )
         session.add(row)
@@ -65,6 +68,13 @@ def sync_tasks(
         for row in created
     )
     return created
+
+
+def step_due_at(step: HumanStep, opened_at: datetime) -> datetime | None:
+    """When the step's own limit (BPMN `time_limit` property) runs out, counted from opening."""
+    if step.time_limit is None:
+        return None
+    return calendar.limit_due_at(opened_at, step.time_limit.amount, step.time_limit.unit)
 
 
 def form_schema(compiled: CompiledProcedure, form_name: str | None) -> dict[str, object] | None:

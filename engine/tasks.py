@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine import forms
+from engine import timers
 from engine.actors import Actor
 from engine.actors import require_role_in
 from engine.bpmn import runtime
 from engine.bpmn import serializer
 from engine.db import utcnow
+from engine.dossier_actions import delivery_from_step
 from engine.errors import Conflict
+from engine.errors import InvalidData
 from engine.events import event
 from engine.models import Dossier
 from engine.models import Task
 from engine.models import Unit
+from engine.models import User
+from engine.models import UserRole
 from engine.models import WorkflowState
 from engine.procedures import compiled_for
 from engine.queries.task_views import task_views
+from engine.status import require_allowed
 from engine.status import status_after_step
 from engine.status_changes import change_status
 from engine.task_rows import sync_tasks
@@ -57,6 +64,92 @@ def claim(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:
     return task_views(uow.session, [task], dossiers={dossier.id: dossier})[0]
 
 
+def release(uow: UnitOfWork, actor: Actor, task_id: int, *, note: str = "") -> TaskView:
+    """Give a held task back to its role's queue; only its holder may."""
+    uow.begin_write()
+    task, dossier = uow.lock_one(_TASK_WITH_DOSSIER.where(Task.id == task_id), "task", task_id)
+    _check_workable(task, actor)
+    if task.assignee_id is not None:
+        task.assignee_id = None
+        detail = {"note": note} if note else {}
+        uow.session.add(
+            event(
+                dossier.id,
+                "task_released",
+                utcnow(),
+                actor_id=actor.user_id,
+                unit_id=task.unit_id,
+                task=task,
+                detail=detail,
+            )
+        )
+        uow.commit()
+    return task_views(uow.session, [task], dossiers={dossier.id: dossier})[0]
+
+
+def reassign(
+    uow: UnitOfWork, actor: Actor, task_id: int, *, assignee: str, note: str = ""
+) -> TaskView:
+    """Hand a task to a named colleague of its role and unit: a leader of the task's unit may
+    (reassignment), and so may the task's holder (delegation)."""
+    uow.begin_write()
+    session = uow.session
+    task, dossier = uow.lock_one(_TASK_WITH_DOSSIER.where(Task.id == task_id), "task", task_id)
+    holder = task.assignee_id is not None and task.assignee_id == actor.user_id
+    if not holder:
+        require_role_in(actor, "leader", task.unit_id)
+    if task.state != "open":
+        raise Conflict("this task is already done", task_id=task.id, state=task.state)
+    target = _colleague(session, assignee, task)
+    if target.id != task.assignee_id:
+        previous = session.get(User, task.assignee_id) if task.assignee_id else None
+        task.assignee_id = target.id
+        session.add(
+            event(
+                dossier.id,
+                "task_reassigned",
+                utcnow(),
+                actor_id=actor.user_id,
+                unit_id=task.unit_id,
+                task=task,
+                detail={
+                    "from": previous.username if previous else None,
+                    "to": target.username,
+                    "note": note,
+                },
+            )
+        )
+        uow.commit()
+    return task_views(session, [task], dossiers={dossier.id: dossier})[0]
+
+
+def _colleague(session: Session, username: str, task: Task) -> User:
+    """The user named `username`, who must be active and hold the task's role in its unit."""
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None or not user.is_active:
+        raise InvalidData(
+            f"no active user {username!r}",
+            {"assignee": [f"Không có người dùng “{username}” (no such user)."]},
+        )
+    holds = session.scalar(
+        select(UserRole.id).where(
+            UserRole.user_id == user.id,
+            UserRole.role == task.role,
+            UserRole.unit_id == task.unit_id,
+        )
+    )
+    if holds is None:
+        raise InvalidData(
+            f"{username!r} does not hold the role {task.role!r} in the task's unit",
+            {
+                "assignee": [
+                    "Người này không giữ vai trò của bước trong đơn vị (wrong role or unit)."
+                ]
+            },
+        )
+    return user
+
+
 def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[TaskView]:
     """Validate the form, advance the workflow, and return the tasks it opened."""
     uow.begin_write()
@@ -70,6 +163,7 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     )
     task, dossier, state, unit = uow.lock_one(statement, "task", task_id)
     _check_workable(task, actor)
+    require_allowed("complete_task", dossier.status)
     compiled = compiled_for(session, dossier.spec_key, dossier.procedure_version_id)
     cleaned = forms.validate(compiled.forms.get(task.form) if task.form else None, data)
     workflow = serializer.load(state.state, compiled)
@@ -98,6 +192,7 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
         from_unit_id=task.unit_id,
         now=now,
     )
+    timers.schedule_waiting(session, dossier, workflow, now)
     completed = runtime.is_completed(workflow)
     change_status(
         session,
@@ -112,6 +207,8 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     )
     if completed:
         dossier.finished_at = now
+        if dossier.status == "result_returned":
+            delivery_from_step(session, dossier, cleaned, actor_id=actor.user_id, now=now)
     uow.commit()
     return task_views(
         session,

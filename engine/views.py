@@ -59,6 +59,7 @@ class VersionSummary:
     content_hash: str
     published_at: datetime
     time_limit: int
+    time_limit_unit: str
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,11 @@ class ProcedureView:
     field: str
     version: int
     time_limit: int
+    time_limit_unit: str
     process_id: str
     published_at: datetime
+    fee: dict[str, Any] | None
+    supplement_days: int
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ class TaskView:
     completed_at: datetime | None
     form_name: str | None
     form: dict[str, Any] | None
+    applicant_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,36 @@ class EventView:
     unit: UnitRef | None
     to_unit: UnitRef | None
     detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FeeView:
+    amount: int | None
+    paid: bool
+    receipt_number: str | None
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    method: str | None
+    tracking_number: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class ReceptionPointView:
+    kind: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class SupplementView:
+    """The supplement request the dossier is waiting on."""
+
+    reason: str
+    items: list[str]
+    requested_at: datetime
+    applicant_due_at: datetime
 
 
 @dataclass(frozen=True)
@@ -137,3 +172,12 @@ class DossierView:
     finished_at: datetime | None
     tasks: list[TaskView]
     history: list[EventView] | None = None
+    lookup_key: str = ""
+    original_due_at: datetime | None = None
+    returned_at: datetime | None = None
+    paused_days: int = 0
+    timeliness: str = ""
+    fee: FeeView | None = None
+    delivery: DeliveryView | None = None
+    reception_point: ReceptionPointView | None = None
+    supplement: SupplementView | None = None

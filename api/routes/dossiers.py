@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from api.auth import current_actor
@@ -10,10 +11,21 @@ from api.database import read_session
 from api.routes import Blueprint
 from api.schemas.base import page_body
 from api.schemas.base import page_bounds
+from api.schemas.lifecycle import ApologyIn
+from api.schemas.lifecycle import FeeIn
+from api.schemas.lifecycle import ImportIn
+from api.schemas.lifecycle import ReasonIn
+from api.schemas.lifecycle import ReturnIn
+from api.schemas.lifecycle import SupplementIn
+from api.schemas.lifecycle import SupplementRequestIn
 from api.schemas.work import DossierIn
 from api.schemas.work import DossierOut
 from api.schemas.work import DossierPageOut
 from api.schemas.work import DossierQuery
+from engine import dossier_actions
+from engine import supplements
+from engine.dossier_imports import ImportRequest
+from engine.dossier_imports import import_dossier
 from engine.dossiers import Submission
 from engine.dossiers import submit
 from engine.queries.dossiers import get_dossier
@@ -29,7 +41,7 @@ class Dossiers(MethodView):
     @blp.alt_response(403, description="reception staff only")
     @blp.alt_response(404, description="no such procedure")
     def post(self, args: dict[str, Any]) -> Any:
-        """Receive a dossier: returns its code and first tasks"""
+        """Receive a dossier: returns its code, lookup key and first tasks"""
         with new_uow() as uow:
             return submit(uow, current_actor(), Submission(**args))
 
@@ -40,9 +52,32 @@ class Dossiers(MethodView):
         offset, limit = page_bounds(args)
         with read_session() as session:
             page = list_dossiers(
-                session, current_actor(), status=args.get("status"), offset=offset, limit=limit
+                session,
+                current_actor(),
+                status=args.get("status"),
+                reception_point_kind=args.get("reception_point_kind"),
+                offset=offset,
+                limit=limit,
             )
         return page_body(page, args)
+
+
+@blp.route("/import")
+class DossierImports(MethodView):
+    @blp.arguments(ImportIn)
+    @blp.response(201, DossierOut)
+    @blp.alt_response(200, schema=DossierOut, description="this key was imported before")
+    @blp.alt_response(403, description="reception staff only")
+    @blp.alt_response(409, description="the key was used for another external dossier")
+    def post(self, args: dict[str, Any]) -> Any:
+        """Import a dossier submitted on another portal; the same idempotency key gives the same
+        dossier"""
+        head = {key: args.pop(key) for key in ("idempotency_key", "source_system", "external_code")}
+        submitted_at = args.pop("submitted_at", None)
+        request = ImportRequest(**head, submission=Submission(**args), submitted_at=submitted_at)
+        with new_uow() as uow:
+            result = import_dossier(uow, current_actor(), request)
+        return result.dossier, 201 if result.created else 200
 
 
 @blp.route("/<int:dossier_id>")
@@ -54,3 +89,105 @@ class DossierItem(MethodView):
         """Read a dossier with its open tasks and full history"""
         with read_session() as session:
             return get_dossier(session, current_actor(), dossier_id)
+
+
+@blp.route("/<int:dossier_id>/supplement-request")
+class SupplementRequest(MethodView):
+    @blp.arguments(SupplementRequestIn)
+    @blp.response(200, DossierOut)
+    @blp.alt_response(403, description="not reception nor holding a task of the dossier")
+    @blp.alt_response(409, description="the dossier's status does not allow it")
+    def post(self, args: dict[str, Any], dossier_id: int) -> Any:
+        """Ask the applicant for missing papers (form 02); the deadline pauses"""
+        with new_uow() as uow:
+            return supplements.request_supplement(uow, current_actor(), dossier_id, **args)
+
+
+@blp.route("/<int:dossier_id>/supplement")
+class Supplement(MethodView):
+    @blp.arguments(SupplementIn)
+    @blp.response(200, DossierOut)
+    @blp.alt_response(403, description="not reception nor holding a task of the dossier")
+    @blp.alt_response(409, description="the dossier is not waiting for a supplement")
+    def post(self, args: dict[str, Any], dossier_id: int) -> Any:
+        """Record the applicant's supplement; the dossier resumes, its due date moved"""
+        with new_uow() as uow:
+            return supplements.record_supplement(uow, current_actor(), dossier_id, **args)
+
+
+@blp.route("/<int:dossier_id>/refuse")
+class Refusal(MethodView):
+    @blp.arguments(ReasonIn)
+    @blp.response(200, DossierOut)
+    @blp.alt_response(403, description="not staff of the dossier")
+    @blp.alt_response(409, description="the dossier's status does not allow it")
+    def post(self, args: dict[str, Any], dossier_id: int) -> Any:
+        """Refuse the dossier with reasons (form 03); its open tasks are cancelled"""
+        with new_uow() as uow:
+            return dossier_actions.refuse(uow, current_actor(), dossier_id, **args)
+
+
+@blp.route("/<int:dossier_id>/withdraw")
+class Withdrawal(MethodView):
+    @blp.arguments(ReasonIn)
+    @blp.response(200, DossierOut)
+    @blp.alt_response(403, description="not reception or leader of the dossier")
+    @blp.alt_response(409, description="the dossier's status does not allow it")
+    def post(self, args: dict[str, Any], dossier_id: int) -> Any:
+        """Record the applicant's withdrawal; its open tasks are cancelled"""
+        with new_uow() as uow:
+            return dossier_actions.withdraw(uow, current_actor(), dossier_id, **args)
+
+
+@blp.route("/<int:dossier_id>/stop")
+class Stop(MethodView):
+    @blp.arguments(ReasonIn)
+    @blp.response(200, DossierOut)
+    @blp.alt_response(403, description="not staff of the dossier")
+    @blp.alt_response(409, description="the dossier's status does not allow it")
+    def post(self, args: dict[str, Any], dossier_id: int) -> Any:
+        """Stop processing the dossier; its open tasks are cancelled"""
+        with new_uow() as uow:
+            return dossier_actions.stop(uow, current_actor(), dossier_id, **args)
+
+
+@blp.route("/<int:dossier_id>/apology")
+class Apology(MethodView):
+    @blp.arguments(ApologyIn)
+    @blp.response(200, DossierOut)
+    @blp.alt_response(403, description="not staff of the dossier")
+    @blp.alt_response(409, description="status does not allow it, or no apology left")
+    def post(self, args: dict[str, Any], dossier_id: int) -> Any:
+        """Apologise and set a new return date (form 04)"""
+        with new_uow() as uow:
+            return dossier_actions.issue_apology(
+                uow,
+                current_actor(),
+                dossier_id,
+                max_apologies=current_app.config["MAX_APOLOGIES"],
+                **args,
+            )
+
+
+@blp.route("/<int:dossier_id>/return")
+class ResultReturn(MethodView):
+    @blp.arguments(ReturnIn)
+    @blp.response(200, DossierOut)
+    @blp.alt_response(403, description="reception staff of the dossier only")
+    @blp.alt_response(409, description="the dossier is not processed")
+    def post(self, args: dict[str, Any], dossier_id: int) -> Any:
+        """Hand over the result of a processed dossier: in person, by post, or electronically"""
+        with new_uow() as uow:
+            return dossier_actions.return_result(uow, current_actor(), dossier_id, **args)
+
+
+@blp.route("/<int:dossier_id>/fee")
+class Fee(MethodView):
+    @blp.arguments(FeeIn)
+    @blp.response(200, DossierOut)
+    @blp.alt_response(403, description="reception staff of the dossier only")
+    @blp.alt_response(409, description="no fee due, or the dossier is closed")
+    def post(self, args: dict[str, Any], dossier_id: int) -> Any:
+        """Record the fee as paid (with its receipt number) or unpaid"""
+        with new_uow() as uow:
+            return dossier_actions.record_fee(uow, current_actor(), dossier_id, **args)

@@ -8,15 +8,24 @@ from api.auth import current_actor
 from api.database import new_uow
 from api.database import read_session
 from api.routes import Blueprint
+from api.schemas.base import UserRefOut
 from api.schemas.base import page_body
 from api.schemas.base import page_bounds
 from api.schemas.work import CompleteIn
 from api.schemas.work import CompleteOut
+from api.schemas.work import DiagramOut
+from api.schemas.work import ReassignIn
+from api.schemas.work import ReleaseIn
+from api.schemas.work import TaskCountsOut
 from api.schemas.work import TaskOut
 from api.schemas.work import TaskPageOut
 from api.schemas.work import TaskQuery
 from engine import tasks
+from engine.queries.diagrams import task_diagram
+from engine.queries.tasks import count_tasks
+from engine.queries.tasks import get_task
 from engine.queries.tasks import list_tasks
+from engine.queries.workspace import colleagues
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Công việc (tasks)")
 
@@ -36,8 +45,41 @@ class Tasks(MethodView):
                 dossier_id=args.get("dossier_id"),
                 offset=offset,
                 limit=limit,
+                q=args.get("q"),
+                sort=args["sort"],
             )
         return page_body(page, args)
+
+
+@blp.route("/counts")
+class Counts(MethodView):
+    @blp.response(200, TaskCountsOut)
+    def get(self) -> Any:
+        """How many open tasks each inbox scope holds"""
+        with read_session() as session:
+            return {"counts": count_tasks(session, current_actor())}
+
+
+@blp.route("/<int:task_id>")
+class TaskItem(MethodView):
+    @blp.response(200, TaskOut)
+    @blp.alt_response(403, description="dossier of another unit")
+    @blp.alt_response(404, description="no such task")
+    def get(self, task_id: int) -> Any:
+        """Read one task with its form schema"""
+        with read_session() as session:
+            return get_task(session, current_actor(), task_id)
+
+
+@blp.route("/<int:task_id>/diagram")
+class Diagram(MethodView):
+    @blp.response(200, DiagramOut)
+    @blp.alt_response(403, description="dossier of another unit")
+    @blp.alt_response(404, description="no such task")
+    def get(self, task_id: int) -> Any:
+        """The BPMN diagram of the task's dossier, the task's element and the steps done"""
+        with read_session() as session:
+            return task_diagram(session, current_actor(), task_id)
 
 
 @blp.route("/<int:task_id>/claim")
@@ -49,6 +91,44 @@ class Claim(MethodView):
         """Claim a task (idempotent for its holder)"""
         with new_uow() as uow:
             return tasks.claim(uow, current_actor(), task_id)
+
+
+@blp.route("/<int:task_id>/colleagues")
+class Colleagues(MethodView):
+    @blp.response(200, UserRefOut(many=True))
+    @blp.alt_response(403, description="dossier of another unit")
+    @blp.alt_response(404, description="no such task")
+    def get(self, task_id: int) -> Any:
+        """Who holds the task's role in its unit: whom it may be reassigned to"""
+        with read_session() as session:
+            return colleagues(session, current_actor(), task_id)
+
+
+@blp.route("/<int:task_id>/release")
+class Release(MethodView):
+    @blp.arguments(ReleaseIn)
+    @blp.response(200, TaskOut)
+    @blp.alt_response(403, description="not in the task's role and unit")
+    @blp.alt_response(409, description="held by someone else, or already done")
+    def post(self, args: dict[str, Any], task_id: int) -> Any:
+        """Give a task I hold back to my role's queue"""
+        with new_uow() as uow:
+            return tasks.release(uow, current_actor(), task_id, note=args["note"])
+
+
+@blp.route("/<int:task_id>/reassign")
+class Reassign(MethodView):
+    @blp.arguments(ReassignIn)
+    @blp.response(200, TaskOut)
+    @blp.alt_response(403, description="neither a leader of the task's unit nor its holder")
+    @blp.alt_response(409, description="already done")
+    @blp.alt_response(422, description="no such colleague in the task's role and unit")
+    def post(self, args: dict[str, Any], task_id: int) -> Any:
+        """Hand a task to a named colleague (leaders; holders delegate), with a note"""
+        with new_uow() as uow:
+            return tasks.reassign(
+                uow, current_actor(), task_id, assignee=args["assignee"], note=args["note"]
+            )
 
 
 @blp.route("/<int:task_id>/complete")

@@ -6,6 +6,8 @@ from marshmallow import validate
 
 from api.schemas.base import LocalDateTime
 from api.schemas.base import StrictSchema
+from engine.calendar import MAX_HOURS
+from engine.calendar import UNITS
 from engine.roles import FIELD_LABELS
 
 
@@ -24,10 +26,18 @@ class ProcedureOut(Schema):
     field = fields.String(required=True)
     version = fields.Integer(required=True)
     time_limit = fields.Integer(
-        required=True, metadata={"description": "working days; 0 = same day"}
+        required=True,
+        metadata={"description": "working days (0 = same day) or working hours, per the unit"},
     )
+    time_limit_unit = fields.String(required=True, metadata={"enum": list(UNITS)})
     process_id = fields.String(required=True)
     published_at = LocalDateTime(required=True)
+    fee = fields.Dict(
+        allow_none=True, metadata={"description": "fee rule: free, fixed or per_page"}
+    )
+    supplement_days = fields.Integer(
+        required=True, metadata={"description": "working days the applicant has to supplement"}
+    )
 
 
 class VersionOut(Schema):
@@ -35,6 +45,7 @@ class VersionOut(Schema):
     content_hash = fields.String(required=True)
     published_at = LocalDateTime(required=True)
     time_limit = fields.Integer(required=True)
+    time_limit_unit = fields.String(required=True, metadata={"enum": list(UNITS)})
 
 
 class ProcedureDetailOut(ProcedureOut):
@@ -52,8 +63,18 @@ class ProcedureMetadataIn(StrictSchema):
     name_vi = fields.String(required=True, validate=validate.Length(min=1, max=300))
     name_en = fields.String(required=True, validate=validate.Length(min=1, max=300))
     field = fields.String(required=True, validate=validate.OneOf(list(FIELD_LABELS)))
-    time_limit = fields.Integer(required=True, validate=validate.Range(min=0, max=365))
+    time_limit = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_HOURS))
+    time_limit_unit = fields.String(load_default="days", validate=validate.OneOf(list(UNITS)))
     process_id = fields.String(validate=validate.Length(min=1, max=120))
+    fee = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": 'e.g. {"kind": "free"}, {"kind": "fixed", "amount": 10000}, '
+            '{"kind": "per_page", "first_pages": 2, "first_price": 2000, "next_price": 1000, '
+            '"cap": 200000}'
+        },
+    )
+    supplement_days = fields.Integer(validate=validate.Range(min=1, max=60))
 
 
 class PublishForm(Schema):

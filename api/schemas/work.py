@@ -12,8 +12,12 @@ from api.schemas.base import PageQuery
 from api.schemas.base import StrictSchema
 from api.schemas.base import UnitRefOut
 from api.schemas.base import UserRefOut
+from engine.dossier_actions import DELIVERY_METHODS
 from engine.dossiers import CHANNELS
+from engine.dossiers import RECEPTION_POINT_KINDS
+from engine.queries.tasks import MAX_QUERY_LENGTH
 from engine.queries.tasks import SCOPES
+from engine.queries.tasks import SORTS
 from engine.status import STATUSES
 
 
@@ -34,6 +38,14 @@ class ApplicantIn(StrictSchema):
     relationship = fields.String(validate=validate.Length(max=60))
 
 
+class ReceptionPointIn(StrictSchema):
+    kind = fields.String(load_default="counter", validate=validate.OneOf(RECEPTION_POINT_KINDS))
+    name = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "required unless counter (default: the receiving unit)"},
+    )
+
+
 class DossierIn(StrictSchema):
     procedure_code = fields.String(required=True, validate=validate.Length(min=1, max=60))
     applicant = fields.Nested(ApplicantIn, required=True)
@@ -43,6 +55,7 @@ class DossierIn(StrictSchema):
         metadata={"description": "competent unit code; default: the receiver's"},
     )
     data = fields.Dict(keys=fields.String(), load_default=dict)
+    reception_point = fields.Nested(ReceptionPointIn)
 
 
 class TaskOut(Schema):
@@ -60,6 +73,7 @@ class TaskOut(Schema):
     completed_at = LocalDateTime(allow_none=True)
     form_name = fields.String(allow_none=True)
     form = fields.Dict(allow_none=True, metadata={"description": "form-js schema of the step"})
+    applicant_name = fields.String(allow_none=True)
 
 
 class EventOut(Schema):
@@ -72,6 +86,30 @@ class EventOut(Schema):
     unit = fields.Nested(UnitRefOut, allow_none=True)
     to_unit = fields.Nested(UnitRefOut, allow_none=True)
     detail = fields.Dict(required=True)
+
+
+class FeeOut(Schema):
+    amount = fields.Integer(allow_none=True, metadata={"description": "đồng; null: no fee rule"})
+    paid = fields.Boolean(required=True)
+    receipt_number = fields.String(allow_none=True)
+
+
+class DeliveryOut(Schema):
+    method = fields.String(allow_none=True, metadata={"enum": list(DELIVERY_METHODS)})
+    tracking_number = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+
+
+class ReceptionPointOut(Schema):
+    kind = fields.String(required=True, metadata={"enum": list(RECEPTION_POINT_KINDS)})
+    name = fields.String(allow_none=True)
+
+
+class SupplementOut(Schema):
+    reason = fields.String(required=True)
+    items = fields.List(fields.String(), required=True)
+    requested_at = LocalDateTime(required=True)
+    applicant_due_at = LocalDateTime(required=True)
 
 
 class DossierOut(Schema):
@@ -93,6 +131,22 @@ class DossierOut(Schema):
     finished_at = LocalDateTime(allow_none=True)
     tasks = fields.List(fields.Nested(TaskOut), required=True)
     history = fields.List(fields.Nested(EventOut), allow_none=True)
+    lookup_key = fields.String(
+        required=True, metadata={"description": "with the code, lets the citizen track it"}
+    )
+    original_due_at = LocalDateTime(
+        allow_none=True, metadata={"description": "statutory due time; an apology moves due_at"}
+    )
+    returned_at = LocalDateTime(allow_none=True)
+    paused_days = fields.Integer(required=True)
+    timeliness = fields.String(
+        required=True,
+        metadata={"enum": ["early", "on_time", "late", "within_limit", "due_soon", "overdue"]},
+    )
+    fee = fields.Nested(FeeOut, required=True)
+    delivery = fields.Nested(DeliveryOut, required=True)
+    reception_point = fields.Nested(ReceptionPointOut, required=True)
+    supplement = fields.Nested(SupplementOut, allow_none=True)
 
 
 class DossierPageOut(PageOut):
@@ -101,11 +155,49 @@ class DossierPageOut(PageOut):
 
 class DossierQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(list(STATUSES)))
+    reception_point_kind = fields.String(validate=validate.OneOf(RECEPTION_POINT_KINDS))
 
 
 class TaskQuery(PageQuery):
     scope = fields.String(load_default="candidate", validate=validate.OneOf(SCOPES))
     dossier_id = fields.Integer(validate=validate.Range(min=1))
+    q = fields.String(
+        validate=validate.Length(max=MAX_QUERY_LENGTH),
+        metadata={"description": "part of a dossier code or of the applicant's name"},
+    )
+    sort = fields.String(
+        load_default="due_at",
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "due_at (earliest first, no due time last), -due_at, ..."},
+    )
+
+
+class TaskCountsOut(Schema):
+    counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "open tasks per scope"},
+    )
+
+
+class ReleaseIn(StrictSchema):
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ReassignIn(StrictSchema):
+    assignee = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "username of the colleague who takes the task"},
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class DiagramOut(Schema):
+    bpmn_xml = fields.String(required=True)
+    element_id = fields.String(required=True, metadata={"description": "the task's element"})
+    completed_elements = fields.List(fields.String(), required=True)
 
 
 class TaskPageOut(PageOut):

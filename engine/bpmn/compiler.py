@@ -23,6 +23,8 @@ from engine.bpmn.sandbox import ScriptRefused
 from engine.bpmn.sandbox import compile_expression
 from engine.bpmn.sandbox import compile_script
 from engine.bpmn.xml import parse_untrusted
+from engine.calendar import TimeLimit
+from engine.calendar import parse_time_limit
 from engine.errors import DiagramInvalid
 from engine.errors import Problem
 from engine.errors import UnsafeXml
@@ -40,6 +42,8 @@ class HumanStep:
     name: str
     role: str
     form: str | None
+    time_limit: TimeLimit | None = None
+    """From the task's `time_limit` property ("2d", "0d" = same day, "4h"); None: no limit."""
 
 
 @dataclass
@@ -207,7 +211,27 @@ def _human_step(
             Problem(f"Thiếu biểu mẫu '{form}' (form file missing).", element_id=element_id)
         )
         return None
-    return HumanStep(element_id, task_spec.bpmn_name or element_id, role, form)
+    limit = _step_limit(task_spec, problems)
+    return HumanStep(element_id, task_spec.bpmn_name or element_id, role, form, limit)
+
+
+def _step_limit(task_spec: Any, problems: list[Problem]) -> TimeLimit | None:
+    """The step's limit; a malformed one is a problem naming the task (publication stops)."""
+    raw = (task_spec.extensions.get("properties") or {}).get("time_limit")
+    if raw is None:
+        return None
+    try:
+        return parse_time_limit(str(raw))
+    except ValueError:
+        problems.append(
+            Problem(
+                f"Thời hạn '{raw}' không hợp lệ: ghi số ngày làm việc ('2d', '0d' = trong ngày, "
+                "tối đa 365d) hoặc số giờ làm việc ('4h', 1-2920h) (time_limit must look like "
+                "'2d' or '4h').",
+                element_id=task_spec.bpmn_id,
+            )
+        )
+        return None
 
 
 def _check_conditions(task_spec: Any, problems: list[Problem]) -> None:

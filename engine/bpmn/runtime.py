@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -16,6 +21,9 @@ from engine.bpmn.compiler import HumanStep
 from engine.bpmn.sandbox import SCRIPT_ENGINE
 from engine.errors import Conflict
 from engine.errors import WorkflowIncident
+
+Workflow = BpmnWorkflow
+"""The instance type, for modules outside this seam that pass one along."""
 
 
 @dataclass(frozen=True)
@@ -71,3 +79,87 @@ def outcome(workflow: BpmnWorkflow) -> str | None:
         if value and task.workflow is workflow:
             return str(value)
     return None
+
+
+def cancel(workflow: BpmnWorkflow) -> None:
+    """End the instance where it stands: every unfinished task (and subprocess) cancelled."""
+    workflow.cancel()
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    spiff_task_id: str
+    element_id: str
+    name: str
+    due_at: datetime
+
+
+def uses_timers(workflow: BpmnWorkflow) -> bool:
+    """Whether the diagram has any timer event at all: most have none, and need no timer rows."""
+    specs = [workflow.spec, *workflow.subprocess_specs.values()]
+    return any(
+        isinstance(getattr(task_spec, "event_definition", None), TimerEventDefinition)
+        for spec in specs
+        for task_spec in spec.task_specs.values()
+    )
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
+    """The timer events the instance waits on, each with the due time SpiffWorkflow fixed for it
+    when the timer was reached (it survives the save/load round trip)."""
+    timers = []
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if not isinstance(definition, TimerEventDefinition) or task.state != TaskState.WAITING:
+            continue
+        due = _timer_due(task, definition)
+        if due is not None:
+            name = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+            timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, name, due))
+    return sorted(timers, key=lambda timer: (timer.due_at, timer.spiff_task_id))
+
+
+def _timer_due(task: Any, definition: TimerEventDefinition) -> datetime | None:
+    value = task.internal_data.get("event_value")
+    if isinstance(definition, CycleTimerEventDefinition):
+        if not isinstance(value, dict) or value.get("cycles") == 0:
+            return None
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        return TimerEventDefinition.get_datetime(value)
+    except ValueError:
+        return None
+
+
+def fire_timers(workflow: BpmnWorkflow, now: datetime) -> list[WaitingTimer]:
+    """Fire every timer due at `now` and run what follows them; return the timers fired.
+
+    `now` is ours, not the engine's clock: a due timer is marked fired before `refresh_timers()`,
+    so the sweep decides, and a time in the future (in tests) fires as it would then.
+    """
+    due = [timer for timer in waiting_timers(workflow) if timer.due_at <= now]
+    if not due:
+        return []
+    cycles = []
+    for timer in due:
+        task = workflow.get_task_from_id(UUID(timer.spiff_task_id))
+        if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+            value = task.internal_data["event_value"]
+            value["next"] = _LONG_AGO  # the engine compares `next` with its own clock
+            cycles.append((value, timer.due_at))
+        else:
+            task._set_internal_data(event_fired=True)
+    try:
+        workflow.refresh_timers()
+    except SpiffWorkflowException as exc:
+        raise WorkflowIncident(f"the timer cannot fire: {exc}") from exc
+    for value, due_at in cycles:  # the next round counts from the due time, not from _LONG_AGO
+        if value.get("cycles") != 0:
+            value["next"] = (due_at + timedelta(seconds=value["duration"])).isoformat()
+    _advance(workflow)
+    return due
+
+
+_LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC).isoformat()

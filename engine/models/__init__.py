@@ -1,5 +1,10 @@
 """Tables, one module per topic; importing this package registers all of them on Base.metadata."""
 
+from engine.models.attachments import Attachment
+from engine.models.background import Notification
+from engine.models.background import Timer
+from engine.models.background import WebhookDelivery
+from engine.models.background import WebhookSubscription
 from engine.models.core import Dossier
 from engine.models.core import DossierCounter
 from engine.models.core import Event
@@ -10,16 +15,25 @@ from engine.models.core import Unit
 from engine.models.core import User
 from engine.models.core import UserRole
 from engine.models.core import WorkflowState
+from engine.models.lifecycle import DossierImport
+from engine.models.lifecycle import SupplementRequest
 
 __all__ = [
+    "Attachment",
     "Dossier",
     "DossierCounter",
+    "DossierImport",
     "Event",
+    "Notification",
     "Procedure",
     "ProcedureVersion",
+    "SupplementRequest",
     "Task",
+    "Timer",
     "Unit",
     "User",
     "UserRole",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WorkflowState",
 ]

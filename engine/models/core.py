@@ -78,7 +78,11 @@ class ProcedureVersion(Base):
     name_en: Mapped[str] = mapped_column(String(300))
     field: Mapped[str] = mapped_column(String(40))
     time_limit_days: Mapped[int]
+    """The statutory limit's amount: working days, or working hours per `time_limit_unit`."""
+    time_limit_unit: Mapped[str] = mapped_column(String(5), default="days", server_default="days")
     files: Mapped[dict[str, Any]] = mapped_column(deferred=True)
+    fee_rule: Mapped[dict[str, Any] | None]
+    supplement_days: Mapped[int | None]
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
@@ -104,6 +108,23 @@ class Dossier(Base):
     finished_at: Mapped[datetime | None]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     lock_version: Mapped[int] = mapped_column(default=1)
+    # lifecycle (migration 0003_lifecycle)
+    lookup_key: Mapped[str] = mapped_column(String(8), index=True, unique=True)
+    """Short random key a citizen types with the code to track the dossier."""
+    reception_point_kind: Mapped[str] = mapped_column(String(20), default="counter")
+    reception_point_name: Mapped[str | None] = mapped_column(String(200))
+    original_due_at: Mapped[datetime | None]
+    """The statutory due time (moved by supplement pauses, never by an apology)."""
+    paused_days: Mapped[int] = mapped_column(default=0)
+    returned_at: Mapped[datetime | None]
+    fee_amount: Mapped[int | None]
+    fee_paid: Mapped[bool] = mapped_column(default=False)
+    fee_receipt_number: Mapped[str | None] = mapped_column(String(60))
+    delivery_method: Mapped[str | None] = mapped_column(String(20))
+    delivery_tracking_number: Mapped[str | None] = mapped_column(String(60))
+    delivery_address: Mapped[str | None] = mapped_column(String(300))
+    # deadline watch (migration 0003_background)
+    warned_at: Mapped[datetime | None]
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -155,6 +176,9 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # deadline watch (migration 0003_background)
+    warned_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
 
 
 class Event(Base):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import or_
@@ -10,19 +12,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
+from engine.db import utcnow
 from engine.errors import NotFound
+from engine.lookup import timeliness_of
 from engine.models import Dossier
 from engine.models import Event
 from engine.models import Procedure
 from engine.models import ProcedureVersion
+from engine.models import SupplementRequest
 from engine.models import Task
 from engine.queries.refs import unit_refs
 from engine.queries.refs import user_refs
 from engine.queries.task_views import task_views
 from engine.status import STATUSES
+from engine.views import DeliveryView
 from engine.views import DossierView
 from engine.views import EventView
+from engine.views import FeeView
 from engine.views import Page
+from engine.views import ReceptionPointView
+from engine.views import SupplementView
 from engine.visibility import require_visible
 from engine.visibility import visible_unit_ids
 
@@ -40,7 +49,13 @@ def dossier_view(session: Session, dossier: Dossier, *, with_history: bool) -> D
 
 
 def list_dossiers(
-    session: Session, actor: Actor, *, status: str | None, offset: int, limit: int
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None,
+    offset: int,
+    limit: int,
+    reception_point_kind: str | None = None,
 ) -> Page[DossierView]:
     query = select(Dossier)
     units = visible_unit_ids(session, actor)
@@ -50,6 +65,8 @@ def list_dossiers(
         )
     if status:
         query = query.where(Dossier.status == status)
+    if reception_point_kind:
+        query = query.where(Dossier.reception_point_kind == reception_point_kind)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Dossier.id.desc()).offset(offset).limit(limit)).all()
     return Page(_views(session, rows, with_history=False), total)
@@ -79,6 +96,10 @@ def _views(
     units = unit_refs(
         session, [u for d in dossiers for u in (d.receiving_unit_id, d.competent_unit_id)]
     )
+    waiting = _open_supplements(
+        session, [d.id for d in dossiers if d.status == "supplement_requested"]
+    )
+    now = utcnow()
     views = []
     for dossier in dossiers:
         code, version = versions[dossier.procedure_version_id]
@@ -103,9 +124,46 @@ def _views(
                 finished_at=dossier.finished_at,
                 tasks=[t for t in open_tasks if t.dossier_id == dossier.id],
                 history=history(session, dossier.id) if with_history else None,
+                **_lifecycle_fields(dossier, now, waiting.get(dossier.id)),
             )
         )
     return views
+
+
+def _lifecycle_fields(
+    dossier: Dossier, now: datetime, supplement: SupplementView | None
+) -> dict[str, Any]:
+    return {
+        "lookup_key": dossier.lookup_key,
+        "original_due_at": dossier.original_due_at,
+        "returned_at": dossier.returned_at,
+        "paused_days": dossier.paused_days or 0,
+        "timeliness": timeliness_of(dossier, now),
+        "fee": FeeView(dossier.fee_amount, bool(dossier.fee_paid), dossier.fee_receipt_number),
+        "delivery": DeliveryView(
+            dossier.delivery_method, dossier.delivery_tracking_number, dossier.delivery_address
+        ),
+        "reception_point": ReceptionPointView(
+            dossier.reception_point_kind, dossier.reception_point_name
+        ),
+        "supplement": supplement,
+    }
+
+
+def _open_supplements(session: Session, ids: list[int]) -> dict[int, SupplementView]:
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(SupplementRequest)
+        .where(SupplementRequest.dossier_id.in_(ids), SupplementRequest.state == "open")
+        .order_by(SupplementRequest.id)
+    ).all()
+    return {
+        row.dossier_id: SupplementView(
+            row.reason, list(row.items), row.requested_at, row.applicant_due_at
+        )
+        for row in rows
+    }
 
 
 def history(session: Session, dossier_id: int) -> list[EventView]:

@@ -56,6 +56,7 @@ def task_views(
                 completed_at=row.completed_at,
                 form_name=row.form,
                 form=form_schema(compiled, row.form),
+                applicant_name=(dossier.applicant or {}).get("full_name"),
             )
         )
     return views

@@ -18,6 +18,8 @@ import pytest
 
 from engine.calendar import LOCAL_TZ
 from engine.calendar import due_at
+from engine.calendar import is_working_day
+from engine.calendar import next_working_day
 
 
 def local(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -70,3 +72,18 @@ def test_due_at_answers_an_aware_utc_time_that_reads_17h_in_vietnam():
     assert due.utcoffset().total_seconds() == 0
     assert (due.hour, due.minute) == (10, 0)
     assert due.astimezone(LOCAL_TZ) == close_of(2026, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        pytest.param(date(2026, 1, 6), date(2026, 1, 7), id="tuesday"),
+        pytest.param(date(2026, 1, 9), date(2026, 1, 12), id="friday"),
+        pytest.param(date(2026, 2, 13), date(2026, 2, 23), id="tet_2026"),
+        pytest.param(date(2026, 8, 21), date(2026, 8, 22), id="make_up_saturday"),
+        pytest.param(date(2026, 8, 28), date(2026, 9, 3), id="national_day_2026"),
+    ],
+)
+def test_next_working_day_skips_days_off_and_counts_make_up_saturdays(day, expected):
+    assert next_working_day(day) == expected
+    assert is_working_day(expected)

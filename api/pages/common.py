@@ -1,0 +1,274 @@
+"""What every page shares: the logged-in user, CSRF, error pages, labels and time formats."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint
+from flask import Response
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFProtect
+from marshmallow import Schema
+from marshmallow import ValidationError
+
+from api.auth import page_actor
+from api.database import read_session
+from api.pages.i18n import current_language
+from api.pages.i18n import translate
+from engine.actors import Actor
+from engine.calendar import LOCAL_TZ
+from engine.errors import DomainError
+from engine.errors import Forbidden
+from engine.errors import InvalidData
+from engine.errors import NotFound
+from engine.queries.refs import unit_refs
+from engine.roles import ROLE_LABELS
+from engine.status import STATUSES
+from engine.views import EventView
+
+csrf = CSRFProtect()
+
+CHANNEL_LABELS: dict[str, tuple[str, str]] = {
+    "in_person": ("Trực tiếp", "In person"),
+    "online": ("Trực tuyến", "Online"),
+    "postal": ("Bưu chính", "Postal"),
+}
+
+EVENT_LABELS: dict[str, tuple[str, str]] = {
+    "received": ("Tiếp nhận hồ sơ", "Dossier received"),
+    "task_created": ("Chuyển đến bước", "Step opened"),
+    "task_claimed": ("Nhận xử lý", "Task claimed"),
+    "task_released": ("Trả lại hàng đợi", "Task released"),
+    "task_reassigned": ("Chuyển người xử lý", "Task reassigned"),
+    "task_completed": ("Hoàn thành bước", "Step completed"),
+    "task_cancelled": ("Hủy bước", "Step cancelled"),
+    "status_changed": ("Đổi trạng thái", "Status changed"),
+    "attachments_added": ("Thêm giấy tờ", "Documents added"),
+    "supplement_requested": ("Yêu cầu bổ sung (mẫu 02)", "Supplement requested (form 02)"),
+    "supplement_received": ("Nhận hồ sơ bổ sung", "Supplement received"),
+    "apology_issued": ("Xin lỗi, hẹn lại (mẫu 04)", "Apology, new date (form 04)"),
+    "result_returned": ("Trả kết quả", "Result returned"),
+    "fee_recorded": ("Thu phí, lệ phí", "Fee recorded"),
+    "refused": ("Từ chối (mẫu 03)", "Refused (form 03)"),
+}
+
+
+def page_blueprint(name: str) -> Blueprint:
+    """A blueprint whose pages need a logged-in user and check CSRF on every form post."""
+    blueprint = Blueprint(name, __name__)
+    blueprint.before_request(_require_login)
+    blueprint.register_error_handler(DomainError, error_page)
+    blueprint.register_error_handler(CSRFError, csrf_page)
+    return blueprint
+
+
+def _require_login() -> Response | None:
+    current_language()
+    if request.method == "POST":
+        csrf.protect()
+    actor = page_actor()
+    if actor is None:
+        if request.method == "GET":
+            flash(translate("Vui lòng đăng nhập để tiếp tục."), "info")
+        return redirect(url_for("pages_auth.login", next=_next_target()))
+    g.actor = actor
+    return None
+
+
+def _next_target() -> str:
+    return request.full_path.rstrip("?") if request.method == "GET" else "/"
+
+
+def actor() -> Actor:
+    found: Actor = g.actor
+    return found
+
+
+def error_page(error: DomainError) -> tuple[str, int]:
+    """Readable pages for refused and missing things; other errors name what went wrong."""
+    if isinstance(error, Forbidden):
+        title, text, status = (
+            "Không có quyền truy cập",
+            "Hồ sơ hoặc công việc này thuộc đơn vị khác. Bạn không được xem.",
+            403,
+        )
+    elif isinstance(error, NotFound):
+        title, text, status = "Không tìm thấy", "Trang hoặc hồ sơ bạn tìm không tồn tại.", 404
+    else:
+        title, text, status = "Không thực hiện được", error.detail, 409
+    page = render_template(
+        "error.html", title=title, text=text, detail=error.detail, status_code=status
+    )
+    return page, status
+
+
+def csrf_page(error: CSRFError) -> tuple[str, int]:
+    return render_template(
+        "error.html",
+        title="Phiên làm việc đã hết hạn",
+        text="Vui lòng tải lại trang và thử lại.",
+        detail=error.description,
+        status_code=400,
+    ), 400
+
+
+def load_form(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate a page form with the API's schema; errors come back as InvalidData per field."""
+    try:
+        loaded: dict[str, Any] = schema.load(data)
+    except ValidationError as exc:
+        raise InvalidData("the form is not valid", flatten_errors(exc.messages)) from exc
+    return loaded
+
+
+MARSHMALLOW_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^Missing data for required field\.$"), "Trường này là bắt buộc (required)."),
+    (re.compile(r"^Field may not be null\.$"), "Trường này là bắt buộc (required)."),
+    (
+        re.compile(r"^Length must be between 1 and (\d+)\.$"),
+        r"Trường này là bắt buộc, tối đa \1 ký tự (required, at most \1 characters).",
+    ),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"Tối đa \1 ký tự (at most \1)."),
+    (re.compile(r"^Not a valid datetime\.$"), "Ngày giờ không hợp lệ (not a valid date)."),
+    (re.compile(r"^Not a valid email address\.$"), "Thư điện tử không hợp lệ (not a valid email)."),
+    (re.compile(r"^Must be one of: .*\.$"), "Giá trị không được chấp nhận (not an allowed value)."),
+)
+"""The API answers in marshmallow's English; the pages say the same in Vietnamese first."""
+
+
+def _vietnamese(message: str) -> str:
+    for pattern, text in MARSHMALLOW_MESSAGES:
+        if pattern.match(message):
+            return pattern.sub(text, message)
+    return message
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """{"applicant": {"id_number": [...]}} -> {"applicant.id_number": [...]}."""
+    if isinstance(messages, list):
+        return {prefix or "_": [_vietnamese(str(m)) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
+def local_time(moment: datetime | None, with_time: bool = True) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(LOCAL_TZ)
+    return local.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def label(pair: tuple[str, str] | None, fallback: str = "") -> str:
+    if pair is None:
+        return fallback
+    return pair[1] if current_language() == "en" else pair[0]
+
+
+def role_label(role: str) -> str:
+    return label(ROLE_LABELS.get(role), role)
+
+
+def status_label(status: str) -> str:
+    found = STATUSES.get(status)
+    return label((found.label_vi, found.label_en) if found else None, status)
+
+
+def event_label(kind: str) -> str:
+    return label(EVENT_LABELS.get(kind), kind)
+
+
+def channel_label(channel: str) -> str:
+    return label(CHANNEL_LABELS.get(channel), channel)
+
+
+def status_final(status: str) -> bool:
+    found = STATUSES.get(status)
+    return bool(found and found.final)
+
+
+def event_detail(item: EventView) -> str:
+    """One readable line for an event of the history; form data as `key: value` pairs."""
+    detail = dict(item.detail or {})
+    if item.kind == "status_changed":
+        text = f"{status_label(str(detail.get('from')))} → {status_label(str(detail.get('to')))}"
+        return text + (f" ({detail['reason']})" if detail.get("reason") else "")
+    if item.kind == "task_reassigned":
+        text = f"{detail.get('from') or '—'} → {detail.get('to')}"
+        return text + (f": {detail['note']}" if detail.get("note") else "")
+    if item.kind == "task_created":
+        return role_label(str(detail.get("role", ""))) + (
+            f" · {item.to_unit.name}" if item.to_unit else ""
+        )
+    if item.kind == "attachments_added":
+        return ", ".join(str(f.get("label")) for f in detail.get("files", []))
+    if item.kind == "received":
+        return channel_label(str(detail.get("channel", "")))
+    data = detail.pop("data", None)
+    pairs = {**(data if isinstance(data, dict) else {}), **detail}
+    return "; ".join(f"{k}: {_plain(v)}" for k, v in pairs.items() if v not in (None, "", []))
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def url_with(**changes: Any) -> str:
+    """The current page's URL with some query arguments changed (None drops one)."""
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    args.update({k: v for k, v in changes.items() if v is not None})
+    for key in [k for k, v in changes.items() if v is None]:
+        args.pop(key, None)
+    query = urlencode(args)
+    return request.path + (f"?{query}" if query else "")
+
+
+def _user_context() -> dict[str, Any]:
+    """Name, roles and units of the logged-in user, for the header of every page."""
+    current = getattr(g, "actor", None)
+    if current is None:
+        return {"user": None}
+    with read_session() as session:
+        units = sorted({ref.name for ref in unit_refs(session, current.unit_ids()).values()})
+    roles = sorted({role_label(grant.role) for grant in current.grants})
+    if current.is_admin:
+        roles, units = [role_label("admin")], [translate("Tất cả đơn vị")]
+    return {"user": current, "user_roles": roles, "user_units": units}
+
+
+def register_template_helpers(app: Any) -> None:
+    app.jinja_env.globals.update(
+        _=translate,
+        lang=current_language,
+        role_label=role_label,
+        status_label=status_label,
+        event_label=event_label,
+        channel_label=channel_label,
+        status_final=status_final,
+        event_detail=event_detail,
+        url_with=url_with,
+    )
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["file_size"] = file_size
+    app.context_processor(_user_context)

@@ -1,0 +1,146 @@
+"""Dossier lifecycle actions from the task and dossier pages: request a supplement (form 02),
+record it, refuse (form 03), apologise with a new date (form 04), return the result.
+
+Each parses the form with the API's schema and calls the engine function the API route calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import request
+from flask import url_for
+from marshmallow import Schema
+
+from api.database import new_uow
+from api.pages.common import actor
+from api.pages.common import load_form
+from api.pages.common import page_blueprint
+from api.pages.dossiers import back_to
+from api.pages.dossiers import render_back
+from api.pages.i18n import translate
+from api.schemas.lifecycle import ApologyIn
+from api.schemas.lifecycle import ReasonIn
+from api.schemas.lifecycle import ReturnIn
+from api.schemas.lifecycle import SupplementIn
+from api.schemas.lifecycle import SupplementRequestIn
+from engine import dossier_actions
+from engine import supplements
+from engine.errors import Conflict
+from engine.errors import Forbidden
+from engine.errors import InvalidData
+from engine.uow import UnitOfWork
+
+blp = page_blueprint("pages_dossier_actions")
+
+Command = Callable[[UnitOfWork, dict[str, Any]], Any]
+
+
+def _run(
+    dossier_id: int,
+    panel: str,
+    schema: Schema,
+    body: dict[str, Any],
+    command: Command,
+    done: str,
+    *,
+    to_dossier: bool = False,
+) -> Any:
+    """Parse, act, and come back: the same page with messages when refused."""
+    values = request.form.to_dict()
+    try:
+        args = load_form(schema, body)
+        with new_uow() as uow:
+            command(uow, args)
+    except InvalidData as error:
+        return render_back(
+            dossier_id, status=422, panel=panel, panel_values=values, panel_errors=error.errors
+        )
+    except (Conflict, Forbidden) as error:
+        flash(error.detail, "error")
+        return redirect(back_to(dossier_id))
+    flash(translate(done), "success")
+    if to_dossier:
+        return redirect(url_for("pages_dossiers.show", dossier_id=dossier_id))
+    return redirect(back_to(dossier_id))
+
+
+def _text(name: str) -> str:
+    return request.form.get(name, "").strip()
+
+
+@blp.post("/dossiers/<int:dossier_id>/supplement-request")
+def request_supplement(dossier_id: int) -> Any:
+    items = [line.strip() for line in _text("items").splitlines() if line.strip()]
+    return _run(
+        dossier_id,
+        "request_supplement",
+        SupplementRequestIn(),
+        {"reason": _text("reason"), "items": items},
+        lambda uow, args: supplements.request_supplement(uow, actor(), dossier_id, **args),
+        "Đã gửi yêu cầu bổ sung (mẫu 02).",
+        to_dossier=True,
+    )
+
+
+@blp.post("/dossiers/<int:dossier_id>/supplement")
+def record_supplement(dossier_id: int) -> Any:
+    return _run(
+        dossier_id,
+        "record_supplement",
+        SupplementIn(),
+        {"note": _text("note")},
+        lambda uow, args: supplements.record_supplement(uow, actor(), dossier_id, **args),
+        "Đã ghi nhận hồ sơ bổ sung.",
+    )
+
+
+@blp.post("/dossiers/<int:dossier_id>/refuse")
+def refuse(dossier_id: int) -> Any:
+    return _run(
+        dossier_id,
+        "refuse",
+        ReasonIn(),
+        {"reason": _text("reason")},
+        lambda uow, args: dossier_actions.refuse(uow, actor(), dossier_id, **args),
+        "Đã từ chối hồ sơ (mẫu 03).",
+        to_dossier=True,
+    )
+
+
+@blp.post("/dossiers/<int:dossier_id>/apology")
+def apology(dossier_id: int) -> Any:
+    """The new date is a day; the result is due at the close of office that day (Vietnam time)."""
+    day = _text("new_due_date")
+    body = {"reason": _text("reason"), "new_due_at": f"{day}T17:00:00+07:00" if day else ""}
+    return _run(
+        dossier_id,
+        "issue_apology",
+        ApologyIn(),
+        body,
+        lambda uow, args: dossier_actions.issue_apology(
+            uow, actor(), dossier_id, max_apologies=current_app.config["MAX_APOLOGIES"], **args
+        ),
+        "Đã gửi phiếu xin lỗi và hẹn lại (mẫu 04).",
+    )
+
+
+@blp.post("/dossiers/<int:dossier_id>/return")
+def return_result(dossier_id: int) -> Any:
+    body = {"method": _text("method")}
+    for key in ("tracking_number", "address"):
+        if _text(key):
+            body[key] = _text(key)
+    return _run(
+        dossier_id,
+        "return_result",
+        ReturnIn(),
+        body,
+        lambda uow, args: dossier_actions.return_result(uow, actor(), dossier_id, **args),
+        "Đã ghi nhận trả kết quả.",
+        to_dossier=True,
+    )

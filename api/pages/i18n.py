@@ -1,0 +1,191 @@
+"""Page texts: written in Vietnamese in the templates, looked up here for the English switch.
+
+One dictionary keeps it simple: a text missing here shows in Vietnamese, never as a key.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask import session
+
+from api.auth import LANGUAGE_KEY
+
+LANGUAGES = ("vi", "en")
+
+ENGLISH: dict[str, str] = {
+    # layout
+    "Một Cửa": "One-Stop",
+    "Trung tâm Phục vụ hành chính công": "Public Administration Service Center",
+    "Hộp việc": "Inbox",
+    "Tiếp nhận hồ sơ": "Receive a dossier",
+    "Tài liệu API": "API docs",
+    "Đăng xuất": "Log out",
+    "Vai trò": "Roles",
+    "Đơn vị": "Unit",
+    "Tất cả đơn vị": "All units",
+    "Chuyển ngôn ngữ": "Language",
+    "Bỏ qua, đến nội dung chính": "Skip to main content",
+    # login
+    "Đăng nhập": "Log in",
+    "Tên đăng nhập": "Username",
+    "Mật khẩu": "Password",
+    "Sai tên đăng nhập hoặc mật khẩu.": "Wrong username or password.",
+    "Hệ thống một cửa điện tử cấp xã": "Commune one-stop electronic system",
+    "Vui lòng đăng nhập để tiếp tục.": "Please log in to continue.",
+    "Đã đăng xuất.": "You are logged out.",
+    # inbox
+    "Việc của tôi": "My tasks",
+    "Hàng đợi của vai trò trong đơn vị": "My role's queue in my unit",
+    "Sắp đến hạn": "Due soon",
+    "Quá hạn": "Overdue",
+    "Việc của đơn vị": "Unit's tasks",
+    "Quá hạn, báo lãnh đạo": "Escalated",
+    "Tìm theo mã hồ sơ hoặc tên người nộp": "Search by dossier code or applicant name",
+    "Tìm": "Search",
+    "Xóa tìm kiếm": "Clear search",
+    "Sắp xếp": "Sort",
+    "Hạn xử lý sớm nhất": "Earliest due first",
+    "Hạn xử lý muộn nhất": "Latest due first",
+    "Mới nhận trước": "Newest first",
+    "Nhận sớm nhất trước": "Oldest first",
+    "Mã hồ sơ": "Dossier code",
+    "Người nộp": "Applicant",
+    "Bước xử lý": "Step",
+    "Hạn xử lý": "Due",
+    "Người xử lý": "Assignee",
+    "Chưa có người nhận": "Unassigned",
+    "Không có việc nào.": "No tasks.",
+    "Nhận việc": "Claim",
+    "Mở": "Open",
+    "Trang trước": "Previous page",
+    "Trang sau": "Next page",
+    "Trang": "Page",
+    "việc": "tasks",
+    "Không có hạn": "No due time",
+    "quá hạn": "overdue",
+    "còn": "left",
+    # task page
+    "Hồ sơ": "Dossier",
+    "Thông tin hồ sơ": "Dossier summary",
+    "Thủ tục": "Procedure",
+    "Kênh tiếp nhận": "Channel",
+    "Ngày tiếp nhận": "Received",
+    "Hẹn trả kết quả": "Due",
+    "Trạng thái": "Status",
+    "Đơn vị tiếp nhận": "Receiving unit",
+    "Đơn vị giải quyết": "Competent unit",
+    "Số CCCD": "ID number",
+    "Điện thoại": "Phone",
+    "Địa chỉ": "Address",
+    "Biểu mẫu xử lý": "Step form",
+    "Hoàn thành bước": "Complete the step",
+    "Nhận xử lý": "Claim this task",
+    "Trả lại hàng đợi": "Release to the queue",
+    "Chuyển cho đồng nghiệp": "Hand to a colleague",
+    "Phân công lại": "Reassign",
+    "Người nhận việc": "Colleague",
+    "Ghi chú": "Note",
+    "Sơ đồ quy trình": "Process diagram",
+    "Bước hiện tại": "Current step",
+    "Bước đã xong": "Done",
+    "Giấy tờ trong hồ sơ": "Documents",
+    "Chưa có giấy tờ đính kèm.": "No documents attached.",
+    "Xem": "View",
+    "Tải về": "Download",
+    "Thêm giấy tờ": "Add documents",
+    "Tên giấy tờ": "Document name",
+    "Tệp (PDF, JPEG, PNG, tối đa 10 MB)": "File (PDF, JPEG, PNG, up to 10 MB)",
+    "Tải lên": "Upload",
+    "Lịch sử xử lý": "History",
+    "Thời gian": "Time",
+    "Sự kiện": "Event",
+    "Người thực hiện": "By",
+    "Chi tiết": "Details",
+    "Phiếu kiểm soát quá trình giải quyết hồ sơ": "Dossier control slip",
+    "Phiếu hẹn trả kết quả": "Appointment slip",
+    "In phiếu hẹn trả kết quả": "Print the appointment slip",
+    "Việc này đang do người khác xử lý": "Another colleague holds this task",
+    "Việc này đã kết thúc.": "This task is finished.",
+    "Bạn không có vai trò xử lý bước này.": "You do not hold the role of this step.",
+    "Biểu mẫu có lỗi, vui lòng kiểm tra các trường được đánh dấu.": (
+        "The form has errors; check the marked fields."
+    ),
+    "Bước này không có biểu mẫu.": "This step has no form.",
+    "Cần bật JavaScript để điền biểu mẫu.": "JavaScript is needed to fill in the form.",
+    "Đã hoàn thành bước xử lý.": "The step is completed.",
+    "Đã nhận việc.": "Task claimed.",
+    "Đã trả việc về hàng đợi.": "Task released to the queue.",
+    "Đã chuyển việc.": "Task handed over.",
+    "Đã tải lên giấy tờ.": "Documents uploaded.",
+    "Các bước tiếp theo": "Next steps",
+    "Thao tác khác trên hồ sơ": "Other dossier actions",
+    "Yêu cầu bổ sung hồ sơ": "Request a supplement",
+    "Lý do": "Reason",
+    "Giấy tờ cần bổ sung (mỗi dòng một loại)": "Missing documents (one per line)",
+    "Từ chối giải quyết": "Refuse",
+    "Lý do từ chối": "Reasons for refusal",
+    "Xin lỗi, hẹn lại ngày trả kết quả": "Apologise and set a new date",
+    "Ngày hẹn mới": "New date",
+    "Trả kết quả": "Return the result",
+    "Hình thức trả": "Delivery method",
+    "Mã vận đơn": "Tracking number",
+    "Ghi nhận tiếp nhận bổ sung": "Record the supplement",
+    "Gửi": "Send",
+    "Đã gửi yêu cầu bổ sung (mẫu 02).": "Supplement requested (form 02).",
+    "Đã từ chối hồ sơ (mẫu 03).": "Dossier refused (form 03).",
+    "Đã gửi phiếu xin lỗi và hẹn lại (mẫu 04).": "Apology issued with a new date (form 04).",
+    "Đã ghi nhận trả kết quả.": "Result delivery recorded.",
+    "Đã ghi nhận hồ sơ bổ sung.": "Supplement recorded.",
+    "Mở hồ sơ": "Open the dossier",
+    "Việc đang mở của hồ sơ": "Open tasks of the dossier",
+    "Không còn việc đang mở.": "No open tasks.",
+    # reception
+    "Tiếp nhận hồ sơ trực tiếp": "Receive a walk-in dossier",
+    "Thông tin người nộp": "Applicant",
+    "Họ và tên": "Full name",
+    "Số CCCD/CMND": "ID number",
+    "Thư điện tử": "Email",
+    "Đơn vị có thẩm quyền giải quyết": "Competent unit",
+    "Hình thức nhận kết quả": "How the result is delivered",
+    "Nhận trực tiếp tại Trung tâm": "In person at the center",
+    "Qua dịch vụ bưu chính công ích": "By post",
+    "Trực tuyến": "Online",
+    "Trực tiếp": "In person",
+    "Bưu chính": "Postal",
+    "Giấy tờ kèm theo (tải lên hoặc bản quét)": "Documents (uploaded or scanned)",
+    "Thêm dòng": "Add a row",
+    "Tiếp nhận": "Receive",
+    "Chọn thủ tục": "Choose a procedure",
+    "Đã tiếp nhận hồ sơ": "Dossier received",
+    "Hồ sơ có lỗi, vui lòng kiểm tra các trường được đánh dấu.": (
+        "The dossier has errors; check the marked fields."
+    ),
+    "Địa chỉ nhận kết quả (khi gửi bưu chính)": "Delivery address (postal)",
+    # errors
+    "Không có quyền truy cập": "Access denied",
+    "Hồ sơ hoặc công việc này thuộc đơn vị khác. Bạn không được xem.": (
+        "This dossier or task belongs to another unit. You may not open it."
+    ),
+    "Không tìm thấy": "Not found",
+    "Trang hoặc hồ sơ bạn tìm không tồn tại.": "The page or dossier does not exist.",
+    "Về hộp việc": "Back to the inbox",
+    "Không thực hiện được": "Could not be done",
+    "Phiên làm việc đã hết hạn": "The session has expired",
+    "Vui lòng tải lại trang và thử lại.": "Reload the page and try again.",
+}
+
+
+def current_language() -> str:
+    """`?lang=en` switches and is remembered in the session; Vietnamese otherwise."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        session[LANGUAGE_KEY] = asked
+        return asked
+    kept = session.get(LANGUAGE_KEY)
+    return kept if kept in LANGUAGES else "vi"
+
+
+def translate(text: str) -> str:
+    if current_language() == "en":
+        return ENGLISH.get(text, text)
+    return text

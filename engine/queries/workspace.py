@@ -1,0 +1,149 @@
+"""What the task page shows at once: the task, its dossier with history and documents, who could
+take it over, and which of the task commands the user may give (the commands check again)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actors import Actor
+from engine.attachments import AttachmentView
+from engine.attachments import list_attachments
+from engine.dossier_access import require_may
+from engine.errors import Forbidden
+from engine.errors import NotFound
+from engine.models import Dossier
+from engine.models import Task
+from engine.models import User
+from engine.models import UserRole
+from engine.queries.dossiers import dossier_view
+from engine.queries.task_views import task_views
+from engine.status import is_allowed
+from engine.views import DossierView
+from engine.views import TaskView
+from engine.views import UserRef
+from engine.visibility import require_visible
+
+
+@dataclass(frozen=True)
+class TaskPermissions:
+    work: bool
+    """Fill in and complete the form (claiming it on the way if nobody holds it)."""
+    claim: bool
+    release: bool
+    delegate: bool
+    """Hand one's own task to a colleague."""
+    reassign: bool
+    """As a leader of the task's unit, hand anyone's task to a colleague."""
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    task: TaskView
+    dossier: DossierView
+    attachments: list[AttachmentView]
+    colleagues: list[UserRef]
+    can: TaskPermissions
+    actions: list[str]
+    """Dossier lifecycle actions the user may take now (see DOSSIER_ACTIONS)."""
+
+
+def _task_row(session: Session, actor: Actor, task_id: int) -> tuple[Task, Dossier]:
+    row = session.execute(
+        select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id).where(Task.id == task_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"task {task_id} not found", what="task", id=task_id)
+    task, dossier = row
+    require_visible(session, actor, dossier)
+    return task, dossier
+
+
+def permissions(actor: Actor, task: Task) -> TaskPermissions:
+    """The same rules as engine.tasks: role in the task's unit, open, not held by another."""
+    is_open = task.state == "open"
+    in_role = actor.is_admin or actor.holds(task.role, task.unit_id)
+    free = task.assignee_id is None
+    mine = task.assignee_id == actor.user_id
+    leader = actor.is_admin or actor.holds("leader", task.unit_id)
+    return TaskPermissions(
+        work=is_open and in_role and (free or mine),
+        claim=is_open and in_role and free,
+        release=is_open and in_role and mine,
+        delegate=is_open and mine,
+        reassign=is_open and leader,
+    )
+
+
+def colleagues(session: Session, actor: Actor, task_id: int) -> list[UserRef]:
+    """Active users holding the task's role in its unit: who it may be handed to."""
+    task, _ = _task_row(session, actor, task_id)
+    return _colleagues(session, task)
+
+
+def _colleagues(session: Session, task: Task) -> list[UserRef]:
+    rows = session.execute(
+        select(User.id, User.username, User.full_name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == task.role, UserRole.unit_id == task.unit_id, User.is_active)
+        .order_by(User.full_name, User.username)
+    ).all()
+    return [UserRef(row.id, row.username, row.full_name) for row in rows]
+
+
+def task_page(session: Session, actor: Actor, task_id: int) -> TaskPage:
+    task, dossier = _task_row(session, actor, task_id)
+    can = permissions(actor, task)
+    return TaskPage(
+        task=task_views(session, [task], dossiers={dossier.id: dossier})[0],
+        dossier=dossier_view(session, dossier, with_history=True),
+        attachments=list_attachments(session, actor, dossier.id),
+        colleagues=_colleagues(session, task) if can.reassign or can.delegate else [],
+        can=can,
+        actions=dossier_actions(session, actor, dossier),
+    )
+
+
+DOSSIER_ACTIONS = (
+    "request_supplement",
+    "record_supplement",
+    "refuse",
+    "issue_apology",
+    "return_result",
+)
+
+
+def dossier_actions(session: Session, actor: Actor, dossier: Dossier) -> list[str]:
+    """Those of DOSSIER_ACTIONS the dossier's status allows and the actor may do."""
+    allowed = []
+    for action in DOSSIER_ACTIONS:
+        if not is_allowed(action, dossier.status):
+            continue
+        try:
+            require_may(session, actor, dossier, action)
+        except Forbidden:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+@dataclass(frozen=True)
+class DossierPage:
+    dossier: DossierView
+    attachments: list[AttachmentView]
+    actions: list[str]
+
+
+def dossier_page(session: Session, actor: Actor, dossier_id: int) -> DossierPage:
+    """The dossier with its open tasks, history and documents, and what the user may do on it."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise NotFound(f"dossier {dossier_id} not found", what="dossier", id=dossier_id)
+    require_visible(session, actor, dossier)
+    return DossierPage(
+        dossier=dossier_view(session, dossier, with_history=True),
+        attachments=list_attachments(session, actor, dossier.id),
+        actions=dossier_actions(session, actor, dossier),
+    )

@@ -1,0 +1,200 @@
+"""The workspace pages through the Flask test client: sessions, CSRF, rejected forms, 403 pages."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def payload(html):
+    """The JSON the task page hands to its form script."""
+    match = re.search(
+        r'<script type="application/json" id="task-payload">(.*?)</script>', html, re.S
+    )
+    assert match
+    return json.loads(match.group(1))
+
+
+def test_pages_need_a_login_and_send_the_user_back_where_they_were_going(browser):
+    response = browser.get("/tasks/1")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/tasks/1")
+    assert browser.get("/").headers["Location"].startswith("/login")
+
+
+def test_a_wrong_password_is_refused_with_a_message_and_the_username_kept(browser):
+    page = browser.get("/login").get_data(as_text=True)
+    assert "<title>Đăng nhập" in page
+    response = browser.post("/login", {"username": "hotich1", "password": "sai"})
+    assert response.status_code == 401
+    text = response.get_data(as_text=True)
+    assert "Sai tên đăng nhập hoặc mật khẩu." in text
+    assert 'value="hotich1"' in text
+
+
+def test_logging_in_sets_a_signed_http_only_lax_cookie_and_shows_who_i_am(browser):
+    browser.get("/login")
+    response = browser.post("/login", {"username": "hotich1", "password": "demo", "next": "/"})
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    inbox = browser.get("/").get_data(as_text=True)
+    assert "Trần Văn Minh" in inbox
+    assert "Công chức Tư pháp – Hộ tịch" in inbox
+    assert "Xã Tân Hòa" in inbox
+
+
+def test_an_outside_next_address_is_ignored(browser):
+    browser.get("/login")
+    data = {"username": "hotich1", "password": "demo", "next": "//evil.example/x"}
+    assert browser.post("/login", data).headers["Location"] == "/"
+
+
+def test_a_form_without_its_csrf_token_is_refused(browser):
+    browser.login("hotich1")
+    response = browser.client.post("/logout")
+    assert response.status_code == 400
+    assert browser.get("/").status_code == 200
+    assert browser.post("/logout").status_code == 302
+    assert browser.get("/").status_code == 302
+
+
+def test_the_inbox_shows_tabs_with_counts_and_finds_a_dossier(browser, desk):
+    dossier = desk.receive()
+    browser.login("tiepnhan1")
+    page = browser.get("/?tab=queue").get_data(as_text=True)
+    for label in ("Việc của tôi", "Hàng đợi của vai trò trong đơn vị", "Sắp đến hạn", "Quá hạn"):
+        assert label in page
+    assert re.search(r'data-count="queue">1<', page)
+    assert dossier["code"] in page
+    found = browser.get("/?tab=queue&q=Nguy%E1%BB%85n").get_data(as_text=True)
+    assert dossier["code"] in found
+    missing = browser.get("/?tab=queue&q=zzz").get_data(as_text=True)
+    assert dossier["code"] not in missing
+
+
+def test_a_user_of_another_unit_gets_a_readable_403_page(browser, desk):
+    dossier = desk.receive()
+    task_id = desk.task_id(dossier["id"], "check_dossier")
+    browser.login("hotich2")
+    for url in (f"/tasks/{task_id}", f"/dossiers/{dossier['id']}"):
+        response = browser.get(url)
+        assert response.status_code == 403
+        page = response.get_data(as_text=True)
+        assert "Không có quyền truy cập" in page
+        assert "thuộc đơn vị khác" in page
+        assert "<title>" in page
+
+
+def test_an_invalid_form_comes_back_with_the_messages_and_what_was_typed(browser, desk):
+    dossier = desk.receive()
+    desk.work_newborn(dossier["id"], "check_dossier")
+    task_id = desk.task_id(dossier["id"], "register_birth")
+    browser.login("hotich1")
+    browser.get(f"/tasks/{task_id}")
+
+    typed = {"birth_registration_number": "15/2026", "child_personal_id": "00122600001"}
+    response = browser.post(f"/tasks/{task_id}/complete", {"data": json.dumps(typed)})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert payload(page)["data"] == typed
+    assert "child_personal_id" in payload(page)["errors"]
+    assert "Không đúng định dạng" in page
+    assert desk.inbox("hotich1", dossier["id"]) == ["register_birth"]
+
+    typed["child_personal_id"] = "001226000015"
+    done = browser.post(f"/tasks/{task_id}/complete", {"data": json.dumps(typed)})
+    assert done.status_code == 302
+    assert "Đã hoàn thành bước xử lý." in browser.get("/").get_data(as_text=True)
+    assert sorted(desk.inbox("congan1", dossier["id"]) + desk.inbox("bhxh1", dossier["id"])) == [
+        "issue_health_insurance_card",
+        "register_residence",
+    ]
+
+
+def test_claim_release_and_reassign_from_the_task_page(browser, desk):
+    dossier = desk.receive()
+    task_id = desk.task_id(dossier["id"], "check_dossier")
+    browser.login("tiepnhan1")
+    browser.get(f"/tasks/{task_id}")
+    assert browser.post(f"/tasks/{task_id}/claim").status_code == 302
+    assert "Đã nhận việc." in browser.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert browser.post(f"/tasks/{task_id}/release").status_code == 302
+
+    leader = type(browser)(browser.client.application.test_client()).login("lanhdao1")
+    leader.get(f"/tasks/{task_id}")
+    refused = leader.post(f"/tasks/{task_id}/reassign", {"assignee": "hotich1", "note": "x"})
+    assert refused.status_code == 422
+    assert "Người này không giữ vai trò" in refused.get_data(as_text=True)
+    moved = leader.post(f"/tasks/{task_id}/reassign", {"assignee": "admin", "note": "tạm thay"})
+    assert moved.status_code == 302
+    kinds = [e["kind"] for e in desk.dossier(dossier["id"])["history"]]
+    assert kinds[-3:] == ["task_claimed", "task_released", "task_reassigned"]
+
+
+def test_the_reception_desk_receives_a_dossier_with_its_documents(browser, desk, app, tmp_path):
+    app.config["ATTACHMENTS_DIR"] = str(tmp_path)
+    browser.login("tiepnhan1")
+    assert "<title>Tiếp nhận hồ sơ trực tiếp" in browser.get("/reception").get_data(as_text=True)
+    form = {
+        "procedure_code": "newborn_bundle",
+        "channel": "in_person",
+        "unit": "C01",
+        "applicant.full_name": "Lê Thị Hồng",
+        "applicant.id_number": "0012345",
+        "delivery_method": "in_person",
+        "labels": "Giấy chứng sinh",
+        "files": (io.BytesIO(PDF), "chung-sinh.pdf"),
+    }
+    refused = browser.post("/reception", form, content_type="multipart/form-data")
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Số CCCD/CMND gồm 12" in page
+    assert 'value="Lê Thị Hồng"' in page
+
+    form["applicant.id_number"] = "001234567892"
+    form["files"] = (io.BytesIO(PDF), "chung-sinh.pdf")
+    received = browser.post("/reception", form, content_type="multipart/form-data")
+    assert received.status_code == 302
+    page = browser.get(received.headers["Location"]).get_data(as_text=True)
+    assert "/slips/01" in page
+    assert "Giấy chứng sinh" in page
+    assert "Lê Thị Hồng" in page
+
+
+def test_staff_without_the_reception_role_cannot_open_the_desk(browser):
+    browser.login("hotich1")
+    assert browser.get("/reception").status_code == 403
+
+
+def test_english_is_one_click_away_and_remembered(browser):
+    browser.login("hotich1")
+    page = browser.get("/?lang=en").get_data(as_text=True)
+    assert "My tasks" in page
+    assert '<html lang="en">' in page
+    assert "My tasks" in browser.get("/").get_data(as_text=True)
+    assert "Việc của tôi" in browser.get("/?lang=vi").get_data(as_text=True)
+
+
+def test_pages_carry_a_content_security_policy_without_inline_scripts(browser):
+    browser.login("hotich1")
+    policy = browser.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_a_leader_sees_the_units_tasks_to_reassign_them(browser, desk):
+    dossier = desk.receive()
+    browser.login("lanhdao1")
+    page = browser.get("/?tab=unit").get_data(as_text=True)
+    assert "Việc của đơn vị" in page
+    assert re.search(r'data-count="unit">1<', page)
+    assert dossier["code"] in page
+    task_id = desk.task_id(dossier["id"], "check_dossier")
+    task_page = browser.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Phân công lại" in task_page
+    assert 'value="tiepnhan1"' in task_page

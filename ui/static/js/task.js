@@ -1,0 +1,123 @@
+/* Task page: the step's form (form-js) and the process diagram (bpmn-js viewer).
+   The server validates again; its messages come back in the payload and are shown on the fields. */
+(function () {
+  'use strict';
+
+  var payload = JSON.parse(document.getElementById('task-payload').textContent);
+
+  /* Server errors are keyed by field key; form-js keys its errors by component id. */
+  function errorsById(schema, errors) {
+    var byId = {};
+    (function walk(components) {
+      (components || []).forEach(function (component) {
+        if (component.key && errors[component.key]) {
+          byId[component.id] = errors[component.key];
+        }
+        walk(component.components);
+      });
+    })(schema.components);
+    return byId;
+  }
+
+  /* form-js checks in English; say it as the server does, Vietnamese first. */
+  var MESSAGES = [
+    [/^Field is required\.$/, function () { return 'Trường này là bắt buộc (required).'; }],
+    [/^Field must match pattern /, function () { return 'Không đúng định dạng (does not match the required format).'; }],
+    [/^Field must have minimum length of (\d+)\.$/, function (m) { return 'Tối thiểu ' + m[1] + ' ký tự (at least ' + m[1] + ').'; }],
+    [/^Field must have maximum length of (\d+)\.$/, function (m) { return 'Tối đa ' + m[1] + ' ký tự (at most ' + m[1] + ').'; }],
+    [/^Field must have minimum value of (.+)\.$/, function (m) { return 'Không được nhỏ hơn ' + m[1] + ' (minimum ' + m[1] + ').'; }],
+    [/^Field must have maximum value of (.+)\.$/, function (m) { return 'Không được lớn hơn ' + m[1] + ' (maximum ' + m[1] + ').'; }],
+    [/^Field must be a valid email\.$/, function () { return 'Thư điện tử không hợp lệ (not a valid email).'; }]
+  ];
+
+  function say(message) {
+    for (var i = 0; i < MESSAGES.length; i++) {
+      var match = MESSAGES[i][0].exec(message);
+      if (match) { return MESSAGES[i][1](match); }
+    }
+    return message;
+  }
+
+  function localiseValidator(form) {
+    var validator = form.get('validator');
+    var check = validator.validateFieldInstance.bind(validator);
+    validator.validateFieldInstance = function (instance, value) {
+      return check(instance, value).map(say);
+    };
+  }
+
+  function focusFirstError(container) {
+    var invalid = container.querySelector('.fjs-has-errors input, .fjs-has-errors textarea, .fjs-has-errors select');
+    if (invalid) { invalid.focus(); }
+  }
+
+  function startForm() {
+    var container = document.getElementById('task-form');
+    var completeForm = document.getElementById('complete-form');
+    if (!container || !payload.schema || !window.FormViewer) {
+      return;
+    }
+    var form = new window.FormViewer.Form({ container: container });
+    localiseValidator(form);
+    form.importSchema(payload.schema, payload.data || {}).then(function () {
+      if (payload.readonly) {
+        form.setProperty('readOnly', true);
+      }
+      /* after form-js has checked the imported values itself, show the server's verdict */
+      window.setTimeout(function () {
+        var serverErrors = errorsById(payload.schema, payload.errors || {});
+        if (Object.keys(serverErrors).length) {
+          form._setState({ errors: serverErrors });
+          focusFirstError(container);
+        }
+        container.setAttribute('data-ready', 'true');
+      }, 0);
+    });
+    if (!completeForm) {
+      return;
+    }
+    completeForm.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var result = form.submit();
+      if (Object.keys(result.errors || {}).length) {
+        focusFirstError(container);
+        return;
+      }
+      document.getElementById('form-data').value = JSON.stringify(result.data);
+      HTMLFormElement.prototype.submit.call(completeForm);
+    });
+  }
+
+  function startDiagram() {
+    var canvasElement = document.getElementById('diagram');
+    if (!canvasElement || !window.BpmnJS || !payload.diagram_url) {
+      return;
+    }
+    var viewer = new window.BpmnJS({ container: canvasElement });
+    fetch(payload.diagram_url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error('diagram ' + response.status); }
+        return response.json();
+      })
+      .then(function (diagram) {
+        return viewer.importXML(diagram.bpmn_xml).then(function () {
+          var canvas = viewer.get('canvas');
+          var registry = viewer.get('elementRegistry');
+          canvas.zoom('fit-viewport');
+          diagram.completed_elements.forEach(function (id) {
+            if (registry.get(id) && id !== diagram.element_id) { canvas.addMarker(id, 'done-step'); }
+          });
+          if (registry.get(diagram.element_id)) {
+            canvas.addMarker(diagram.element_id, 'current-step');
+          }
+          canvasElement.setAttribute('data-ready', 'true');
+        });
+      })
+      .catch(function (error) {
+        canvasElement.textContent = String(error);
+      });
+  }
+
+  startForm();
+  startDiagram();
+})();
