@@ -21,6 +21,7 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "issue_apology": frozenset({"reception", "leader", "task_holder"}),
     "return_result": frozenset({"reception"}),
     "record_fee": frozenset({"reception"}),
+    "request_fee": frozenset({"reception", "task_holder"}),
 }
 """reception: of the receiving or the competent unit; leader: of the competent unit;
 task_holder: a user who may work one of the dossier's open tasks."""

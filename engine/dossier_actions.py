@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import notices
+from engine import pauses
 from engine import timers
 from engine.actors import Actor
 from engine.bpmn import runtime
@@ -33,6 +34,8 @@ from engine.uow import UnitOfWork
 from engine.views import DossierView
 
 DELIVERY_METHODS = ("in_person", "postal", "electronic")
+FEE_REASON = "Đề nghị nộp phí, lệ phí trước khi tiếp tục giải quyết"
+FEE_PAID_REASON = "Đã nộp phí, lệ phí"
 DEFAULT_MAX_APOLOGIES = 1
 """Decree 61 (as amended) reportedly allows one new appointment only (unconfirmed): a setting."""
 
@@ -300,11 +303,61 @@ def record_fee(
     dossier = locked_dossier(uow, actor, dossier_id, "record_fee")
     if not dossier.fee_amount:
         raise Conflict("this dossier has no fee to pay (hồ sơ không phải nộp phí, lệ phí)")
+    now = now or utcnow()
     dossier.fee_paid = paid
     dossier.fee_receipt_number = receipt_number if paid else None
-    uow.session.add(fee_event(dossier, actor.user_id, now or utcnow()))
+    uow.session.add(fee_event(dossier, actor.user_id, now))
+    if paid and dossier.status == "financial_obligation":
+        _resume_after_payment(uow.session, dossier, actor, now)
     uow.commit()
     return dossier_view(uow.session, dossier, with_history=False)
+
+
+def request_fee(
+    uow: UnitOfWork,
+    actor: Actor,
+    dossier_id: int,
+    *,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> DossierView:
+    """Ask the applicant to pay before processing goes on (status 6); the clock pauses until
+    the payment is recorded."""
+    uow.begin_write()
+    dossier = locked_dossier(uow, actor, dossier_id, "request_fee")
+    if not dossier.fee_amount or dossier.fee_paid:
+        raise Conflict("this dossier has no unpaid fee (không có phí, lệ phí chưa nộp)")
+    change_status(
+        uow.session,
+        dossier,
+        "financial_obligation",
+        actor_id=actor.user_id,
+        now=now or utcnow(),
+        reason=(reason or "").strip() or FEE_REASON,
+        resume=dossier.status,
+    )
+    uow.commit()
+    return dossier_view(uow.session, dossier, with_history=False)
+
+
+def _resume_after_payment(session: Session, dossier: Dossier, actor: Actor, now: datetime) -> None:
+    """Back to the status before the request, due times moved by the working days waited."""
+    request = session.scalars(
+        select(Event)
+        .where(Event.dossier_id == dossier.id, Event.kind == "status_changed")
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).one()
+    paused = pauses.resume(dossier, request.at, now)
+    change_status(
+        session,
+        dossier,
+        request.detail.get("resume", "processing"),
+        actor_id=actor.user_id,
+        now=now,
+        reason=FEE_PAID_REASON,
+        paused_working_days=paused,
+    )
 
 
 def fee_event(dossier: Dossier, actor_id: int | None, now: datetime) -> Event:

@@ -55,6 +55,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "issue_apology": frozenset({"received", "processing", "financial_obligation", "processed"}),
     "return_result": frozenset({"processed"}),
     "record_fee": OPEN | {"processed"},
+    "request_fee": frozenset({"received", "processing"}),
 }
 """Which lifecycle action is allowed from which status; anything else is refused."""
 
@@ -69,6 +70,7 @@ ACTION_LABELS: dict[str, str] = {
     "issue_apology": "xin lỗi và hẹn lại ngày trả kết quả",
     "return_result": "trả kết quả",
     "record_fee": "ghi nhận phí, lệ phí",
+    "request_fee": "đề nghị nộp phí, lệ phí",
 }
 
 

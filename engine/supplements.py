@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import calendar
+from engine import pauses
 from engine.actors import Actor
 from engine.db import utcnow
 from engine.dossier_access import locked_dossier
@@ -182,16 +183,5 @@ def _open_request(session: Session, dossier: Dossier) -> SupplementRequest:
 
 def _pause(dossier: Dossier, request: SupplementRequest, now: datetime) -> int:
     """Count the working days waited and push the due times back by them."""
-    paused = (
-        calendar.working_days_between(request.requested_at, now)
-        if now > request.requested_at
-        else 0
-    )
-    request.paused_days = paused
-    dossier.paused_days = (dossier.paused_days or 0) + paused
-    if paused:
-        if dossier.due_at is not None:
-            dossier.due_at = calendar.extend(dossier.due_at, paused)
-        if dossier.original_due_at is not None:
-            dossier.original_due_at = calendar.extend(dossier.original_due_at, paused)
-    return paused
+    request.paused_days = pauses.resume(dossier, request.requested_at, now)
+    return request.paused_days

@@ -13,6 +13,7 @@ from api.schemas.base import page_body
 from api.schemas.base import page_bounds
 from api.schemas.lifecycle import ApologyIn
 from api.schemas.lifecycle import FeeIn
+from api.schemas.lifecycle import FeeRequestIn
 from api.schemas.lifecycle import ImportIn
 from api.schemas.lifecycle import ReasonIn
 from api.schemas.lifecycle import ReturnIn
@@ -179,6 +180,18 @@ class ResultReturn(MethodView):
         """Hand over the result of a processed dossier: in person, by post, or electronically"""
         with new_uow() as uow:
             return dossier_actions.return_result(uow, current_actor(), dossier_id, **args)
+
+
+@blp.route("/<int:dossier_id>/fee-request")
+class FeeRequest(MethodView):
+    @blp.arguments(FeeRequestIn)
+    @blp.response(200, DossierOut)
+    @blp.alt_response(403, description="not reception nor holding a task of the dossier")
+    @blp.alt_response(409, description="no unpaid fee, or the status does not allow it")
+    def post(self, args: dict[str, Any], dossier_id: int) -> Any:
+        """Ask the applicant to pay the fee first (status 6); the deadline pauses until paid"""
+        with new_uow() as uow:
+            return dossier_actions.request_fee(uow, current_actor(), dossier_id, **args)
 
 
 @blp.route("/<int:dossier_id>/fee")

@@ -51,6 +51,10 @@ class ReturnIn(StrictSchema):
     )
 
 
+class FeeRequestIn(StrictSchema):
+    reason = fields.String(validate=validate.Length(max=2000))
+
+
 class FeeIn(StrictSchema):
     paid = fields.Boolean(required=True)
     receipt_number = fields.String(

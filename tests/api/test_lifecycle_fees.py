@@ -144,3 +144,31 @@ def test_a_procedure_with_a_bad_fee_rule_is_not_published(new_uow, actor):
     with new_uow() as uow, pytest.raises(InvalidData) as caught:
         publish(uow, actor("thietke"), replace(meta, fee={"kind": "fixed"}), files)
     assert caught.value.errors["fee"] == ["Thiếu 'amount'."]
+
+
+def test_a_fee_request_pauses_the_dossier_until_payment_then_it_resumes(desk, new_uow, actor):
+    publish_certify_copy(new_uow, actor)
+    dossier = desk.receive("certify_copy", data={"pages": 3})
+    requested = act(desk, dossier["id"], "fee-request", {}, by="tiepnhan1")
+    assert requested.status_code == 200, requested.json
+    assert (requested.json["status"], requested.json["status_code"]) == ("financial_obligation", 6)
+    assert requested.json["timeliness"] == "within_limit"
+    assert act(desk, dossier["id"], "fee-request", {}, by="tiepnhan1").status_code == 409
+
+    paid = act(desk, dossier["id"], "fee", {"paid": True, "receipt_number": "BL-9"}, by="tiepnhan1")
+
+    assert paid.status_code == 200, paid.json
+    assert paid.json["status"] == "received"
+    changes = [
+        e["detail"] for e in desk.dossier(dossier["id"])["history"] if e["kind"] == "status_changed"
+    ]
+    assert [(c["from"], c["to"]) for c in changes] == [
+        ("received", "financial_obligation"),
+        ("financial_obligation", "received"),
+    ]
+    assert changes[-1]["paused_working_days"] == 0
+
+
+def test_a_fee_request_needs_an_unpaid_fee(desk):
+    dossier = desk.receive()
+    assert act(desk, dossier["id"], "fee-request", {}, by="tiepnhan1").status_code == 409
