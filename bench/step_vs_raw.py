@@ -15,8 +15,6 @@ turns one instance at a time (see measure_case).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import itertools
 import math
 import os
@@ -32,18 +30,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import harness
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import MetaData
-from sqlalchemy import create_engine
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from api import create_app
-from api.cli import prepare_database
 from api.database import EXTENSION_KEY
 from engine import forms
 from engine.bpmn import runtime
@@ -58,8 +52,6 @@ TARGET_RATIO = 3.0
 API = "API (HTTP + DB)"
 ENGINE = "engine (no HTTP/DB)"
 RAW = "raw SpiffWorkflow"
-USERNAME = "admin"
-PASSWORD = "admin"
 COMPETENT_UNIT = "C01"  # admin receives at the province, so it names the commune that decides
 APPLICANT = {
     "full_name": "Nguyễn Thị Bình",
@@ -205,37 +197,6 @@ def _check_finished(case: Case, step: Step, *, finished: bool) -> None:
 # --- (a) through the HTTP API ------------------------------------------------------------------
 
 
-def _drop_everything(url: str) -> None:
-    """As tests/conftest.py: an empty database, so prepare_database() migrates from scratch."""
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        meta = MetaData()
-        meta.reflect(connection)
-        if engine.dialect.name == "postgresql" and meta.tables:
-            names = ", ".join(f'"{name}"' for name in meta.tables)
-            connection.execute(text(f"DROP TABLE IF EXISTS {names} CASCADE"))
-        else:
-            meta.drop_all(connection)
-    engine.dispose()
-
-
-def build_app(url: str) -> Any:
-    if make_url(url).get_backend_name() == "postgresql":
-        _drop_everything(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
-    quiet = io.StringIO()  # the migration log and the list of published procedures
-    with app.app_context(), contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
-        prepare_database()
-    return app
-
-
-def login(client: Any) -> dict[str, str]:
-    response = client.post("/api/v1/auth/login", json={"username": USERNAME, "password": PASSWORD})
-    if response.status_code != 200:
-        raise SystemExit(f"login as {USERNAME} failed: {response.status_code} {response.json}")
-    return {"Authorization": f"Bearer {response.json['token']}"}
-
-
 def _receive(client: Any, headers: dict[str, str], case: Case) -> dict[str, int]:
     body = {
         "procedure_code": case.code,
@@ -357,17 +318,17 @@ def measure_case(client: Any, headers: dict[str, str], case: Case, total: int) -
     return [Row(case, layer, values[WARMUP:]) for layer, values in samples.items()]
 
 
-def run(steps: int, database_url: str | None) -> Report:
+def measure(steps: int, database_url: str | None) -> Report:
     started = time.perf_counter()
     for case in CASES:
         check_form_data(case)
     with tempfile.TemporaryDirectory(prefix="motcua-bench-") as scratch:
         url = database_url or f"sqlite:///{Path(scratch) / 'bench.db'}"
-        app = build_app(url)
+        app = harness.build_app(url)
         dialect, version = _server_version(app)
         report = Report(steps, make_url(url).render_as_string(hide_password=True), dialect, version)
         client = app.test_client()
-        headers = login(client)
+        headers = harness.login(client)
         for case in CASES:
             report.rows.extend(measure_case(client, headers, case, WARMUP + steps))
         app.extensions[EXTENSION_KEY].kw["bind"].dispose()
@@ -425,3 +386,39 @@ def render(report: Report) -> str:
     return "\n".join(
         [*environment_lines(report), "", *table_lines(report), "", *verdict_lines(report)]
     )
+
+
+def results(report: Report) -> list[harness.Result]:
+    found = []
+    for case in CASES:
+        rows = {row.layer: row for row in report.rows if row.case is case}
+        ratio = rows[API].median / rows[RAW].median
+        found.append(
+            harness.Result(
+                f"1a API step vs raw, {case.code} ({report.dialect})",
+                f"API {rows[API].median:.2f} ms / raw {rows[RAW].median:.2f} ms = {ratio:.2f}x",
+                f"<= {TARGET_RATIO:.0f}x raw",
+                ratio <= TARGET_RATIO,
+            )
+        )
+    return found
+
+
+def run(options: harness.Options) -> list[harness.Result]:
+    """On SQLite, then on the PostgreSQL database of the run (unless it cannot be reached)."""
+    steps = options.steps or options.pick(300, 1000)
+    found = []
+    urls = [options.sqlite_url("step_vs_raw")]
+    problem = harness.reachable(options.database_url)
+    if problem is None:
+        urls.append(options.database_url)
+    for url in urls:
+        harness.section(
+            f"1a. API step vs raw SpiffWorkflow step ({make_url(url).get_backend_name()})"
+        )
+        report = measure(steps, url)
+        harness.say(render(report))
+        found.extend(results(report))
+    if problem is not None:
+        found.append(harness.skipped("1a API step vs raw (postgresql)", "<= 3x raw", problem))
+    return found

@@ -1,0 +1,612 @@
+"""Bulk data for the inbox and lookup benchmarks: communes, users, dossiers, tasks, events.
+
+The schema comes from the app's own migrations (harness.build_app), so tables and indexes are the
+real ones; the rows then go in with PostgreSQL COPY (psycopg 3), not through the API. Per
+dossier: one completed task (its first step), one open task, and three events (received, task
+completed, task created). A marker table remembers what was generated, against which schema;
+the next run reuses the data when nothing changed (pass --regenerate to run.py to force).
+
+Columns the generator does not know get the model's Python default, or NULL when the database
+allows it; a new NOT NULL column without a default stops the run and names itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import time
+import uuid
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+import harness
+import psycopg
+from sqlalchemy.engine import make_url
+
+GENERATOR_VERSION = 3
+COMMUNES = 100
+"""Communes and wards of the province, the two demo communes included."""
+USERS = 10_000
+LOCAL = timedelta(hours=7)
+MARKER = "bench_dataset"
+ROLE_WEIGHTS = {
+    "reception": 20,
+    "civil_status": 20,
+    "commune_police": 15,
+    "social_insurance": 15,
+    "labour_social": 20,
+    "leader": 10,
+}
+SECOND_ROLE_SHARE = 0.10
+ASSIGNED_SHARE = 0.40
+"""Open tasks already held by someone; the rest wait in their role's queue."""
+RECEIVED_ELSEWHERE_SHARE = 0.10
+"""Dossiers received at another commune than the competent one (no administrative boundaries)."""
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi")
+MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Ngọc", "Minh", "Thanh", "Quốc")
+GIVEN = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Long", "Mai")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    url: str
+    dossiers: int
+    users: int
+    communes: int
+    seconds: float
+    reused: bool
+
+    @property
+    def open_tasks(self) -> int:
+        return self.dossiers
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    procedure_id: int
+    number: int
+    spec_key: str
+    time_limit_days: int
+    steps: tuple[Any, ...]
+    """engine.bpmn.compiler.HumanStep of the version, in diagram order."""
+
+
+def psycopg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+# --- reuse -----------------------------------------------------------------------------------
+
+
+def _fingerprint(conn: psycopg.Connection[Any], params: dict[str, Any]) -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(harness.ROOT / "migrations"))
+    heads = sorted(ScriptDirectory.from_config(config).get_heads())
+    columns = conn.execute(
+        "SELECT table_name || '.' || column_name || ':' || udt_name FROM information_schema.columns"
+        " WHERE table_schema = 'public' AND table_name <> %s ORDER BY 1",
+        (MARKER,),
+    ).fetchall()
+    return json.dumps(
+        {"params": params, "heads": heads, "columns": [c[0] for c in columns]}, sort_keys=True
+    )
+
+
+def _stored(conn: psycopg.Connection[Any]) -> str | None:
+    exists = conn.execute("SELECT to_regclass(%s)", (MARKER,)).fetchone()
+    if exists is None or exists[0] is None:
+        return None
+    row = conn.execute(f"SELECT fingerprint FROM {MARKER}").fetchone()  # noqa: S608
+    return None if row is None else str(row[0])
+
+
+def ensure(
+    url: str,
+    *,
+    dossiers: int,
+    users: int = USERS,
+    communes: int = COMMUNES,
+    seed: int = 7,
+    regenerate: bool = False,
+) -> Dataset:
+    """The data set at this size in `url`: reused when already there, else generated afresh."""
+    params = {
+        "version": GENERATOR_VERSION,
+        "dossiers": dossiers,
+        "users": users,
+        "communes": communes,
+        "seed": seed,
+    }
+    with psycopg.connect(psycopg_dsn(url), autocommit=True) as conn:
+        stored = _stored(conn)
+        if not regenerate and stored is not None and stored == _fingerprint(conn, params):
+            return Dataset(url, dossiers, users, communes, 0.0, reused=True)
+    started = time.perf_counter()
+    app = harness.build_app(url)  # drops every table, migrates, seeds demo data and procedures
+    versions = _versions(app)
+    harness.app_engine(app).dispose()
+    with psycopg.connect(psycopg_dsn(url)) as conn:
+        conn.execute("SET synchronous_commit = off")
+        conn.execute("SET maintenance_work_mem = '512MB'")
+        # The rows are consistent by construction: no per-row foreign-key triggers while loading.
+        conn.execute("SET session_replication_role = replica")
+        indexes = _drop_secondary_indexes(conn, BULK_TABLES)
+        Generator(conn, random.Random(seed), versions).run(
+            dossiers=dossiers, users=users, communes=communes
+        )
+        with _phase(f"{len(indexes)} secondary indexes rebuilt"):
+            for definition in indexes:
+                conn.execute(definition)
+        conn.commit()
+    with psycopg.connect(psycopg_dsn(url), autocommit=True) as conn, _phase("VACUUM ANALYZE"):
+        for table in ("unit", "app_user", "user_role", *BULK_TABLES):
+            conn.execute(f"VACUUM (ANALYZE) {table}")
+        conn.execute(f"CREATE TABLE {MARKER} (fingerprint text NOT NULL)")
+        conn.execute(
+            f"INSERT INTO {MARKER} VALUES (%s)",  # noqa: S608
+            (_fingerprint(conn, params),),
+        )
+    return Dataset(url, dossiers, users, communes, time.perf_counter() - started, reused=False)
+
+
+BULK_TABLES = ("dossier", "task", "event")
+
+
+@contextlib.contextmanager
+def _phase(what: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    harness.say(f"  datagen: {what} in {time.perf_counter() - started:.1f} s")
+
+
+def _drop_secondary_indexes(conn: psycopg.Connection[Any], tables: Sequence[str]) -> list[str]:
+    """Drop the indexes no constraint owns (they are rebuilt after the load, which is much
+    faster than keeping them up to date row by row); return their definitions."""
+    rows = conn.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = 'public'"
+        " AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+        " WHERE c.conindid = (quote_ident(i.indexname))::regclass)",
+        (list(tables),),
+    ).fetchall()
+    for name, _ in rows:
+        conn.execute(f'DROP INDEX "{name}"')
+    return [definition for _, definition in rows]
+
+
+def _versions(app: Any) -> list[Version]:
+    """The current version of each shipped procedure, with its human steps (from the cache)."""
+    from sqlalchemy import select
+
+    from engine.models import Procedure
+    from engine.models import ProcedureVersion
+    from engine.procedures import compiled_for
+    from engine.procedures import spec_key_of
+
+    with harness.session_factory(app)() as session:
+        rows = session.scalars(
+            select(ProcedureVersion)
+            .join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
+            .order_by(Procedure.code)
+        ).all()
+        result = []
+        for version in rows:
+            compiled = compiled_for(session, spec_key_of(version), version.id)
+            result.append(
+                Version(
+                    version.id,
+                    version.procedure_id,
+                    version.number,
+                    spec_key_of(version),
+                    version.time_limit_days,
+                    tuple(compiled.steps.values()),
+                )
+            )
+    if not result:
+        raise SystemExit("datagen: no published procedure to make dossiers of")
+    return result
+
+
+# --- COPY with the real columns ---------------------------------------------------------------
+
+
+_NO_DEFAULT = object()
+
+
+def _python_default(table: str, column: str) -> Any:
+    from engine.db import Base
+
+    model = Base.metadata.tables.get(table)
+    col = None if model is None else model.c.get(column)
+    default = None if col is None else col.default
+    if default is None:
+        return _NO_DEFAULT
+    if default.is_scalar:
+        return default.arg
+    if default.is_callable:
+        return _plain(default.arg(None))
+    return _NO_DEFAULT
+
+
+def _plain(value: Any) -> Any:
+    """Naive UTC for our UtcDateTime columns (timestamp without time zone)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+class Loader:
+    """COPY rows given for `wanted` columns into `table`, completing the other columns."""
+
+    def __init__(self, conn: psycopg.Connection[Any], table: str, wanted: Sequence[str]) -> None:
+        self.conn = conn
+        self.table = table
+        info = conn.execute(
+            "SELECT column_name, udt_name, is_nullable = 'YES', column_default IS NOT NULL"
+            " FROM information_schema.columns WHERE table_schema = 'public' AND table_name = %s"
+            " ORDER BY ordinal_position",
+            (table,),
+        ).fetchall()
+        types = {name: udt for name, udt, _, _ in info}
+        self.wanted = len(wanted)
+        self.keep = [i for i, name in enumerate(wanted) if name in types]
+        self.columns = [wanted[i] for i in self.keep]
+        self.extra: list[Any] = []
+        for name, _, nullable, has_default in info:
+            if name in wanted:
+                continue
+            value = _python_default(table, name)
+            if value is not _NO_DEFAULT:
+                self.columns.append(name)
+                self.extra.append(value)
+            elif not (nullable or has_default):
+                raise SystemExit(
+                    f"datagen: {table}.{name} is NOT NULL without a default; "
+                    "teach bench/datagen.py to fill it"
+                )
+        self.types = [types[name] for name in self.columns]
+
+    def load(self, rows: Iterable[Sequence[Any]]) -> int:
+        keep, extra = self.keep, tuple(self.extra)
+        whole = len(keep) == self.wanted
+        count = 0
+        sql = f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN"
+        with self.conn.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.set_types(self.types)
+            for row in rows:
+                values = tuple(row) if whole else tuple(row[i] for i in keep)
+                copy.write_row(values + extra)
+                count += 1
+        return count
+
+
+# --- the rows --------------------------------------------------------------------------------
+
+
+class Generator:
+    def __init__(
+        self, conn: psycopg.Connection[Any], rng: random.Random, versions: list[Version]
+    ) -> None:
+        self.conn = conn
+        self.rng = rng
+        self.versions = versions
+        self.now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        self.units: list[int] = []
+        self.unit_codes: dict[int, str] = {}
+        self.holders: dict[tuple[str, int], list[int]] = {}
+        self.reception: list[int] = []
+
+    def _next_id(self, table: str) -> int:
+        row = self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()  # noqa: S608
+        return int(row[0]) if row else 1
+
+    def run(self, *, dossiers: int, users: int, communes: int) -> None:
+        self.make_units(communes)
+        self.make_users(users)
+        self.make_dossiers(dossiers)
+        for table in ("unit", "app_user", "user_role", "dossier", "task", "event"):
+            self.conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
+                f" (SELECT max(id) FROM {table}))"
+            )
+
+    def make_units(self, communes: int) -> None:
+        existing = self.conn.execute("SELECT id, code, kind, parent_id FROM unit").fetchall()
+        province = next(row[0] for row in existing if row[2] == "province")
+        self.units = [row[0] for row in existing if row[2] != "province"]
+        self.unit_codes = {row[0]: row[1] for row in existing}
+        first = self._next_id("unit")
+        new = []
+        for offset, number in enumerate(range(len(self.units) + 1, communes + 1)):
+            unit_id, code = first + offset, f"C{number:03d}"
+            kind = "ward" if number % 5 == 0 else "commune"
+            new.append((unit_id, code, f"Xã/Phường thử tải {number:03d}", kind, province))
+            self.units.append(unit_id)
+            self.unit_codes[unit_id] = code
+        Loader(self.conn, "unit", ("id", "code", "name", "kind", "parent_id")).load(new)
+
+    def make_users(self, users: int) -> None:
+        from engine.accounts import hash_password
+
+        password_hash = hash_password("bench")
+        first = self._next_id("app_user")
+        roles, weights = list(ROLE_WEIGHTS), list(ROLE_WEIGHTS.values())
+        grants = []
+        people = []
+        for n in range(users):
+            user_id = first + n
+            unit = self.units[n % len(self.units)]
+            held = {self.rng.choices(roles, weights)[0]}
+            if self.rng.random() < SECOND_ROLE_SHARE:
+                held.add(self.rng.choices(roles, weights)[0])
+            for role in sorted(held):
+                grants.append((user_id, role, unit))
+                self.holders.setdefault((role, unit), []).append(user_id)
+            people.append((user_id, f"bench{n:05d}", password_hash, self._name(), True, self.now))
+        Loader(
+            self.conn,
+            "app_user",
+            ("id", "username", "password_hash", "full_name", "is_active", "created_at"),
+        ).load(people)
+        first_grant = self._next_id("user_role")
+        Loader(self.conn, "user_role", ("id", "user_id", "role", "unit_id")).load(
+            (first_grant + i, *grant) for i, grant in enumerate(grants)
+        )
+        self.reception = [
+            user for (role, _), ids in self.holders.items() if role == "reception" for user in ids
+        ]
+
+    def _name(self) -> str:
+        rng = self.rng
+        return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+    def make_dossiers(self, count: int) -> None:
+        first_dossier = self._next_id("dossier")
+        first_task = self._next_id("task")
+        first_event = self._next_id("event")
+        with _phase(f"{count:,} dossiers planned"):
+            plan = [self._plan(first_dossier + i) for i in range(count)]
+        with _phase(f"{count:,} dossier rows copied"):
+            Loader(self.conn, "dossier", DOSSIER_COLUMNS).load(self._dossier_rows(plan))
+        with _phase(f"{2 * count:,} task rows copied"):
+            Loader(self.conn, "task", TASK_COLUMNS).load(self._task_rows(plan, first_task))
+        with _phase(f"{3 * count:,} event rows copied"):
+            Loader(self.conn, "event", EVENT_COLUMNS).load(
+                self._event_rows(plan, first_task, first_event)
+            )
+
+    def _plan(self, dossier_id: int) -> tuple[Any, ...]:
+        """What the three tables need to agree on for one dossier."""
+        rng = self.rng
+        version = rng.choice(self.versions)
+        competent = rng.choice(self.units)
+        receiving = rng.choice(self.units) if rng.random() < RECEIVED_ELSEWHERE_SHARE else competent
+        received = self.now - timedelta(seconds=rng.randrange(60 * 86400))
+        step = rng.choice(version.steps[1:] or version.steps)
+        holders = self.holders.get((step.role, competent), [])
+        assignee = rng.choice(holders) if holders and rng.random() < ASSIGNED_SHARE else None
+        due = self.now + timedelta(seconds=rng.randrange(-5 * 86400, 20 * 86400))
+        return (dossier_id, version, competent, receiving, received, step, assignee, due)
+
+    def _dossier_rows(self, plan: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        from engine.lookup import KEY_ALPHABET
+        from engine.lookup import KEY_LENGTH
+
+        rng = self.rng
+        sequence: dict[tuple[int, str], int] = {}
+        keys: set[str] = set()
+        empty: dict[str, Any] = {}
+        for dossier_id, version, competent, receiving, received, _, _, _ in plan:
+            day = (received + LOCAL).strftime("%y%m%d")
+            number = sequence[receiving, day] = sequence.get((receiving, day), 0) + 1
+            key = "".join(rng.choices(KEY_ALPHABET, k=KEY_LENGTH))
+            while key in keys:
+                key = "".join(rng.choices(KEY_ALPHABET, k=KEY_LENGTH))
+            keys.add(key)
+            due = received + timedelta(days=version.time_limit_days * 7 // 5 + 1)
+            yield (
+                dossier_id,
+                f"{self.unit_codes[receiving]}-{day}-{number:04d}",
+                version.procedure_id,
+                version.id,
+                version.spec_key,
+                "processing",
+                rng.choice(("in_person", "online", "postal")),
+                {
+                    "full_name": self._name(),
+                    "id_number": f"{rng.randrange(10**12):012d}",
+                    "phone": f"09{rng.randrange(10**8):08d}",
+                    "address": f"Số {rng.randrange(1, 300)} đường Lê Lợi",
+                },
+                empty,
+                receiving,
+                competent,
+                received,
+                due,
+                None,
+                rng.choice(self.reception) if self.reception else None,
+                1,
+                key,
+                due,
+            )
+
+    def _task_rows(self, plan: list[tuple[Any, ...]], first: int) -> Iterator[tuple[Any, ...]]:
+        rng = self.rng
+        for index, (dossier_id, version, competent, _, received, step, assignee, due) in enumerate(
+            plan
+        ):
+            done = version.steps[0]
+            doer = self.holders.get((done.role, competent), [None])[0]
+            finished = received + timedelta(hours=2)
+            yield (
+                first + 2 * index,
+                dossier_id,
+                str(uuid.UUID(int=rng.getrandbits(128))),
+                done.element_id,
+                done.name,
+                done.role,
+                competent,
+                doer,
+                "completed",
+                done.form,
+                received + timedelta(days=1),
+                received,
+                finished,
+                doer,
+            )
+            yield (
+                first + 2 * index + 1,
+                dossier_id,
+                str(uuid.UUID(int=rng.getrandbits(128))),
+                step.element_id,
+                step.name,
+                step.role,
+                competent,
+                assignee,
+                "open",
+                step.form,
+                due,
+                finished,
+                None,
+                None,
+            )
+
+    def _event_rows(
+        self, plan: list[tuple[Any, ...]], first_task: int, first: int
+    ) -> Iterator[tuple[Any, ...]]:
+        for index, (dossier_id, version, competent, receiving, received, step, _, _) in enumerate(
+            plan
+        ):
+            done = version.steps[0]
+            finished = received + timedelta(hours=2)
+            detail = {"channel": "in_person", "procedure_version": version.number}
+            at = first + 3 * index
+            yield (
+                at,
+                dossier_id,
+                "received",
+                received,
+                None,
+                receiving,
+                competent,
+                None,
+                None,
+                None,
+                detail,
+            )
+            yield (
+                at + 1,
+                dossier_id,
+                "task_completed",
+                finished,
+                None,
+                competent,
+                None,
+                first_task + 2 * index,
+                done.element_id,
+                done.name,
+                {"data": {}},
+            )
+            yield (
+                at + 2,
+                dossier_id,
+                "task_created",
+                finished,
+                None,
+                competent,
+                competent,
+                first_task + 2 * index + 1,
+                step.element_id,
+                step.name,
+                {"role": step.role},
+            )
+
+
+DOSSIER_COLUMNS = (
+    "id",
+    "code",
+    "procedure_id",
+    "procedure_version_id",
+    "spec_key",
+    "status",
+    "channel",
+    "applicant",
+    "data",
+    "receiving_unit_id",
+    "competent_unit_id",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "created_by",
+    "lock_version",
+    "lookup_key",
+    "original_due_at",
+)
+TASK_COLUMNS = (
+    "id",
+    "dossier_id",
+    "spiff_task_id",
+    "element_id",
+    "name",
+    "role",
+    "unit_id",
+    "assignee_id",
+    "state",
+    "form",
+    "due_at",
+    "created_at",
+    "completed_at",
+    "completed_by",
+)
+EVENT_COLUMNS = (
+    "id",
+    "dossier_id",
+    "kind",
+    "at",
+    "actor_id",
+    "unit_id",
+    "to_unit_id",
+    "task_id",
+    "element_id",
+    "step_name",
+    "detail",
+)
+
+
+# --- samples for the benchmarks ---------------------------------------------------------------
+
+
+def sample_users(url: str, count: int, seed: int = 11) -> list[int]:
+    """Random generated users (each holds one or two roles in one commune)."""
+    with psycopg.connect(psycopg_dsn(url)) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM app_user WHERE username LIKE 'bench%'")]
+    return random.Random(seed).sample(ids, min(count, len(ids)))
+
+
+def sample_dossiers(url: str, count: int, seed: int = 13) -> list[tuple[str, str | None]]:
+    """(code, lookup key or None) of random dossiers."""
+    with psycopg.connect(psycopg_dsn(url)) as conn:
+        low, high = conn.execute("SELECT min(id), max(id) FROM dossier").fetchone() or (0, 0)
+        rng = random.Random(seed)
+        wanted = [rng.randint(low, high) for _ in range(count)]
+        has_key = conn.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = 'dossier'"
+            " AND column_name = 'lookup_key'"
+        ).fetchone()
+        key = "lookup_key" if has_key else "NULL"
+        rows = conn.execute(
+            f"SELECT id, code, {key} FROM dossier WHERE id = ANY(%s)",  # noqa: S608
+            (wanted,),
+        ).fetchall()
+    by_id = {r[0]: (r[1], r[2]) for r in rows}
+    return [by_id[i] for i in wanted if i in by_id]

@@ -1,0 +1,258 @@
+"""1b. Completed tasks per second through a real server: gunicorn (2 sync workers) on PostgreSQL.
+
+8 client threads in this process, over loopback, each with its own admin token: receive a dossier
+(POST /api/v1/dossiers), complete its tasks along the case's path, start the next one; the two
+shipped procedures alternate. Only task completions count; receipts are load the server carries
+too. Requests after a warm-up and before the end of the window count. Server, database and
+clients share the machine's cores: the CPU seconds each used are printed beside the rate.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+import harness
+import step_vs_raw
+
+TARGET_RATE = 300.0
+CLIENTS = 8
+WORKERS = 2
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Tally:
+    completed_at: list[float] = field(default_factory=list)
+    completion_ms: list[float] = field(default_factory=list)
+    received: int = 0
+    server_errors: int = 0
+    other_errors: list[str] = field(default_factory=list)
+
+
+class Client(threading.Thread):
+    def __init__(self, port: int, number: int) -> None:
+        super().__init__(daemon=True)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.number = number
+        self.window = (0.0, 0.0)
+        """Completions that end inside (start, end) count; the client stops at the end."""
+        self.tally = Tally()
+        self.headers = {"Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        payload = None if body is None else json.dumps(body)
+        self.connection.request(method, path, body=payload, headers=self.headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        if response.getheader("Connection", "").lower() == "close":
+            self.connection.close()
+        return response.status, json.loads(data) if data else None
+
+    def login(self) -> None:
+        username, password = harness.ADMIN
+        credentials = {"username": username, "password": password}
+        status, body = self.call("POST", "/api/v1/auth/login", credentials)
+        if status != 200:
+            raise SystemExit(f"throughput: login failed {status} {body}")
+        self.headers["Authorization"] = f"Bearer {body['token']}"
+
+    def run(self) -> None:
+        cases = step_vs_raw.CASES
+        turn = self.number
+        while time.perf_counter() < self.window[1]:
+            case = cases[turn % len(cases)]
+            turn += 1
+            open_tasks = self.receive(case)
+            for step in case.path:
+                if open_tasks is None or time.perf_counter() >= self.window[1]:
+                    break
+                open_tasks = self.complete(case, step, open_tasks)
+
+    def _failed(self, status: int, body: Any, what: str) -> None:
+        if status >= 500:
+            self.tally.server_errors += 1
+        else:
+            self.tally.other_errors.append(f"{what}: {status} {str(body)[:200]}")
+
+    def receive(self, case: step_vs_raw.Case) -> dict[str, int] | None:
+        body = {
+            "procedure_code": case.code,
+            "channel": case.channel,
+            "unit": ("C01", "C02")[self.number % 2],
+            "applicant": step_vs_raw.APPLICANT,
+        }
+        status, answer = self.call("POST", "/api/v1/dossiers", body)
+        if status != 201:
+            self._failed(status, answer, "receive")
+            return None
+        self.tally.received += 1
+        return {t["element_id"]: t["id"] for t in answer["tasks"]}
+
+    def complete(
+        self, case: step_vs_raw.Case, step: step_vs_raw.Step, open_tasks: dict[str, int]
+    ) -> dict[str, int] | None:
+        task_id = open_tasks.pop(step.element_id)
+        started = time.perf_counter()
+        status, answer = self.call("POST", f"/api/v1/tasks/{task_id}/complete", {"data": step.data})
+        ended = time.perf_counter()
+        if status != 200:
+            self._failed(status, answer, f"{case.code}/{step.element_id}")
+            return None
+        if self.window[0] <= ended <= self.window[1]:
+            self.tally.completed_at.append(ended)
+            self.tally.completion_ms.append((ended - started) * 1000)
+        open_tasks.update({t["element_id"]: t["id"] for t in answer["next_tasks"]})
+        return open_tasks
+
+
+# --- the server and CPU accounting -------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": harness.SECRET,
+        "SCHEDULER_ENABLED": "false",
+    }
+    gunicorn = Path(harness.python()).parent / "gunicorn"
+    command = [str(gunicorn), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}"]
+    command += ["--log-level", "warning", "wsgi:app"]
+    with log.open("wb") as sink:
+        server = subprocess.Popen(command, cwd=harness.ROOT, env=env, stdout=sink, stderr=sink)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"throughput: gunicorn exited: {log.read_text()[-2000:]}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/api/v1/openapi.json")
+            if connection.getresponse().status == 200 and len(_children(server.pid)) >= WORKERS:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("throughput: gunicorn did not answer within 90 s")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / TICKS, sum(values) / TICKS
+
+
+def _own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def measure(options: harness.Options, *, seconds: float, warmup: float) -> harness.Result:
+    label = f"1b throughput ({WORKERS} gunicorn workers, {CLIENTS} clients, postgresql)"
+    target = f">= {TARGET_RATE:.0f} tasks/s, 0 5xx"
+    problem = harness.reachable(options.database_url)
+    if problem is not None:
+        return harness.skipped(label, target, problem)
+    harness.section(f"1b. throughput: {CLIENTS} clients, {seconds:.0f} s after {warmup:.0f} s")
+    app = harness.build_app(options.database_url)
+    harness.app_engine(app).dispose()
+    port = free_port()
+    server = start_server(options.database_url, port, options.scratch / "gunicorn.log")
+    try:
+        workers = _children(server.pid)
+        clients = [Client(port, n) for n in range(CLIENTS)]
+        for client in clients:
+            client.login()
+        begin = time.perf_counter() + warmup
+        for client in clients:
+            client.window = (begin, begin + seconds)
+            client.start()
+        time.sleep(max(0.0, begin - time.perf_counter()))
+        cpu_before = [_cpu_seconds(p) for p in workers], _own_cpu(), _machine_busy()
+        for client in clients:
+            client.join()
+        cpu_after = [_cpu_seconds(p) for p in workers], _own_cpu(), _machine_busy()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    tallies = [c.tally for c in clients]
+    done = sum(len(t.completed_at) for t in tallies)
+    rate = done / seconds
+    latencies = [ms for t in tallies for ms in t.completion_ms]
+    server_errors = sum(t.server_errors for t in tallies)
+    others = [e for t in tallies for e in t.other_errors]
+    workers_cpu = sum(cpu_after[0]) - sum(cpu_before[0])
+    client_cpu = cpu_after[1] - cpu_before[1]
+    busy = cpu_after[2][0] - cpu_before[2][0]
+    harness.say(f"completed tasks: {done} in {seconds:.0f} s = {rate:.1f} tasks/s")
+    ends = sorted(t for tally in tallies for t in tally.completed_at)
+    buckets = [0] * max(1, int(seconds // 10))
+    for ended in ends:
+        buckets[min(len(buckets) - 1, int((ended - begin) // 10))] += 1
+    harness.say("tasks/s per 10 s of the window: " + ", ".join(f"{b / 10:.0f}" for b in buckets))
+    harness.say(f"dossiers received (whole run): {sum(t.received for t in tallies)}")
+    if latencies:
+        harness.say(f"completion latency: {harness.summary_ms(latencies)}")
+    harness.say(f"5xx: {server_errors}; other errors: {len(others)} {others[:3]}")
+    harness.say(
+        f"CPU in the window (core-seconds per wall second): gunicorn workers "
+        f"{workers_cpu / seconds:.2f}, clients {client_cpu / seconds:.2f}, whole machine "
+        f"{busy / seconds:.2f} of {os.cpu_count()} (the rest: PostgreSQL and anything else)"
+    )
+    if done:
+        per_task = workers_cpu / done * 1000
+        harness.say(
+            f"gunicorn worker CPU per completed task (receipts included): {per_task:.2f} ms"
+        )
+    if latencies:
+        harness.say(f"median completion latency {statistics.median(latencies):.1f} ms")
+    return harness.Result(
+        label,
+        f"{rate:.0f} tasks/s, {server_errors} 5xx",
+        target,
+        rate >= TARGET_RATE and server_errors == 0 and not others,
+    )
+
+
+def run(options: harness.Options) -> list[harness.Result]:
+    return [measure(options, seconds=options.pick(20, 60), warmup=options.pick(3, 5))]
