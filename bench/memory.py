@@ -37,10 +37,15 @@ def child(steps: int, url: str) -> dict[str, object]:
     samples = []
     done = 0
     marks = [max(1, int(steps * share)) for share in MARKS]
+    every = max(1, steps // 200)
+    highest = (harness.rss_mb(), 0)
+    peak_before_walk = harness.peak_rss_mb()
     started = time.perf_counter()
     for path_length, walker in itertools.cycle(walkers):
         for _ in itertools.islice(walker, min(path_length, steps - done)):
             done += 1
+            if done % every == 0:
+                highest = max(highest, (harness.rss_mb(), done))
             if done in marks:
                 gc.collect()
                 samples.append({"steps": done, "rss_mb": round(harness.rss_mb(), 1)})
@@ -50,6 +55,9 @@ def child(steps: int, url: str) -> dict[str, object]:
         "steps": done,
         "seconds": time.perf_counter() - started,
         "rss_at_start_mb": round(started_rss, 1),
+        "peak_before_walk_mb": round(peak_before_walk, 1),
+        "highest_sampled_mb": round(highest[0], 1),
+        "highest_sampled_at": highest[1],
         "samples": samples,
         "peak_mb": round(harness.peak_rss_mb(), 1),
     }
