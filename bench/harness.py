@@ -91,15 +91,25 @@ def summary_ms(values: Sequence[float]) -> str:
     )
 
 
-def rss_mb() -> float:
-    """Resident set size now, from /proc (Linux)."""
+def _status_mb(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
+def rss_mb() -> float:
+    """Resident set size now, from /proc (Linux)."""
+    return _status_mb("VmRSS")
+
+
 def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM). Not ru_maxrss: after fork + exec, Linux keeps the
+    parent's peak in the child's ru_maxrss, so a child of a big parent would report the parent."""
+    return _status_mb("VmHWM")
+
+
+def ru_maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
