@@ -10,6 +10,7 @@ from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -157,8 +158,33 @@ class Task(Base):
 
     __tablename__ = "task"
     __table_args__ = (
-        Index("ix_task_queue", "unit_id", "role", "state", "due_at"),
-        Index("ix_task_assignee", "assignee_id", "state", "due_at"),
+        # The inbox reads one range of these per grant or led unit, in its order (0005).
+        Index(
+            "ix_task_queue_open",
+            "unit_id",
+            "role",
+            "due_at",
+            "id",
+            postgresql_where=text("state = 'open' AND assignee_id IS NULL"),
+            sqlite_where=text("state = 'open' AND assignee_id IS NULL"),
+        ),
+        Index(
+            "ix_task_unit_open",
+            "unit_id",
+            "due_at",
+            "id",
+            postgresql_where=text("state = 'open'"),
+            sqlite_where=text("state = 'open'"),
+        ),
+        Index(
+            "ix_task_escalated_open",
+            "unit_id",
+            "due_at",
+            "id",
+            postgresql_where=text("state = 'open' AND escalated_at IS NOT NULL"),
+            sqlite_where=text("state = 'open' AND escalated_at IS NOT NULL"),
+        ),
+        Index("ix_task_assignee", "assignee_id", "state", "due_at", "id"),
         Index("ix_task_dossier", "dossier_id", "state"),
     )
 

@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Sequence
 
+from sqlalchemy import Row
+from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import Dossier
 from engine.models import Task
+from engine.models import Unit
+from engine.models import User
 from engine.procedures import compiled_for
 from engine.queries.refs import unit_refs
 from engine.queries.refs import user_refs
 from engine.task_rows import form_schema
 from engine.views import TaskView
 from engine.views import UnitRef
+from engine.views import UserRef
 
 
 def task_views(
@@ -57,6 +62,67 @@ def task_views(
                 form_name=row.form,
                 form=form_schema(compiled, row.form),
                 applicant_name=(dossier.applicant or {}).get("full_name"),
+            )
+        )
+    return views
+
+
+def select_views() -> Select[tuple[object, ...]]:
+    """The columns a listed TaskView shows, joined in one select: lists need no full Dossier rows
+    (with their JSON) nor the separate unit and user queries of `task_views`."""
+    return (
+        select(
+            Task.id,
+            Task.dossier_id,
+            Task.element_id,
+            Task.name,
+            Task.role,
+            Task.state,
+            Task.due_at,
+            Task.created_at,
+            Task.completed_at,
+            Task.form,
+            Task.assignee_id,
+            Dossier.code.label("dossier_code"),
+            Dossier.spec_key,
+            Dossier.procedure_version_id,
+            Dossier.applicant["full_name"].as_string().label("applicant_name"),
+            Unit.code.label("unit_code"),
+            Unit.name.label("unit_name"),
+            User.username.label("assignee_username"),
+            User.full_name.label("assignee_name"),
+        )
+        .join(Dossier, Dossier.id == Task.dossier_id)
+        .join(Unit, Unit.id == Task.unit_id)
+        .outerjoin(User, User.id == Task.assignee_id)
+    )
+
+
+def views_from_rows(session: Session, rows: Sequence[Row[tuple[object, ...]]]) -> list[TaskView]:
+    """TaskViews from rows of `select_views()`, in their order."""
+    views = []
+    for row in rows:
+        compiled = compiled_for(session, row.spec_key, row.procedure_version_id)
+        assignee = None
+        if row.assignee_id is not None:
+            assignee = UserRef(row.assignee_id, row.assignee_username, row.assignee_name)
+        views.append(
+            TaskView(
+                id=row.id,
+                dossier_id=row.dossier_id,
+                dossier_code=row.dossier_code,
+                element_id=row.element_id,
+                name=row.name,
+                role=row.role,
+                unit=UnitRef(row.unit_code, row.unit_name),
+                assignee=assignee,
+                state=row.state,
+                due_at=row.due_at,
+                created_at=row.created_at,
+                completed_at=row.completed_at,
+                form_name=row.form,
+                form=form_schema(compiled, row.form),
+                applicant_name=row.applicant_name,
             )
         )
     return views

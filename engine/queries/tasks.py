@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime
+from functools import lru_cache
+from functools import reduce
+from typing import Any
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import CompoundSelect
+from sqlalchemy import Integer
+from sqlalchemy import Select
+from sqlalchemy import Subquery
 from sqlalchemy import and_
-from sqlalchemy import case
-from sqlalchemy import exists
-from sqlalchemy import false
+from sqlalchemy import bindparam
 from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import literal_column
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union_all
 from sqlalchemy.orm import Session
 
 from engine import calendar
 from engine.actors import Actor
+from engine.actors import Grant
 from engine.db import utcnow
 from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import Task
-from engine.models import UserRole
+from engine.queries.task_views import select_views
 from engine.queries.task_views import task_views
+from engine.queries.task_views import views_from_rows
 from engine.views import Page
 from engine.views import TaskView
 from engine.visibility import require_visible
@@ -29,14 +40,17 @@ from engine.visibility import require_visible
 SCOPES = ("mine", "candidate", "queue", "due_soon", "overdue", "unit", "escalated")
 SORTS = ("due_at", "-due_at", "created_at", "-created_at")
 MAX_QUERY_LENGTH = 100
+MAX_GRANT_RANGES = 30
+"""Beyond this many (role, unit) grants (admins), the queue is read as one OR condition rather
+than one index range per grant: SQLite caps a compound select at 500 parts."""
 
+Branch = list[ColumnElement[bool]]
+"""Conditions on open tasks that one index range serves; a scope is the union of its branches,
+which never overlap (mine: held by me; queue: held by nobody, one (role, unit) each)."""
 
-def _in_my_queue(actor: Actor) -> ColumnElement[bool]:
-    return exists().where(
-        UserRole.user_id == actor.user_id,
-        UserRole.role == Task.role,
-        UserRole.unit_id == Task.unit_id,
-    )
+OPEN: ColumnElement[bool] = Task.state == literal_column("'open'")
+"""Inline, not a bound parameter: PostgreSQL uses a partial index (WHERE state = 'open') only
+when the query's condition proves its predicate, which a parameter does not in a generic plan."""
 
 
 def due_soon_limit(now: datetime) -> datetime:
@@ -53,45 +67,157 @@ def due_state(due_at: datetime | None, now: datetime) -> str | None:
     return "due_soon" if due_at <= due_soon_limit(now) else None
 
 
-def _scope_condition(actor: Actor, scope: str, now: datetime) -> ColumnElement[bool]:
+def _grants(actor: Actor) -> list[Grant]:
+    return sorted(actor.grants, key=lambda grant: (grant.unit_id, grant.role))
+
+
+def _parameters(actor: Actor, now: datetime) -> dict[str, object]:
+    """Values for the statements' parameters: the statements depend only on how many grants and
+    led units there are, so they are built once and reused (building one costs ~4 ms)."""
+    values: dict[str, object] = {"me": actor.user_id, "now": now, "soon": due_soon_limit(now)}
+    for index, grant in enumerate(_grants(actor)):
+        values[f"unit_{index}"], values[f"role_{index}"] = grant.unit_id, grant.role
+    for index, unit_id in enumerate(actor.units_with("leader")):
+        values[f"led_{index}"] = unit_id
+    return values
+
+
+def _mine() -> Branch:
+    return [Task.assignee_id == bindparam("me")]
+
+
+def _queue(grants: int) -> list[Branch]:
+    """Held by nobody, in one of my (role, unit) pairs: one range of ix_task_queue_open each."""
+    pairs = [(bindparam(f"unit_{i}"), bindparam(f"role_{i}")) for i in range(grants)]
+    if grants > MAX_GRANT_RANGES:
+        either = or_(*[and_(Task.unit_id == unit, Task.role == role) for unit, role in pairs])
+        return [[Task.assignee_id.is_(None), either]]
+    return [
+        [Task.unit_id == unit, Task.role == role, Task.assignee_id.is_(None)]
+        for unit, role in pairs
+    ]
+
+
+def _due_soon() -> Branch:
+    return [Task.due_at >= bindparam("now"), Task.due_at <= bindparam("soon")]
+
+
+def _overdue() -> Branch:
+    return [Task.due_at < bindparam("now")]
+
+
+def _led(led: int, *conditions: ColumnElement[bool]) -> list[Branch]:
+    return [[Task.unit_id == bindparam(f"led_{i}"), *conditions] for i in range(led)]
+
+
+def _branches(scope: str, grants: int, led: int) -> list[Branch]:
     """`mine`: held by me; `queue`: nobody holds it yet, in one of my (role, unit) pairs;
     `candidate`: both; `due_soon` / `overdue`: candidates by due time (no due time: not due);
     `unit`: every open task of the units I lead (to reassign); `escalated`: those of them the
     sweep flagged as overdue."""
-    mine = Task.assignee_id == actor.user_id
-    queue = and_(Task.assignee_id.is_(None), _in_my_queue(actor))
-    candidate = or_(mine, queue)
+    candidate = [_mine(), *_queue(grants)]
     if scope == "mine":
-        return mine
+        return [_mine()]
     if scope == "queue":
-        return queue
-    if scope == "due_soon":
-        return and_(candidate, Task.due_at >= now, Task.due_at <= due_soon_limit(now))
-    if scope == "overdue":
-        return and_(candidate, Task.due_at < now)
+        return _queue(grants)
+    if scope in ("due_soon", "overdue"):
+        due = _due_soon() if scope == "due_soon" else _overdue()
+        return [[*branch, *due] for branch in candidate]
     if scope == "unit":
-        led = actor.units_with("leader")
-        return Task.unit_id.in_(led) if led else false()
-    if scope == "escalated":  # flagged overdue by the sweep, in the units I lead
-        led = actor.units_with("leader")
-        return and_(Task.escalated_at.is_not(None), Task.unit_id.in_(led)) if led else false()
+        return _led(led)
+    if scope == "escalated":
+        return _led(led, Task.escalated_at.is_not(None))
     return candidate
 
 
-def _matches(q: str) -> ColumnElement[bool]:
-    """Dossier code or applicant name contains `q` (case-insensitive)."""
-    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _pattern(q: str) -> str:
+    """`q` as a case-insensitive LIKE pattern for "contains", its wildcards escaped."""
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _matches() -> ColumnElement[bool]:
+    """Dossier code or applicant name contains the search (parameter `pattern`)."""
     return or_(
-        Dossier.code.ilike(pattern, escape="\\"),
-        Dossier.applicant["full_name"].as_string().ilike(pattern, escape="\\"),
+        Dossier.code.ilike(bindparam("pattern"), escape="\\"),
+        Dossier.applicant["full_name"].as_string().ilike(bindparam("pattern"), escape="\\"),
     )
 
 
-def _order(sort: str) -> list[ColumnElement[object]]:
-    """Tasks without a due time come last whichever way due times are sorted."""
-    column = Task.created_at if sort.endswith("created_at") else Task.due_at
-    direction = column.desc() if sort.startswith("-") else column.asc()
-    return [Task.due_at.is_(None), direction, Task.id]
+def _order(
+    sort: str,
+    due_at: ColumnElement[object],
+    created_at: ColumnElement[object],
+    id_: ColumnElement[object],
+) -> list[ColumnElement[object]]:
+    """Tasks without a due time come last whichever way the list is sorted; sorted by due time,
+    the order is the one ix_task_queue_open and ix_task_unit_open are read in."""
+    if sort.endswith("created_at"):
+        direction = created_at.desc() if sort.startswith("-") else created_at.asc()
+        return [due_at.is_(None), direction, id_]
+    direction = due_at.desc() if sort.startswith("-") else due_at.asc()
+    return [direction.nulls_last(), id_]
+
+
+def _restricted(query: Select[Any], by_dossier: bool, search: bool) -> Select[Any]:
+    """`query` over open tasks, narrowed to one dossier or to a search."""
+    if by_dossier:
+        query = query.where(Task.dossier_id == bindparam("dossier_id"))
+    if search:
+        query = query.join(Dossier, Dossier.id == Task.dossier_id).where(_matches())
+    return query
+
+
+def _united(selects: list[Select[Any]]) -> Select[Any] | CompoundSelect:
+    return selects[0] if len(selects) == 1 else union_all(*selects)
+
+
+def _total(branches: list[Branch], by_dossier: bool, search: bool) -> ColumnElement[int]:
+    """The scope's size: a sum of counts, each an index-only scan of one branch's range."""
+    counts = [
+        _restricted(select(func.count()).select_from(Task).where(OPEN, *branch), by_dossier, search)
+        for branch in branches
+    ]
+    return reduce(operator.add, [count.scalar_subquery() for count in counts])
+
+
+def _page(branches: list[Branch], sort: str, by_dossier: bool, search: bool) -> Subquery:
+    """Ids (with sort keys) of the page: each branch yields its first `offset + limit` tasks from
+    its own index range and the page is taken from their union, so no statement visits a whole
+    queue's rows."""
+    firsts = []
+    for branch in branches:
+        query = select(Task.id, Task.due_at, Task.created_at).where(OPEN, *branch)
+        ordered = _restricted(query, by_dossier, search).order_by(
+            *_order(sort, Task.due_at, Task.created_at, Task.id)
+        )
+        firsts.append(select(ordered.limit(bindparam("first", type_=Integer)).subquery()))
+    union = _united(firsts).subquery()
+    return (
+        select(union)
+        .order_by(*_order(sort, union.c.due_at, union.c.created_at, union.c.id))
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+        .subquery()
+    )
+
+
+@lru_cache(maxsize=512)
+def _list_statements(
+    scope: str, grants: int, led: int, sort: str, by_dossier: bool, search: bool
+) -> tuple[Select[Any], Select[Any]] | None:
+    """(the page with the total on each row, the total alone), or None for an empty scope."""
+    branches = _branches(scope, grants, led)
+    if not branches:
+        return None
+    total = _total(branches, by_dossier, search).label("total")
+    page = _page(branches, sort, by_dossier, search)
+    rows = (
+        select_views()
+        .add_columns(total)
+        .join(page, page.c.id == Task.id)
+        .order_by(*_order(sort, page.c.due_at, page.c.created_at, page.c.id))
+    )
+    return rows, select(total)
 
 
 def list_tasks(
@@ -106,29 +232,66 @@ def list_tasks(
     sort: str = "due_at",
     now: datetime | None = None,
 ) -> Page[TaskView]:
-    """Open tasks in `scope` (see SCOPES), optionally on one dossier or matching a search."""
-    now = now or utcnow()
-    query = select(Task).where(Task.state == "open", _scope_condition(actor, scope, now))
-    if dossier_id is not None:
-        query = query.where(Task.dossier_id == dossier_id)
-    if q and q.strip():
-        query = query.join(Dossier, Dossier.id == Task.dossier_id).where(
-            _matches(q.strip()[:MAX_QUERY_LENGTH])
-        )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(*_order(sort)).offset(offset).limit(limit)).all()
-    return Page(task_views(session, rows), total)
+    """Open tasks in `scope` (see SCOPES), optionally on one dossier or matching a search; the
+    page and the total come in one statement."""
+    search = (q or "").strip()[:MAX_QUERY_LENGTH]
+    statements = _list_statements(
+        scope,
+        len(actor.grants),
+        len(actor.units_with("leader")),
+        sort,
+        dossier_id is not None,
+        bool(search),
+    )
+    if statements is None:
+        return Page([], 0)
+    values = _parameters(actor, now or utcnow())
+    values.update(dossier_id=dossier_id, pattern=_pattern(search))
+    values.update(offset=offset, limit=limit, first=offset + limit)
+    rows_statement, total_statement = statements
+    rows = session.execute(rows_statement, values).all()
+    if rows:
+        return Page(views_from_rows(session, rows), rows[0].total)
+    if offset == 0:
+        return Page([], 0)
+    return Page([], session.scalar(total_statement, values) or 0)  # past the last page
+
+
+@lru_cache(maxsize=128)
+def _count_statement(grants: int, led: int) -> Select[Any] | CompoundSelect:
+    """One row per branch of "mine", "queue", "unit" and "escalated": (kind, tasks, due soon,
+    overdue), each counted on its index alone."""
+    soon, over = and_(*_due_soon()), and_(*_overdue())
+    parts: list[tuple[str, Branch]] = [("mine", _mine())]
+    parts += [("queue", branch) for branch in _queue(grants)]
+    parts += [("unit", branch) for branch in _branches("unit", grants, led)]
+    parts += [("escalated", branch) for branch in _branches("escalated", grants, led)]
+    return _united(
+        [
+            select(
+                literal(kind).label("kind"),
+                func.count().label("total"),
+                func.count().filter(soon).label("soon"),
+                func.count().filter(over).label("over"),
+            ).where(OPEN, *branch)
+            for kind, branch in parts
+        ]
+    )
 
 
 def count_tasks(session: Session, actor: Actor, *, now: datetime | None = None) -> dict[str, int]:
-    """How many open tasks each scope holds, in one query (the inbox tabs' badges)."""
-    now = now or utcnow()
-    columns = [
-        func.coalesce(func.sum(case((_scope_condition(actor, scope, now), 1), else_=0)), 0)
-        for scope in SCOPES
-    ]
-    row = session.execute(select(*columns).where(Task.state == "open")).one()
-    return {scope: int(value) for scope, value in zip(SCOPES, row, strict=True)}
+    """How many open tasks each scope holds (the inbox tabs' badges), in one statement."""
+    statement = _count_statement(len(actor.grants), len(actor.units_with("leader")))
+    counts = dict.fromkeys(SCOPES, 0)
+    for kind, total, due_soon, overdue in session.execute(
+        statement, _parameters(actor, now or utcnow())
+    ):
+        counts[kind] += total
+        if kind in ("mine", "queue"):
+            counts["candidate"] += total
+            counts["due_soon"] += due_soon
+            counts["overdue"] += overdue
+    return counts
 
 
 def get_task(session: Session, actor: Actor, task_id: int) -> TaskView:
