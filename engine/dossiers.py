@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from engine import calendar
@@ -27,15 +29,20 @@ from engine.models import DossierCounter
 from engine.models import Event
 from engine.models import Procedure
 from engine.models import ProcedureVersion
-from engine.models import Unit
+from engine.models import Task
 from engine.models import WorkflowState
 from engine.procedures import compiled_for
 from engine.procedures import spec_key_of
-from engine.queries.dossiers import dossier_view
+from engine.queries.dossiers import lifecycle_fields
+from engine.queries.task_views import task_views
+from engine.status import STATUSES
 from engine.status_changes import announce
 from engine.task_rows import sync_tasks
-from engine.units import province_of
-from engine.units import unit_by_code
+from engine.units import UnitNode
+from engine.units import UnitTree
+from engine.units import cached_unit
+from engine.units import cached_unit_by_code
+from engine.units import unit_tree
 from engine.uow import UnitOfWork
 from engine.views import DossierView
 
@@ -55,13 +62,24 @@ class Submission:
     reception_point: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class _Receipt:
+    """What receiving produced, so the answer needs no second read."""
+
+    dossier: Dossier
+    version: ProcedureVersion
+    receiving: UnitNode
+    competent: UnitNode
+    tasks: list[Task]
+
+
 def submit(uow: UnitOfWork, actor: Actor, submission: Submission) -> DossierView:
     """Receive a dossier at the actor's reception unit and route it to the competent unit."""
     check_submission(submission)
     uow.begin_write()
-    dossier = receive(uow.session, actor, submission, now=utcnow())
+    receipt = _receive(uow.session, actor, submission, now=utcnow(), extra_event_detail={})
     uow.commit()
-    return dossier_view(uow.session, dossier, with_history=False)
+    return _view(uow.session, receipt, submission.procedure_code)
 
 
 def check_submission(submission: Submission) -> None:
@@ -92,8 +110,22 @@ def receive(
 ) -> Dossier:
     """Code the dossier, start its workflow and open the first tasks, inside the caller's write
     transaction; the caller commits."""
+    return _receive(
+        session, actor, submission, now=now, extra_event_detail=extra_event_detail or {}
+    ).dossier
+
+
+def _receive(
+    session: Session,
+    actor: Actor,
+    submission: Submission,
+    *,
+    now: datetime,
+    extra_event_detail: dict[str, Any],
+) -> _Receipt:
+    units = unit_tree(session)
     receiving = _receiving_unit(session, actor, submission.unit)
-    competent = _competent_unit(session, receiving, submission.unit)
+    competent = _competent_unit(session, units, receiving, submission.unit)
     version = _current_version(session, submission.procedure_code)
     compiled = compiled_for(session, spec_key_of(version), version.id)
     point = submission.reception_point or {}
@@ -133,20 +165,48 @@ def receive(
             state=serializer.dump(workflow),
         )
     )
-    session.add(_received_event(dossier, version, actor, now, extra_event_detail or {}))
+    session.add(_received_event(dossier, version, actor, now, extra_event_detail))
     if dossier.fee_amount:
         session.add(fee_event(dossier, actor.user_id, now))
-    sync_tasks(
+    tasks = sync_tasks(
         session,
         dossier,
         runtime.ready_steps(workflow, compiled),
         actor_id=actor.user_id,
         from_unit_id=receiving.id,
         now=now,
+        open_rows=[],  # a new dossier has none: no need to ask
     )
     timers.schedule_waiting(session, dossier, workflow, now)
     announce(session, dossier, previous=None, now=now)
-    return dossier
+    return _Receipt(dossier, version, receiving, competent, tasks)
+
+
+def _view(session: Session, receipt: _Receipt, procedure_code: str) -> DossierView:
+    """The new dossier as `dossier_view` shows it, from what receiving holds."""
+    dossier, version = receipt.dossier, receipt.version
+    status = STATUSES[dossier.status]
+    units = {node.id: node.ref for node in (receipt.receiving, receipt.competent)}
+    return DossierView(
+        id=dossier.id,
+        code=dossier.code,
+        status=status.slug,
+        status_code=status.code,
+        status_label=status.label_vi,
+        channel=dossier.channel,
+        procedure_code=procedure_code,
+        procedure_name=version.name_vi,
+        procedure_version=version.number,
+        applicant=dossier.applicant,
+        data=dossier.data,
+        receiving_unit=units[dossier.receiving_unit_id],
+        competent_unit=units[dossier.competent_unit_id],
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        finished_at=dossier.finished_at,
+        tasks=task_views(session, receipt.tasks, dossiers={dossier.id: dossier}, units=units),
+        **lifecycle_fields(dossier, utcnow(), None),
+    )
 
 
 def _received_event(
@@ -175,26 +235,28 @@ def _received_event(
     )
 
 
-def _receiving_unit(session: Session, actor: Actor, competent_code: str | None) -> Unit:
+def _receiving_unit(session: Session, actor: Actor, competent_code: str | None) -> UnitNode:
     """The actor's reception desk: the competent unit itself if they serve there, else a commune."""
     unit_ids = actor.units_with("reception")
     if not unit_ids:
         raise Forbidden("only reception staff may receive dossiers", role="reception")
-    desks = session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id)).all()
+    desks = sorted((cached_unit(session, i) for i in unit_ids), key=lambda desk: desk.id)
     for desk in desks:
         if desk.code == competent_code:
             return desk
     return next((desk for desk in desks if desk.kind != "province"), desks[0])
 
 
-def _competent_unit(session: Session, receiving: Unit, code: str | None) -> Unit:
+def _competent_unit(
+    session: Session, units: UnitTree, receiving: UnitNode, code: str | None
+) -> UnitNode:
     """Any commune or ward of the receiving unit's province: no administrative boundaries."""
     if code is None:
         if receiving.kind == "province":
             raise InvalidData("name the competent unit", {"unit": ["Chọn đơn vị có thẩm quyền."]})
         return receiving
-    unit = unit_by_code(session, code)
-    if unit.kind == "province" or province_of(session, unit) != province_of(session, receiving):
+    unit = cached_unit_by_code(session, code)
+    if unit.kind == "province" or units.province_of(unit) != units.province_of(receiving):
         raise InvalidData(
             "the competent unit must be a commune or ward of the same province",
             {"unit": ["Đơn vị phải là xã/phường cùng tỉnh."]},
@@ -213,16 +275,20 @@ def _current_version(session: Session, code: str) -> ProcedureVersion:
     return row
 
 
-def _next_code(session: Session, unit: Unit, now: datetime) -> str:
-    """`<unit>-<YYMMDD>-<NNNN>`: a daily sequence per receiving unit, under the write lock."""
+def _next_code(session: Session, unit: UnitNode, now: datetime) -> str:
+    """`<unit>-<YYMMDD>-<NNNN>`: a daily sequence per receiving unit, counted by one upsert that
+    holds the counter row until the commit (so two first receipts of a day cannot clash)."""
     day = now.astimezone(calendar.LOCAL_TZ).strftime("%y%m%d")
-    counter = session.scalars(
-        select(DossierCounter)
-        .where(DossierCounter.unit_id == unit.id, DossierCounter.day == day)
-        .with_for_update()
-    ).one_or_none()
-    if counter is None:
-        counter = DossierCounter(unit_id=unit.id, day=day, last=0)
-        session.add(counter)
-    counter.last += 1
-    return f"{unit.code}-{day}-{counter.last:04d}"
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(DossierCounter)
+        .values(unit_id=unit.id, day=day, last=1)
+        .on_conflict_do_update(
+            index_elements=[DossierCounter.unit_id, DossierCounter.day],
+            set_={"last": DossierCounter.last + 1},
+        )
+        .returning(DossierCounter.last)
+    )
+    last = session.execute(statement).scalar_one()
+    return f"{unit.code}-{day}-{last:04d}"

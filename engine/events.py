@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
 from engine.models import Event
 from engine.models import Task
+
+_INSERT = insert(Event.__table__)
 
 
 def event(
@@ -32,3 +38,36 @@ def event(
         step_name=task.name if task else None,
         detail=detail or {},
     )
+
+
+def event_values(
+    dossier_id: int,
+    kind: str,
+    at: datetime,
+    *,
+    actor_id: int | None,
+    unit_id: int | None,
+    task: Task,
+    to_unit_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The same row as `event` for a task already written, as values for `insert_events`."""
+    return {
+        "dossier_id": dossier_id,
+        "kind": kind,
+        "at": at,
+        "actor_id": actor_id,
+        "unit_id": unit_id,
+        "to_unit_id": to_unit_id,
+        "task_id": task.id,
+        "element_id": task.element_id,
+        "step_name": task.name,
+        "detail": detail or {},
+    }
+
+
+def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """One executemany (plain Core: the ORM's bulk insert would split rows by their NULLs),
+    without reading ids back: nothing in a command refers to its events."""
+    if rows:
+        session.execute(_INSERT, list(rows))

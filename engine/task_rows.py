@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine import calendar
@@ -12,8 +18,33 @@ from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import HumanStep
 from engine.bpmn.runtime import ReadyStep
 from engine.events import event
+from engine.events import event_values
 from engine.models import Dossier
 from engine.models import Task
+
+_INSERT_TASKS = insert(Task.__table__).returning(Task.spiff_task_id, Task.id)
+
+
+@dataclass(frozen=True)
+class TaskChanges:
+    cancelled: list[int]
+    """Ids of open rows whose step is no longer ready."""
+    opened: list[ReadyStep]
+    """Ready steps that have no row yet."""
+
+
+def task_changes(
+    open_rows: Iterable[tuple[int, str]], ready: list[ReadyStep], *, done: int | None = None
+) -> TaskChanges:
+    """Compare the rows open in the database (id, spiff task id) with the steps the workflow has
+    ready; `done` is the row this command just completed, open in the database until it writes."""
+    rows = list(open_rows)
+    ready_ids = {item.spiff_task_id for item in ready}
+    known = {spiff_task_id for _, spiff_task_id in rows}
+    return TaskChanges(
+        cancelled=[i for i, spiff_task_id in rows if spiff_task_id not in ready_ids and i != done],
+        opened=[item for item in ready if item.spiff_task_id not in known],
+    )
 
 
 def sync_tasks(
@@ -24,36 +55,23 @@ def sync_tasks(
     actor_id: int | None,
     from_unit_id: int | None,
     now: datetime,
+    open_rows: Sequence[Task] | None = None,
 ) -> list[Task]:
-    """Open a row for each newly ready step; cancel rows whose step is no longer ready."""
-    with session.no_autoflush:  # the step's own writes go out with the new rows, in one flush
-        open_rows = session.scalars(
-            select(Task).where(Task.dossier_id == dossier.id, Task.state == "open")
-        ).all()
-    ready_ids = {item.spiff_task_id for item in ready}
+    """Open a row for each newly ready step; cancel rows whose step is no longer ready.
+    `open_rows`: the dossier's open task rows when the caller knows them (none, when new)."""
+    if open_rows is None:
+        with session.no_autoflush:  # the step's own writes go out with the new rows, in one flush
+            open_rows = session.scalars(
+                select(Task).where(Task.dossier_id == dossier.id, Task.state == "open")
+            ).all()
+    changes = task_changes(((row.id, row.spiff_task_id) for row in open_rows), ready)
     for row in open_rows:
         # the completed step is still "open" in the database (no autoflush), not in memory
-        if row.state == "open" and row.spiff_task_id not in ready_ids:
+        if row.state == "open" and row.id in changes.cancelled:
             row.state = "cancelled"
             row.completed_at = now
-    known = {row.spiff_task_id for row in open_rows}
-    created = []
-    for item in ready:
-        if item.spiff_task_id in known:
-            continue
-        row = Task(
-            dossier_id=dossier.id,
-            spiff_task_id=item.spiff_task_id,
-            element_id=item.step.element_id,
-            name=item.step.name,
-            role=item.step.role,
-            unit_id=dossier.competent_unit_id,
-            form=item.step.form,
-            due_at=step_due_at(item.step, now),
-            created_at=now,
-        )
-        session.add(row)
-        created.append(row)
+    created = [Task(**_row_values(dossier, item, now)) for item in changes.opened]
+    session.add_all(created)
     session.add_all(
         event(
             dossier.id,
@@ -68,6 +86,61 @@ def sync_tasks(
         for row in created
     )
     return created
+
+
+def write_task_changes(
+    session: Session,
+    dossier: Dossier,
+    changes: TaskChanges,
+    *,
+    actor_id: int | None,
+    from_unit_id: int | None,
+    now: datetime,
+) -> tuple[list[Task], list[dict[str, Any]]]:
+    """`sync_tasks` in SQL statements rather than ORM objects, for the hot path (`complete`):
+    the new rows (detached, ids set) and their `task_created` event values."""
+    if changes.cancelled:
+        session.execute(
+            update(Task)
+            .where(Task.id.in_(changes.cancelled))
+            .values(state="cancelled", completed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    if not changes.opened:
+        return [], []
+    values = [_row_values(dossier, item, now) for item in changes.opened]
+    written = session.execute(insert(Task.__table__).returning(Task.spiff_task_id, Task.id), values)
+    ids = {spiff_task_id: row_id for spiff_task_id, row_id in written}
+    created = [Task(id=ids[row["spiff_task_id"]], **row) for row in values]
+    events = [
+        event_values(
+            dossier.id,
+            "task_created",
+            now,
+            actor_id=actor_id,
+            unit_id=from_unit_id,
+            to_unit_id=row.unit_id,
+            task=row,
+            detail={"role": row.role},
+        )
+        for row in created
+    ]
+    return created, events
+
+
+def _row_values(dossier: Dossier, item: ReadyStep, now: datetime) -> dict[str, Any]:
+    return {
+        "dossier_id": dossier.id,
+        "spiff_task_id": item.spiff_task_id,
+        "element_id": item.step.element_id,
+        "name": item.step.name,
+        "role": item.step.role,
+        "unit_id": dossier.competent_unit_id,
+        "form": item.step.form,
+        "due_at": step_due_at(item.step, now),
+        "created_at": now,
+        "state": "open",
+    }
 
 
 def step_due_at(step: HumanStep, opened_at: datetime) -> datetime | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,9 +19,10 @@ from engine.dossier_actions import delivery_from_step
 from engine.errors import Conflict
 from engine.errors import InvalidData
 from engine.events import event
+from engine.events import event_values
+from engine.events import insert_events
 from engine.models import Dossier
 from engine.models import Task
-from engine.models import Unit
 from engine.models import User
 from engine.models import UserRole
 from engine.models import WorkflowState
@@ -27,12 +31,43 @@ from engine.queries.task_views import task_views
 from engine.status import require_allowed
 from engine.status import status_after_step
 from engine.status_changes import change_status
-from engine.task_rows import sync_tasks
+from engine.task_rows import task_changes
+from engine.task_rows import write_task_changes
+from engine.units import cached_unit
 from engine.uow import UnitOfWork
 from engine.views import TaskView
-from engine.views import UnitRef
 
-_TASK_WITH_DOSSIER = select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id)
+_TASK_WITH_DOSSIER = (
+    select(Task, Dossier).select_from(Dossier).join(Task, Task.dossier_id == Dossier.id)
+)
+"""PostgreSQL locks a join's rows in FROM order: the dossier first, as every command does, so
+a command on the dossier (a refusal) and one on its task queue up instead of deadlocking."""
+_TASK_AND_DOSSIER = _TASK_WITH_DOSSIER.where(Task.id == bindparam("task_id"))
+_TASK_FOR_STEP = _TASK_AND_DOSSIER.add_columns(WorkflowState).join(
+    WorkflowState, WorkflowState.dossier_id == Dossier.id
+)
+"""Locks the dossier, the task and the workflow state; never a row shared with other dossiers.
+These statements are built once, with bind parameters (see UnitOfWork.lock_one)."""
+_TASKS = Task.__table__
+_OPEN_ROWS = select(_TASKS.c.id, _TASKS.c.spiff_task_id).where(
+    _TASKS.c.dossier_id == bindparam("dossier_id"), _TASKS.c.state == "open"
+)
+_COMPLETE_ROW = (
+    _TASKS.update()
+    .where(_TASKS.c.id == bindparam("task_id"))
+    .values(
+        state="completed",
+        completed_at=bindparam("now"),
+        completed_by=bindparam("user_id"),
+        assignee_id=bindparam("assignee_id"),
+    )
+)
+_STATES = WorkflowState.__table__
+_SAVE_STATE = (
+    _STATES.update()
+    .where(_STATES.c.dossier_id == bindparam("of_dossier"))
+    .values(state=bindparam("new_state"), steps=_STATES.c.steps + 1)
+)
 
 
 def _check_workable(task: Task, actor: Actor) -> None:
@@ -46,7 +81,7 @@ def _check_workable(task: Task, actor: Actor) -> None:
 def claim(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:
     """Take a task; claiming one's own task again changes nothing."""
     uow.begin_write()
-    task, dossier = uow.lock_one(_TASK_WITH_DOSSIER.where(Task.id == task_id), "task", task_id)
+    task, dossier = uow.lock_one(_TASK_AND_DOSSIER, "task", task_id, {"task_id": task_id})
     _check_workable(task, actor)
     if task.assignee_id is None:
         task.assignee_id = actor.user_id
@@ -67,7 +102,7 @@ def claim(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:
 def release(uow: UnitOfWork, actor: Actor, task_id: int, *, note: str = "") -> TaskView:
     """Give a held task back to its role's queue; only its holder may."""
     uow.begin_write()
-    task, dossier = uow.lock_one(_TASK_WITH_DOSSIER.where(Task.id == task_id), "task", task_id)
+    task, dossier = uow.lock_one(_TASK_AND_DOSSIER, "task", task_id, {"task_id": task_id})
     _check_workable(task, actor)
     if task.assignee_id is not None:
         task.assignee_id = None
@@ -94,7 +129,7 @@ def reassign(
     (reassignment), and so may the task's holder (delegation)."""
     uow.begin_write()
     session = uow.session
-    task, dossier = uow.lock_one(_TASK_WITH_DOSSIER.where(Task.id == task_id), "task", task_id)
+    task, dossier = uow.lock_one(_TASK_AND_DOSSIER, "task", task_id, {"task_id": task_id})
     holder = task.assignee_id is not None and task.assignee_id == actor.user_id
     if not holder:
         require_role_in(actor, "leader", task.unit_id)
@@ -151,17 +186,14 @@ def _colleague(session: Session, username: str, task: Task) -> User:
 
 
 def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[TaskView]:
-    """Validate the form, advance the workflow, and return the tasks it opened."""
+    """Validate the form, advance the workflow, and return the tasks it opened.
+
+    The hot path of the platform: rows are read through the ORM but the step's own writes (task
+    rows, state, events) go out as plain statements; only a status change goes through the ORM.
+    """
     uow.begin_write()
     session = uow.session
-    statement = (
-        select(Task, Dossier, WorkflowState, Unit)
-        .join(Dossier, Dossier.id == Task.dossier_id)
-        .join(WorkflowState, WorkflowState.dossier_id == Dossier.id)
-        .join(Unit, Unit.id == Dossier.competent_unit_id)
-        .where(Task.id == task_id)
-    )
-    task, dossier, state, unit = uow.lock_one(statement, "task", task_id)
+    task, dossier, state = uow.lock_one(_TASK_FOR_STEP, "task", task_id, {"task_id": task_id})
     _check_workable(task, actor)
     require_allowed("complete_task", dossier.status)
     compiled = compiled_for(session, dossier.spec_key, dossier.procedure_version_id)
@@ -169,31 +201,26 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     workflow = serializer.load(state.state, compiled)
     runtime.complete(workflow, task.spiff_task_id, cleaned)
     now = utcnow()
-    state.state = serializer.dump(workflow)
-    state.steps += 1
-    task.state, task.completed_at, task.completed_by = "completed", now, actor.user_id
-    task.assignee_id = task.assignee_id or actor.user_id
-    session.add(
-        event(
-            dossier.id,
-            "task_completed",
-            now,
-            actor_id=actor.user_id,
-            unit_id=task.unit_id,
-            task=task,
-            detail={"data": cleaned},
-        )
+    open_rows = session.execute(_OPEN_ROWS, {"dossier_id": dossier.id}).all()
+    changes = task_changes(open_rows, runtime.ready_steps(workflow, compiled), done=task.id)
+    _write_step(session, task, actor.user_id, serializer.dump(workflow), now)
+    created, created_events = write_task_changes(
+        session, dossier, changes, actor_id=actor.user_id, from_unit_id=task.unit_id, now=now
     )
-    created = sync_tasks(
-        session,
-        dossier,
-        runtime.ready_steps(workflow, compiled),
+    completed_event = event_values(
+        dossier.id,
+        "task_completed",
+        now,
         actor_id=actor.user_id,
-        from_unit_id=task.unit_id,
-        now=now,
+        unit_id=task.unit_id,
+        task=task,
+        detail={"data": cleaned},
     )
+    insert_events(session, [completed_event, *created_events])
     timers.schedule_waiting(session, dossier, workflow, now)
     completed = runtime.is_completed(workflow)
+    if completed:
+        dossier.finished_at = now  # before the status change, so the row is written once
     change_status(
         session,
         dossier,
@@ -205,14 +232,18 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
         actor_id=actor.user_id,
         now=now,
     )
-    if completed:
-        dossier.finished_at = now
-        if dossier.status == "result_returned":
-            delivery_from_step(session, dossier, cleaned, actor_id=actor.user_id, now=now)
+    if completed and dossier.status == "result_returned":
+        delivery_from_step(session, dossier, cleaned, actor_id=actor.user_id, now=now)
     uow.commit()
-    return task_views(
-        session,
-        created,
-        dossiers={dossier.id: dossier},
-        units={unit.id: UnitRef(unit.code, unit.name)},
+    unit = cached_unit(session, dossier.competent_unit_id)
+    return task_views(session, created, dossiers={dossier.id: dossier}, units={unit.id: unit.ref})
+
+
+def _write_step(session: Session, task: Task, user_id: int, state: str, now: datetime) -> None:
+    """The completed task row and the new workflow state (the dossier row is locked)."""
+    assignee_id = task.assignee_id or user_id
+    session.execute(
+        _COMPLETE_ROW,
+        {"task_id": task.id, "now": now, "user_id": user_id, "assignee_id": assignee_id},
     )
+    session.execute(_SAVE_STATE, {"of_dossier": task.dossier_id, "new_state": state})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
 from types import TracebackType
 from typing import Any
 
@@ -39,10 +41,19 @@ class UnitOfWork:
         """Start a write transaction; on SQLite this takes the database write lock at once."""
         self.session.connection(execution_options={"write": True})
 
-    def lock_one(self, statement: Select[Any], what: str, ident: int) -> Row[Any]:
+    def lock_one(
+        self,
+        statement: Select[Any],
+        what: str,
+        ident: int,
+        params: Mapping[str, Any] | None = None,
+    ) -> Row[Any]:
         """Run `statement` as `SELECT … FOR UPDATE` (PostgreSQL; SQLite is already locked) and
-        return its single row, so every row it reads is the latest committed version."""
-        row = self.session.execute(statement.with_for_update()).one_or_none()
+        return its single row, so every row it reads is the latest committed version.
+
+        A hot path passes a module-level statement with bind parameters and their `params`: built
+        once, SQLAlchemy then finds it compiled without rebuilding its cache key each time."""
+        row = self.session.execute(_for_update(statement), params).one_or_none()
         if row is None:
             raise NotFound(f"{what} {ident} not found", what=what, id=ident)
         return row
@@ -52,3 +63,8 @@ class UnitOfWork:
             self.session.commit()
         except StaleDataError as exc:
             raise Conflict("the record was changed by someone else; reload and retry") from exc
+
+
+@lru_cache(maxsize=64)
+def _for_update(statement: Select[Any]) -> Select[Any]:
+    return statement.with_for_update()

@@ -35,6 +35,7 @@ from engine.models import WebhookSubscription
 from engine.senders import SendFailed
 from engine.senders import webhook as http_post
 from engine.status import STATUSES
+from engine.table_cache import TableCache
 from engine.uow import UnitOfWork
 from engine.views import Page
 
@@ -44,6 +45,8 @@ DEFAULT_TIMEOUT_SECONDS = 5.0
 LEASE = timedelta(minutes=5)
 MIN_SECRET_LENGTH = 16
 PARALLEL_POSTS = 8
+SUBSCRIBERS_TTL_SECONDS = 5.0
+"""A subscription made through another process starts receiving changes within this time."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ def create_subscription(
     )
     uow.session.add(row)
     uow.commit()
+    _ACTIVE.forget(uow.session)
     return _view(row, actor.username, with_secret=True)
 
 
@@ -131,6 +135,7 @@ def remove_subscription(uow: UnitOfWork, actor: Actor, subscription_id: int) -> 
         .values(status="cancelled")
     )
     uow.commit()
+    _ACTIVE.forget(uow.session)
 
 
 def list_deliveries(
@@ -165,13 +170,24 @@ def _subscription(
     return row
 
 
+def _active_ids(session: Session) -> tuple[int, ...]:
+    with session.no_autoflush:  # a command's pending rows go out once, at its commit
+        return tuple(
+            session.scalars(
+                select(WebhookSubscription.id).where(WebhookSubscription.active.is_(True))
+            )
+        )
+
+
+_ACTIVE = TableCache(_active_ids, SUBSCRIBERS_TTL_SECONDS)
+"""Most status changes have no subscriber: checking costs no statement."""
+
+
 def status_changed(
     session: Session, dossier: Dossier, *, previous: str | None, now: datetime
 ) -> None:
     """Queue the change for every active subscriber, in the caller's transaction."""
-    subscribers = session.scalars(
-        select(WebhookSubscription.id).where(WebhookSubscription.active.is_(True))
-    ).all()
+    subscribers = _ACTIVE.get(session)
     if not subscribers:
         return
     status = STATUSES[dossier.status]

@@ -124,13 +124,13 @@ def _views(
                 finished_at=dossier.finished_at,
                 tasks=[t for t in open_tasks if t.dossier_id == dossier.id],
                 history=history(session, dossier.id) if with_history else None,
-                **_lifecycle_fields(dossier, now, waiting.get(dossier.id)),
+                **lifecycle_fields(dossier, now, waiting.get(dossier.id)),
             )
         )
     return views
 
 
-def _lifecycle_fields(
+def lifecycle_fields(
     dossier: Dossier, now: datetime, supplement: SupplementView | None
 ) -> dict[str, Any]:
     return {
