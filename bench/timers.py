@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import harness
@@ -173,16 +175,31 @@ def _load(conn: Any, table: str, rows: list[dict[str, Any]]) -> None:
 
 
 def sweeper(url: str, now: datetime) -> dict[str, Any]:
-    """Wait for `go` on stdin, then fire due timers until none is left to claim."""
+    """Wait for `go` on stdin, then fire due timers until none is left to claim; counts the
+    statements sent and the CPU time used (load-independent figures beside the wall time)."""
     sys.path.insert(0, str(harness.ROOT))
+    from sqlalchemy import event
+
     from engine import timers
     from engine.uow import UnitOfWork
 
     app = harness.make_app(url)
     factory = harness.session_factory(app)
+    statements = [0]
+    backends: list[int] = []
+
+    def count(*_args: Any) -> None:
+        statements[0] += 1
+
+    def remember_backend(dbapi_connection: Any, _record: Any) -> None:
+        backends.append(dbapi_connection.info.backend_pid)
+
+    event.listen(harness.app_engine(app), "before_cursor_execute", count)
+    event.listen(harness.app_engine(app), "connect", remember_backend)
     print("ready", flush=True)
     sys.stdin.readline()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    backend_started = {pid: _cpu_seconds(pid) for pid in backends}
     fired = errors = claims = 0
     while True:
         outcomes = timers.fire_due(lambda: UnitOfWork(factory), now=now)
@@ -191,12 +208,26 @@ def sweeper(url: str, now: datetime) -> dict[str, Any]:
         claims += len(outcomes)
         fired += sum(o.fired for o in outcomes)
         errors += sum(1 for o in outcomes if o.error)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    backend_cpu = sum(_cpu_seconds(pid) - backend_started.get(pid, 0.0) for pid in set(backends))
     return {
         "fired": fired,
         "claims": claims,
         "errors": errors,
-        "seconds": time.perf_counter() - started,
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "backend_cpu_seconds": backend_cpu,
+        "statements": statements[0],
     }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process on this machine (here: a PostgreSQL backend); 0 if gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _check(url: str, count: int) -> dict[str, int]:
@@ -264,10 +295,19 @@ def measure(options: harness.Options) -> harness.Result:
     for number, report in enumerate(reports, 1):
         harness.say(
             f"sweeper {number}: fired {report['fired']:,} ({report['errors']} errors) in "
-            f"{report['seconds']:.1f} s"
+            f"{report['seconds']:.1f} s, CPU {report['cpu_seconds']:.1f} s (its PostgreSQL "
+            f"backend {report['backend_cpu_seconds']:.1f} s), {report['statements']:,} statements"
         )
     fired = sum(r["fired"] for r in reports)
     harness.say(f"both: {fired:,} fired in {elapsed:.1f} s = {fired / elapsed:.0f} timers/s")
+    if fired:
+        cpu_ms = 1000 * sum(r["cpu_seconds"] for r in reports) / fired
+        backend_ms = 1000 * sum(r["backend_cpu_seconds"] for r in reports) / fired
+        per_timer = sum(r["statements"] for r in reports) / fired
+        harness.say(
+            f"per timer: {per_timer:.2f} statements, CPU {cpu_ms:.2f} ms in the sweeper and "
+            f"{backend_ms:.2f} ms in PostgreSQL"
+        )
     harness.say("database: " + ", ".join(f"{k} {v:,}" for k, v in checks.items()))
     exactly_once = (
         fired == count

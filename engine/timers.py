@@ -1,6 +1,7 @@
 """BPMN timer events: which ones an instance waits on (a row each, kept in step after every
-command), and firing them when due — one timer, one transaction, so a broken instance never holds
-up the others; a failure is recorded on the row and retried later with backoff."""
+command), and firing them when due. A sweeper claims a batch of due timers per transaction; each
+instance fires on its own, so a broken one never holds up the others: its failure is recorded on
+its rows and retried later with backoff."""
 
 from __future__ import annotations
 
@@ -11,34 +12,45 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.backoff import retry_at
 from engine.bpmn import runtime
-from engine.bpmn import serializer
 from engine.bpmn.runtime import Workflow
-from engine.events import event
+from engine.incidents import record_timer_failure
 from engine.models import Dossier
-from engine.models import Event
+from engine.models import Task
 from engine.models import Timer
 from engine.models import WorkflowState
-from engine.procedures import compiled_for
-from engine.status import STATUSES
 from engine.status import status_after_step
 from engine.status_changes import change_status
-from engine.task_rows import sync_tasks
+from engine.timer_plans import ClaimedDossier
+from engine.timer_plans import Firing
+from engine.timer_plans import TimerRow
+from engine.timer_plans import describe
+from engine.timer_plans import failed
+from engine.timer_plans import plan_firing
+from engine.timer_plans import timer_diff
+from engine.timer_writes import write
 from engine.uow import UnitOfWork
 
 DEFAULT_MAX_ATTEMPTS = 10
-CANDIDATES = 20
-"""Due timers looked at per claim: enough to get past dossiers other sweepers hold."""
+BATCH_SIZE = 50
+"""Due timers claimed per transaction: the claim, loads and commit are shared by the batch."""
 
 
 @dataclass(frozen=True)
 class FireOutcome:
     timer_id: int
+    """The first claimed timer of the instance."""
     dossier_id: int
     fired: int
     """How many timers of the instance fired (all that were due, usually one)."""
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    claimed: int
+    """Dossiers locked; 0 when no due timer was left to claim."""
+    outcomes: list[FireOutcome]
 
 
 def schedule_waiting(session: Session, dossier: Dossier, workflow: Workflow, now: datetime) -> None:
@@ -46,160 +58,187 @@ def schedule_waiting(session: Session, dossier: Dossier, workflow: Workflow, now
     times, cancel the ones it no longer waits on. Call after every command that advanced it."""
     if not runtime.uses_timers(workflow):
         return
-    by_task = {row.spiff_task_id: row for row in _waiting_rows(session, dossier.id)}
-    for waiting in runtime.waiting_timers(workflow):
-        row = by_task.pop(waiting.spiff_task_id, None)
-        if row is None:
-            session.add(
-                Timer(
-                    dossier_id=dossier.id,
-                    spiff_task_id=waiting.spiff_task_id,
-                    element_id=waiting.element_id,
-                    name=waiting.name,
-                    state="waiting",
-                    due_at=waiting.due_at,
-                    next_attempt_at=waiting.due_at,
-                    attempts=0,
-                    created_at=now,
-                )
+    with session.no_autoflush:
+        rows = session.scalars(
+            select(Timer).where(Timer.dossier_id == dossier.id, Timer.state == "waiting")
+        ).all()
+    diff = timer_diff(list(rows), runtime.waiting_timers(workflow))
+    for waiting in diff.new:
+        session.add(
+            Timer(
+                dossier_id=dossier.id,
+                spiff_task_id=waiting.spiff_task_id,
+                element_id=waiting.element_id,
+                name=waiting.name,
+                state="waiting",
+                due_at=waiting.due_at,
+                next_attempt_at=waiting.due_at,
+                attempts=0,
+                created_at=now,
             )
-        elif row.due_at != waiting.due_at:
-            row.due_at = row.next_attempt_at = waiting.due_at
-            row.attempts, row.last_error = 0, None
-    for row in by_task.values():
+        )
+    for row, due_at in diff.moved:
+        row.due_at = row.next_attempt_at = due_at
+        row.attempts, row.last_error = 0, None
+    for row in diff.cancelled:
         row.state = "cancelled"
 
 
-def fire_next(
-    uow: UnitOfWork, *, now: datetime, max_attempts: int = DEFAULT_MAX_ATTEMPTS
-) -> FireOutcome | None:
-    """Claim one due timer whose dossier nobody else holds, fire it, commit; None when there is
-    nothing left to claim. Locks go dossier first, then timer, as in every command."""
+def fire_batch(
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    size: int = BATCH_SIZE,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> Batch:
+    """Lock the dossiers of up to `size` due timers that nobody else holds (`FOR UPDATE OF dossier
+    SKIP LOCKED` on PostgreSQL; SQLite's write lock serialises sweepers), fire each instance,
+    write the batch, commit once."""
     uow.begin_write()
     session = uow.session
-    candidates = session.execute(
-        select(Timer.id, Timer.dossier_id)
+    dossiers = _claim(session, now, size)
+    if not dossiers:
+        return Batch(0, [])
+    ids = [dossier.id for dossier in dossiers]
+    waiting, states, open_tasks = _load(session, ids)
+    firings = []
+    for dossier in dossiers:
+        rows = waiting.get(dossier.id, [])
+        due = [row for row in rows if row.next_attempt_at <= now]
+        if not due:
+            continue  # fired by another sweeper that committed after our claim read the rows
+        try:
+            firings.append(
+                plan_firing(
+                    session,
+                    dossier,
+                    waiting=rows,
+                    state=states[dossier.id],
+                    open_tasks=open_tasks.get(dossier.id, []),
+                    now=now,
+                )
+            )
+        except Exception as exc:  # any failure stays on this instance's timers; the batch goes on
+            firings.append(failed(dossier, due, describe(exc), now, max_attempts))
+    written = _write_batch(session, firings, now, max_attempts)
+    for firing in written:
+        if firing.error is not None:  # admins see it in the incident list, with retry
+            for row in firing.due:
+                record_timer_failure(
+                    session,
+                    dossier_id=firing.dossier.id,
+                    timer_id=row.id,
+                    message=firing.error,
+                    now=now,
+                )
+    uow.commit()
+    return Batch(len(dossiers), [_outcome(firing) for firing in written])
+
+
+def _claim(session: Session, now: datetime, size: int) -> list[ClaimedDossier]:
+    """Locks go dossier first, as in every command; a dossier someone holds is skipped, and its
+    timers wait for the next pass. Ordered by due time alone, which `ix_timer_due` serves, so the
+    scan stops after `size` rows (a tie-break on id made PostgreSQL join and sort every due timer
+    on each claim). The timer columns read here may be stale: `_load` rereads them."""
+    rows = session.execute(
+        select(
+            Dossier.id,
+            Dossier.status,
+            Dossier.spec_key,
+            Dossier.procedure_version_id,
+            Dossier.competent_unit_id,
+        )
+        .join(Timer, Timer.dossier_id == Dossier.id)
         .where(Timer.state == "waiting", Timer.next_attempt_at <= now)
-        .order_by(Timer.next_attempt_at, Timer.id)
-        .limit(CANDIDATES)
+        .order_by(Timer.next_attempt_at)
+        .limit(size)
+        .with_for_update(of=Dossier, skip_locked=True)
     ).all()
-    for timer_id, dossier_id in candidates:
-        dossier = session.scalars(
-            select(Dossier).where(Dossier.id == dossier_id).with_for_update(skip_locked=True)
-        ).one_or_none()
-        if dossier is None:
-            continue  # another sweeper or a user holds it: its timers wait for the next pass
-        timer = session.scalars(
-            select(Timer)
-            .where(Timer.id == timer_id, Timer.state == "waiting", Timer.next_attempt_at <= now)
-            .with_for_update()
-        ).one_or_none()
-        if timer is not None:
-            return _fire(uow, dossier, timer, now, max_attempts)
-    return None
+    return list({row[0]: ClaimedDossier(*row) for row in rows}.values())
 
 
-def _fire(
-    uow: UnitOfWork, dossier: Dossier, timer: Timer, now: datetime, max_attempts: int
-) -> FireOutcome:
-    session = uow.session
+def _load(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, list[TimerRow]], dict[int, str], dict[int, list[tuple[int, str]]]]:
+    """The locked dossiers' waiting timers, saved states and open task rows, one query each;
+    read after the locks, so another sweeper's committed work shows."""
+    waiting: dict[int, list[TimerRow]] = {}
+    for row in session.execute(
+        select(
+            Timer.id,
+            Timer.dossier_id,
+            Timer.spiff_task_id,
+            Timer.element_id,
+            Timer.name,
+            Timer.state,
+            Timer.due_at,
+            Timer.next_attempt_at,
+            Timer.attempts,
+            Timer.fired_at,
+            Timer.last_error,
+        )
+        .where(Timer.dossier_id.in_(ids), Timer.state == "waiting")
+        .order_by(Timer.id)
+    ):
+        waiting.setdefault(row.dossier_id, []).append(TimerRow(*row))
+    states: dict[int, str] = {
+        dossier_id: state
+        for dossier_id, state in session.execute(
+            select(WorkflowState.dossier_id, WorkflowState.state).where(
+                WorkflowState.dossier_id.in_(ids)
+            )
+        )
+    }
+    open_tasks: dict[int, list[tuple[int, str]]] = {}
+    for task_id, dossier_id, spiff_task_id in session.execute(
+        select(Task.id, Task.dossier_id, Task.spiff_task_id).where(
+            Task.dossier_id.in_(ids), Task.state == "open"
+        )
+    ):
+        open_tasks.setdefault(dossier_id, []).append((task_id, spiff_task_id))
+    return waiting, states, open_tasks
+
+
+def _write_batch(
+    session: Session, firings: list[Firing], now: datetime, max_attempts: int
+) -> list[Firing]:
+    """Write the batch at once; if the database refuses it, each instance in its own savepoint,
+    so only the instance whose rows it refuses gets a failure. An instance that ends goes alone,
+    since ending writes through the ORM (status change, notices, webhooks)."""
+    together = [firing for firing in firings if not firing.completed]
+    alone = [firing for firing in firings if firing.completed]
+    if together:
+        try:
+            with session.begin_nested():
+                write(session, together, now)
+        except Exception:  # a row was refused: find out whose, one instance at a time
+            together, alone = [], together + alone
+    return together + [_write_alone(session, firing, now, max_attempts) for firing in alone]
+
+
+def _write_alone(session: Session, firing: Firing, now: datetime, max_attempts: int) -> Firing:
     try:
         with session.begin_nested():
-            fired = _fire_instance(session, dossier, now)
-            if timer.state == "waiting" and timer.next_attempt_at <= now:
-                raise RuntimeError("the instance did not fire this timer although it is due")
-    except Exception as exc:  # any failure stays on this timer; the sweep goes on
-        timer.attempts += 1
-        timer.last_error = f"{type(exc).__name__}: {exc}"[:4000]
-        gave_up = timer.attempts >= max_attempts
-        if gave_up:
-            timer.state = "failed"
-        else:
-            timer.next_attempt_at = retry_at(now, timer.attempts)
-        if gave_up or timer.attempts == 1:
-            session.add(_failure_event(dossier, timer, now, will_retry=not gave_up))
-        outcome = FireOutcome(timer.id, dossier.id, 0, timer.last_error)
-        uow.commit()
-        return outcome
-    uow.commit()
-    return FireOutcome(timer.id, dossier.id, fired)
+            write(session, [firing], now)
+            if firing.completed:
+                _finish(session, firing, now)
+        return firing
+    except Exception as exc:  # this instance's failure, recorded on its timers
+        failure = failed(firing.dossier, firing.due, describe(exc), now, max_attempts)
+        write(session, [failure], now)
+        return failure
 
 
-def _failure_event(dossier: Dossier, timer: Timer, now: datetime, *, will_retry: bool) -> Event:
-    """An incident on the instance's history: which timer, what went wrong, whether it retries."""
-    record = event(
-        dossier.id,
-        "timer_failed",
-        now,
-        actor_id=None,
-        unit_id=dossier.competent_unit_id,
-        detail={"error": timer.last_error, "attempts": timer.attempts, "will_retry": will_retry},
-    )
-    record.element_id, record.step_name = timer.element_id, timer.name
-    return record
-
-
-def _fire_instance(session: Session, dossier: Dossier, now: datetime) -> int:
-    """Fire every due timer of the dossier's workflow and bring the read tables in step."""
-    if STATUSES[dossier.status].final:
-        for row in _waiting_rows(session, dossier.id):
-            row.state = "cancelled"
-        return 0
-    state = session.get_one(WorkflowState, dossier.id)
-    compiled = compiled_for(session, dossier.spec_key, dossier.procedure_version_id)
-    workflow = serializer.load(state.state, compiled)
-    fired = runtime.fire_timers(workflow, now)
-    if fired:
-        state.state = serializer.dump(workflow)
-        state.steps += 1
-        rows = {row.spiff_task_id: row for row in _waiting_rows(session, dossier.id)}
-        for timer in fired:
-            row = rows.get(timer.spiff_task_id)
-            if row is not None:
-                row.state, row.fired_at = "fired", now
-            record = event(
-                dossier.id,
-                "timer_fired",
-                now,
-                actor_id=None,
-                unit_id=dossier.competent_unit_id,
-                detail={"due_at": timer.due_at.isoformat()},
-            )
-            record.element_id, record.step_name = timer.element_id, timer.name
-            session.add(record)
-        sync_tasks(
-            session,
-            dossier,
-            runtime.ready_steps(workflow, compiled),
-            actor_id=None,
-            from_unit_id=dossier.competent_unit_id,
-            now=now,
-        )
-        _finish_if_completed(session, dossier, workflow, now)
-    schedule_waiting(session, dossier, workflow, now)
-    return len(fired)
-
-
-def _finish_if_completed(
-    session: Session, dossier: Dossier, workflow: Workflow, now: datetime
-) -> None:
+def _finish(session: Session, firing: Firing, now: datetime) -> None:
     """A timer may end the instance (an interrupting timer leading to an end event)."""
-    if not runtime.is_completed(workflow):
-        return
-    status = status_after_step(
-        dossier.status, workflow_completed=True, outcome=runtime.outcome(workflow)
-    )
-    change_status(session, dossier, status, actor_id=None, now=now)
+    dossier = session.get_one(Dossier, firing.dossier.id)
+    status = status_after_step(dossier.status, workflow_completed=True, outcome=firing.outcome)
     dossier.finished_at = now
+    change_status(session, dossier, status, actor_id=None, now=now)
 
 
-def _waiting_rows(session: Session, dossier_id: int) -> list[Timer]:
-    """Rows still waiting, as this transaction left them (changes not flushed yet count)."""
-    with session.no_autoflush:
-        rows = session.scalars(
-            select(Timer).where(Timer.dossier_id == dossier_id, Timer.state == "waiting")
-        )
-        return [row for row in rows if row.state == "waiting"]
+def _outcome(firing: Firing) -> FireOutcome:
+    return FireOutcome(firing.due[0].id, firing.dossier.id, len(firing.fired), firing.error)
 
 
 def fire_due(
@@ -207,14 +246,16 @@ def fire_due(
     *,
     now: datetime,
     limit: int = 500,
+    size: int = BATCH_SIZE,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
 ) -> list[FireOutcome]:
-    """Fire due timers one transaction each until none is left to claim (or `limit` reached)."""
-    outcomes = []
-    for _ in range(limit):
+    """Fire due timers, a batch per transaction, until none is left to claim (or about `limit`
+    instances were handled)."""
+    outcomes: list[FireOutcome] = []
+    while len(outcomes) < limit:
         with new_uow() as uow:
-            outcome = fire_next(uow, now=now, max_attempts=max_attempts)
-        if outcome is None:
+            batch = fire_batch(uow, now=now, size=size, max_attempts=max_attempts)
+        if not batch.claimed:
             break
-        outcomes.append(outcome)
+        outcomes += batch.outcomes
     return outcomes
