@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from threading import Lock
 from time import monotonic
 
@@ -13,21 +14,31 @@ from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 
+from api.database import new_uow
 from api.database import read_session
-from engine.accounts import load_actor
+from engine.accounts import Account
+from engine.accounts import load_account
 from engine.actors import Actor
+from engine.audit import Client
 from engine.errors import Unauthenticated
+from engine.login_limits import LoginPolicy
+from engine.logins import LoginResult
+from engine.logins import SessionPolicy
+from engine.logins import log_out
+from engine.logins import resume_session
 
 PUBLIC_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/openapi.json", "/api/v1/tracking"})
-_SALT = "mot-cua-api-token"
+SIGNER_SALT = "mot-cua-api-token"
 
 
 def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SIGNER_SALT)
 
 
-def issue_token(actor: Actor) -> str:
-    return str(_signer().dumps({"uid": actor.user_id}))
+def issue_token(login: LoginResult) -> str:
+    """The user id and password stamp, signed with the time: a password change or the max age
+    ends the token."""
+    return str(_signer().dumps({"uid": login.actor.user_id, "pw": login.stamp}))
 
 
 def _actor_from_header() -> Actor:
@@ -41,32 +52,40 @@ def _actor_from_header() -> Actor:
         raise Unauthenticated("the token has expired; log in again") from exc
     except BadSignature as exc:
         raise Unauthenticated("the token is not valid") from exc
+    if not isinstance(payload, dict) or "pw" not in payload:
+        raise Unauthenticated("the token is not valid; log in again")
     cache: ActorCache = current_app.extensions[ACTOR_CACHE_KEY]
-    return cache.get(int(payload["uid"]), current_app.config["ACTOR_CACHE_SECONDS"])
+    return cache.get(
+        int(payload["uid"]), current_app.config["ACTOR_CACHE_SECONDS"], stamp=str(payload["pw"])
+    )
 
 
 class ActorCache:
     """Who a user is, kept a few seconds per process: saves a query on every request.
 
-    A role change or a disabled account takes effect within that time (0 turns the cache off).
+    A role change or a disabled account takes effect within that time (0 turns the cache off);
+    a token with another password stamp than the cached one is checked against the database.
     """
 
     def __init__(self) -> None:
-        self._entries: dict[int, tuple[float, Actor]] = {}
+        self._entries: dict[int, tuple[float, Account]] = {}
         self._lock = Lock()
 
-    def get(self, user_id: int, ttl: float) -> Actor:
+    def get(self, user_id: int, ttl: float, stamp: str | None = None) -> Actor:
         now = monotonic()
         with self._lock:
             entry = self._entries.get(user_id)
-        if entry is not None and entry[0] > now:
-            return entry[1]
-        with read_session() as session:
-            actor = load_actor(session, user_id)
-        if ttl > 0:
-            with self._lock:
-                self._entries[user_id] = (now + ttl, actor)
-        return actor
+        if entry is None or entry[0] <= now or stamp not in (None, entry[1].stamp):
+            with read_session() as session:
+                account = load_account(session, user_id)
+            if ttl > 0:
+                with self._lock:
+                    self._entries[user_id] = (now + ttl, account)
+        else:
+            account = entry[1]
+        if stamp not in (None, account.stamp):
+            raise Unauthenticated("the password has changed; log in again")
+        return account.actor
 
 
 ACTOR_CACHE_KEY = "mot_cua_actor_cache"
@@ -87,40 +106,86 @@ def authenticate_request() -> None:
         if actor is not None:
             g.actor = actor
             return
+        ended = session_ended()
+        if ended is not None:
+            raise ended
     g.actor = _actor_from_header()
 
 
-SESSION_USER_KEY = "uid"
+SESSION_KEY = "sid"
+"""The page session's random key; the cookie is signed, the server keeps the session's state."""
 
 
-def log_in_page(actor: Actor) -> None:
-    """Start a page session: a fresh signed cookie holding the user id (and nothing else)."""
+def client() -> Client:
+    return Client(request.remote_addr or "", request.user_agent.string)
+
+
+def login_policy() -> LoginPolicy:
+    config = current_app.config
+    return LoginPolicy(
+        max_failures=config["LOGIN_MAX_FAILURES"],
+        max_failures_per_ip=config["LOGIN_MAX_FAILURES_PER_IP"],
+        window=timedelta(seconds=config["LOGIN_WINDOW_SECONDS"]),
+    )
+
+
+def session_policy() -> SessionPolicy:
+    return SessionPolicy(
+        idle=timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]),
+        lifetime=current_app.permanent_session_lifetime,
+    )
+
+
+def log_in_page(login: LoginResult) -> None:
+    """Start a page session: a fresh signed cookie holding the session key (and nothing else)."""
     language = session.get(LANGUAGE_KEY)
     session.clear()
     session.permanent = True
-    session[SESSION_USER_KEY] = actor.user_id
+    session[SESSION_KEY] = login.session_key
     if language:
         session[LANGUAGE_KEY] = language
 
 
 def log_out_page() -> None:
+    """End the session on the server too, so a copy of the cookie opens nothing."""
+    key = session.get(SESSION_KEY)
     language = session.get(LANGUAGE_KEY)
     session.clear()
     if language:
         session[LANGUAGE_KEY] = language
+    if isinstance(key, str):
+        with new_uow() as uow:
+            log_out(uow, key, client())
 
 
 def page_actor() -> Actor | None:
-    """The page session's user, or None (never logged in, or the account is gone)."""
-    user_id = session.get(SESSION_USER_KEY)
-    if not isinstance(user_id, int):
+    """The page session's user, or None (never logged in, or the session ended: see
+    `session_ended`). Looked up once per request."""
+    if "page_actor" not in g:
+        g.page_actor = _resume_page_session()
+    found: Actor | None = g.page_actor
+    return found
+
+
+def _resume_page_session() -> Actor | None:
+    key = session.get(SESSION_KEY)
+    if not isinstance(key, str):
         return None
     cache: ActorCache = current_app.extensions[ACTOR_CACHE_KEY]
     try:
+        with new_uow() as uow:
+            user_id = resume_session(uow, key, session_policy())
         return cache.get(user_id, current_app.config["ACTOR_CACHE_SECONDS"])
-    except Unauthenticated:
-        session.pop(SESSION_USER_KEY, None)
+    except Unauthenticated as error:
+        session.pop(SESSION_KEY, None)
+        g.session_ended = error
         return None
+
+
+def session_ended() -> Unauthenticated | None:
+    """Why this request's page session just ended, if it did."""
+    ended: Unauthenticated | None = g.get("session_ended")
+    return ended
 
 
 LANGUAGE_KEY = "lang"

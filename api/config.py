@@ -64,6 +64,11 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
-        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_MAX_AGE_SECONDS", 8 * 3600)),
+        # accounts security: page sessions end after idle minutes or this absolute lifetime
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_MAX_AGE_SECONDS", 12 * 3600)),
+        "SESSION_IDLE_MINUTES": float(os.environ.get("SESSION_IDLE_MINUTES", 30)),
+        "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
+        "LOGIN_MAX_FAILURES_PER_IP": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 20)),
+        "LOGIN_WINDOW_SECONDS": int(os.environ.get("LOGIN_WINDOW_SECONDS", 15 * 60)),
         "WTF_CSRF_TIME_LIMIT": None,
     }

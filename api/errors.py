@@ -15,6 +15,7 @@ from engine.errors import DomainError
 from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.errors import NotFound
+from engine.errors import TooManyAttempts
 from engine.errors import Unauthenticated
 from engine.errors import UnsafeXml
 from engine.errors import WorkflowIncident
@@ -24,6 +25,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooManyAttempts: 429,
     UnsafeXml: 400,
     DiagramInvalid: 422,
     InvalidData: 422,
@@ -68,7 +70,10 @@ def domain_problem(error: DomainError) -> Response:
         extra["errors"] = error.errors
     if isinstance(error, DiagramInvalid):
         extra["problems"] = [problem_dict(p) for p in error.problems]
-    return problem(status, error.detail, error.code, **extra)
+    response = problem(status, error.detail, error.code, **extra)
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def problem_dict(item: Any) -> dict[str, Any]:

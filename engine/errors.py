@@ -30,6 +30,22 @@ class Unauthenticated(DomainError):
     code = "unauthenticated"
 
 
+class SessionExpired(Unauthenticated):
+    """A page session that ended: idle too long, too old, logged out, or the password changed."""
+
+    code = "session_expired"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed logins lately; `retry_after` says in how many seconds to try again."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, detail: str, retry_after: int, **params: Any) -> None:
+        super().__init__(detail, retry_after=retry_after, **params)
+        self.retry_after = retry_after
+
+
 class Conflict(DomainError):
     code = "conflict"
 

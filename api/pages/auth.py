@@ -1,7 +1,8 @@
-"""Log in and out of the pages: a signed session cookie holding the user id."""
+"""Log in and out of the pages: a signed cookie holding the key of a server-side session."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import Blueprint
@@ -12,19 +13,23 @@ from flask import request
 from flask import url_for
 from flask_wtf.csrf import CSRFError
 
+from api.auth import client
 from api.auth import log_in_page
 from api.auth import log_out_page
+from api.auth import login_policy
 from api.auth import page_actor
-from api.database import read_session
+from api.auth import session_policy
+from api.database import new_uow
 from api.pages.common import csrf
 from api.pages.common import csrf_page
 from api.pages.common import load_form
 from api.pages.i18n import current_language
 from api.pages.i18n import translate
 from api.schemas.auth import LoginIn
-from engine.accounts import authenticate
 from engine.errors import InvalidData
+from engine.errors import TooManyAttempts
 from engine.errors import Unauthenticated
+from engine.logins import log_in
 
 blp = Blueprint("pages_auth", __name__)
 
@@ -58,14 +63,25 @@ def login() -> Any:
         args = load_form(
             LoginIn(), {"username": username, "password": request.form.get("password", "")}
         )
-        with read_session() as session:
-            actor = authenticate(session, args["username"], args["password"])
+        with new_uow() as uow:
+            result = log_in(uow, client(), login_policy(), **args, page_session=session_policy())
+    except TooManyAttempts as error:
+        minutes = math.ceil(error.retry_after / 60)
+        message = translate("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.")
+        page = _login_page(next_target, username, message.format(minutes=minutes))
+        return page, 429, {"Retry-After": str(error.retry_after)}
     except (InvalidData, Unauthenticated):
-        errors = {"_": [translate("Sai tên đăng nhập hoặc mật khẩu.")]}
-        page = render_template("login.html", next=next_target, username=username, errors=errors)
+        page = _login_page(next_target, username, translate("Sai tên đăng nhập hoặc mật khẩu."))
         return page, 401
-    log_in_page(actor)
+    log_in_page(result)
     return redirect(_safe_next(next_target))
+
+
+def _login_page(next_target: str | None, username: str, message: str) -> str:
+    """The form again, with the username kept and why the login was refused."""
+    return render_template(
+        "login.html", next=next_target, username=username, errors={"_": [message]}
+    )
 
 
 @blp.post("/logout")

@@ -21,6 +21,7 @@ from marshmallow import Schema
 from marshmallow import ValidationError
 
 from api.auth import page_actor
+from api.auth import session_ended
 from api.database import read_session
 from api.pages.i18n import current_language
 from api.pages.i18n import translate
@@ -77,7 +78,9 @@ def _require_login() -> Response | None:
         csrf.protect()
     actor = page_actor()
     if actor is None:
-        if request.method == "GET":
+        if session_ended() is not None:
+            flash(translate("Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại."), "info")
+        elif request.method == "GET":
             flash(translate("Vui lòng đăng nhập để tiếp tục."), "info")
         return redirect(url_for("pages_auth.login", next=_next_target()))
     g.actor = actor

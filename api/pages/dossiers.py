@@ -11,6 +11,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from api.audit_trail import record_read
 from api.database import new_uow
 from api.database import read_session
 from api.pages.common import actor
@@ -19,6 +20,7 @@ from api.pages.i18n import translate
 from api.pages.tasks import render_task
 from api.routes.attachments import attachments_dir
 from api.routes.attachments import uploads_from_request
+from engine import audit
 from engine.attachments import attach
 from engine.errors import Conflict
 from engine.errors import InvalidData
@@ -37,6 +39,7 @@ def render_dossier(
 ) -> tuple[str, int]:
     with read_session() as session:
         page = dossier_page(session, actor(), dossier_id)
+    record_read(audit.DOSSIER_VIEWED, dossier_id=dossier_id, detail="page")
     html = render_template(
         "dossier.html",
         page=page,

@@ -8,6 +8,7 @@ from flask import request
 from flask import send_file
 from flask.views import MethodView
 
+from api.audit_trail import record_read
 from api.auth import current_actor
 from api.database import new_uow
 from api.database import read_session
@@ -15,6 +16,7 @@ from api.routes import Blueprint
 from api.schemas.attachments import AttachmentForm
 from api.schemas.attachments import AttachmentOut
 from api.schemas.attachments import DownloadQuery
+from engine import audit
 from engine.attachments import Upload
 from engine.attachments import attach
 from engine.attachments import list_attachments
@@ -69,7 +71,9 @@ class DossierAttachments(MethodView):
     def get(self, dossier_id: int) -> Any:
         """List a dossier's documents"""
         with read_session() as session:
-            return list_attachments(session, current_actor(), dossier_id)
+            found = list_attachments(session, current_actor(), dossier_id)
+        record_read(audit.ATTACHMENTS_LISTED, dossier_id=dossier_id, target_type="attachments")
+        return found
 
 
 @blp.route("/attachments/<int:attachment_id>")
@@ -84,11 +88,19 @@ class AttachmentFile(MethodView):
             view, path = open_attachment(
                 session, current_actor(), attachment_id, folder=attachments_dir()
             )
-        return send_file(
+        record_read(
+            audit.ATTACHMENT_OPENED,
+            dossier_id=view.dossier_id,
+            target_type="attachment",
+            target_id=attachment_id,
+            detail=view.filename,
+        )
+        response = send_file(
             path,
             mimetype=view.content_type,
             as_attachment=args["download"],
             download_name=view.filename,
             etag=view.sha256,
-            max_age=0,
         )
+        response.headers["Cache-Control"] = "no-store"  # papers with personal data: never cached
+        return response

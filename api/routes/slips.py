@@ -5,11 +5,13 @@ from typing import Any
 from flask.views import MethodView
 
 from api import printing
+from api.audit_trail import record_read
 from api.auth import current_actor
 from api.database import read_session
 from api.routes import Blueprint
 from api.schemas.slips import PrintQuery
 from api.schemas.slips import RegisterQuery
+from engine import audit
 from engine.queries.registers import unit_register
 from engine.queries.slips import congratulation_letter
 from engine.queries.slips import dossier_slip
@@ -47,6 +49,12 @@ class DossierSlip(MethodView):
         """Print form 01-06 of Circular 01/2018 for a dossier (A5; register line on A4)"""
         with read_session() as session:
             slip = dossier_slip(session, current_actor(), dossier_id=dossier_id, form=form)
+        record_read(
+            audit.SLIP_PRINTED,
+            dossier_id=dossier_id,
+            target_type="slip",
+            detail=f"form {slip.form}, {args['format']}",
+        )
         return printing.printable(
             f"slips/form_{slip.form}.html",
             filename=f"mau-{slip.form}-{slip.dossier.code}",
@@ -67,6 +75,12 @@ class CongratulationLetter(MethodView):
         """Print the commune's congratulatory letter for a newborn bundle dossier"""
         with read_session() as session:
             letter = congratulation_letter(session, current_actor(), dossier_id=dossier_id)
+        record_read(
+            audit.SLIP_PRINTED,
+            dossier_id=dossier_id,
+            target_type="slip",
+            detail=f"letter, {args['format']}",
+        )
         return printing.printable(
             "slips/letter.html",
             filename=f"thu-chuc-mung-{letter.dossier.code}",

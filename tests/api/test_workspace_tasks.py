@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from engine.models import Task
+from tests.pages.conftest import Browser
 
 APPLICANT_B = {"full_name": "Trần Thị Bích", "id_number": "001234567891"}
 
@@ -186,8 +187,7 @@ def test_colleagues_are_the_users_of_the_tasks_role_and_unit(desk, two_dossiers)
 def test_api_reads_accept_the_page_session_but_writes_still_need_the_token(client, desk):
     dossier = desk.receive()
     assert client.get("/api/v1/tasks").status_code == 401
-    with client.session_transaction() as session:
-        session["uid"] = desk.get("/api/v1/auth/me", by="tiepnhan1").json["user_id"]
+    Browser(client).login("tiepnhan1")
     assert client.get("/api/v1/tasks", query_string={"scope": "queue"}).status_code == 200
     task_id = desk.task_id(dossier["id"], "check_dossier")
     assert client.post(f"/api/v1/tasks/{task_id}/claim").status_code == 401
