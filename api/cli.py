@@ -5,15 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from alembic.script import ScriptDirectory
 from flask import Flask
 from flask import current_app
 from flask_migrate import upgrade
+from sqlalchemy import Engine
 
 from api import scheduler
+from api.config import ROOT
+from api.database import EXTENSION_KEY
 from api.database import new_uow
+from engine import backup as backups
 from engine.catalogue import publish_catalogue
 from engine.demo import demo_accounts
 from engine.demo import seed
+from engine.errors import DomainError
 
 
 def prepare_database() -> None:
@@ -47,3 +53,47 @@ def register(app: Flask) -> None:
         click.echo(f"sweep: {scheduler.describe(work['sweep']())}")
         if not no_dispatch:
             click.echo(f"dispatch: {scheduler.describe(work['dispatch']())}")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(path: Path) -> None:
+        """Write one tar.gz with the database, the attachments and a manifest."""
+        manifest = backups.backup(_engine(), _attachments(), path)
+        click.echo(f"backup written to {path}: {backups.summary(manifest)}")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Overwrite without asking.")
+    def restore_command(path: Path, yes: bool) -> None:
+        """Replace the database and the attachments with a backup's (checked first)."""
+        engine = _engine()
+        try:
+            manifest = backups.read_manifest(path)
+            backups.check_restorable(manifest, engine, _known_revisions())
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from exc
+        click.echo(f"backup {path}: {backups.summary(manifest)}")
+        if not yes:
+            click.confirm(
+                "This overwrites the current database and attachments. Continue?", abort=True
+            )
+        try:
+            backups.restore(engine, _attachments(), path, _known_revisions())
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from exc
+        upgrade(revision="heads")  # an older backup is brought up to this code's schema
+        click.echo(f"restored: {backups.counts(engine)}")
+
+
+def _engine() -> Engine:
+    return current_app.extensions[EXTENSION_KEY].kw["bind"]
+
+
+def _attachments() -> Path:
+    return Path(current_app.config["ATTACHMENTS_DIR"])
+
+
+def _known_revisions() -> set[str]:
+    """Every schema revision this code's migrations know: a backup at another is from newer code."""
+    script = ScriptDirectory(str(ROOT / "migrations"))
+    return {revision.revision for revision in script.walk_revisions()}

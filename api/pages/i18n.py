@@ -17,6 +17,9 @@ ENGLISH: dict[str, str] = {
     "Một Cửa": "One-Stop",
     "Trung tâm Phục vụ hành chính công": "Public Administration Service Center",
     "Hộp việc": "Inbox",
+    "Quy trình gặp sự cố, đã báo quản trị viên; bước chưa được hoàn thành.": (
+        "The procedure failed; the administrators are told and the step is not done yet."
+    ),
     "Tiếp nhận hồ sơ": "Receive a dossier",
     "Tài liệu API": "API docs",
     "Đăng xuất": "Log out",
@@ -33,6 +36,12 @@ ENGLISH: dict[str, str] = {
     "Hệ thống một cửa điện tử cấp xã": "Commune one-stop electronic system",
     "Vui lòng đăng nhập để tiếp tục.": "Please log in to continue.",
     "Đã đăng xuất.": "You are logged out.",
+    "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.": (
+        "Your session has expired. Please log in again."
+    ),
+    "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.": (
+        "Too many failed logins. Please try again in {minutes} minutes."
+    ),
     # inbox
     "Việc của tôi": "My tasks",
     "Hàng đợi của vai trò trong đơn vị": "My role's queue in my unit",

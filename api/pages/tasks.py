@@ -12,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from api.audit_trail import record_read
 from api.database import new_uow
 from api.database import read_session
 from api.pages.common import actor
@@ -21,12 +22,15 @@ from api.pages.i18n import translate
 from api.schemas.work import CompleteIn
 from api.schemas.work import ReassignIn
 from api.schemas.work import ReleaseIn
+from engine import audit
 from engine import forms
+from engine import incident_commands
 from engine import tasks
 from engine.db import utcnow
 from engine.errors import Conflict
 from engine.errors import Forbidden
 from engine.errors import InvalidData
+from engine.errors import WorkflowIncident
 from engine.queries.tasks import due_state
 from engine.queries.workspace import task_page
 
@@ -46,6 +50,9 @@ def render_task(
     """The page; after a refused form, with what the user typed and the messages per field."""
     with read_session() as session:
         page = task_page(session, actor(), task_id)
+    record_read(
+        audit.TASK_VIEWED, dossier_id=page.dossier.id, target_type="task", target_id=task_id
+    )
     now = utcnow()
     schema = page.task.form
     fields = forms.parse_form(json.dumps(schema)) if schema else []
@@ -146,11 +153,18 @@ def complete(task_id: int) -> Any:
     try:
         data = _submitted_data()
         args = load_form(CompleteIn(), {"data": data})
-        with new_uow() as uow:
-            opened = tasks.complete(uow, actor(), task_id, args["data"])
+        opened = incident_commands.complete_task(new_uow, actor(), task_id, args["data"])
     except InvalidData as error:
         kept = data if isinstance(data, dict) else {}
         return render_task(task_id, status=422, form_data=kept, form_errors=error.errors)
+    except WorkflowIncident as error:  # recorded for the admins; the user's input stays
+        flash(
+            translate("Quy trình gặp sự cố, đã báo quản trị viên; bước chưa được hoàn thành.")
+            + f" ({error.detail})",
+            "error",
+        )
+        kept = data if isinstance(data, dict) else {}
+        return render_task(task_id, status=409, form_data=kept)
     except (Conflict, Forbidden) as error:
         return _refused(task_id, error)
     message = translate("Đã hoàn thành bước xử lý.")

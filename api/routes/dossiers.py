@@ -5,6 +5,7 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
+from api.audit_trail import record_read
 from api.auth import current_actor
 from api.database import new_uow
 from api.database import read_session
@@ -23,12 +24,13 @@ from api.schemas.work import DossierIn
 from api.schemas.work import DossierOut
 from api.schemas.work import DossierPageOut
 from api.schemas.work import DossierQuery
+from engine import audit
 from engine import dossier_actions
 from engine import supplements
 from engine.dossier_imports import ImportRequest
 from engine.dossier_imports import import_dossier
 from engine.dossiers import Submission
-from engine.dossiers import submit
+from engine.incident_commands import submit_dossier
 from engine.queries.dossiers import get_dossier
 from engine.queries.dossiers import list_dossiers
 
@@ -43,8 +45,7 @@ class Dossiers(MethodView):
     @blp.alt_response(404, description="no such procedure")
     def post(self, args: dict[str, Any]) -> Any:
         """Receive a dossier: returns its code, lookup key and first tasks"""
-        with new_uow() as uow:
-            return submit(uow, current_actor(), Submission(**args))
+        return submit_dossier(new_uow, current_actor(), Submission(**args))
 
     @blp.arguments(DossierQuery, location="query")
     @blp.response(200, DossierPageOut)
@@ -87,9 +88,11 @@ class DossierItem(MethodView):
     @blp.alt_response(403, description="dossier of another unit")
     @blp.alt_response(404, description="no such dossier")
     def get(self, dossier_id: int) -> Any:
-        """Read a dossier with its open tasks and full history"""
+        """Read a dossier with its open tasks and full history (the read is audited)"""
         with read_session() as session:
-            return get_dossier(session, current_actor(), dossier_id)
+            dossier = get_dossier(session, current_actor(), dossier_id)
+        record_read(audit.DOSSIER_VIEWED, dossier_id=dossier_id)
+        return dossier
 
 
 @blp.route("/<int:dossier_id>/supplement-request")

@@ -21,6 +21,7 @@ from api.schemas.work import TaskOut
 from api.schemas.work import TaskPageOut
 from api.schemas.work import TaskQuery
 from engine import tasks
+from engine.incident_commands import complete_task
 from engine.queries.diagrams import task_diagram
 from engine.queries.tasks import count_tasks
 from engine.queries.tasks import get_task
@@ -140,5 +141,4 @@ class Complete(MethodView):
     @blp.alt_response(422, description="form data invalid; nothing changed")
     def post(self, args: dict[str, Any], task_id: int) -> Any:
         """Complete a task with its form data; returns the tasks that opened"""
-        with new_uow() as uow:
-            return {"next_tasks": tasks.complete(uow, current_actor(), task_id, args["data"])}
+        return {"next_tasks": complete_task(new_uow, current_actor(), task_id, args["data"])}

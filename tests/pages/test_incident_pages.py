@@ -1,0 +1,32 @@
+"""A designer's broken condition met from the task page: the user's input stays, the step is not
+done, and the administrators find the incident."""
+
+from __future__ import annotations
+
+import json
+
+from tests.api.test_incidents import CHECK
+from tests.api.test_incidents import GOOD_CONDITION
+from tests.api.test_incidents import TYPO_CONDITION
+from tests.api.test_incidents import incidents
+from tests.api.test_incidents import publish
+from tests.api.test_incidents import shipped  # noqa: F401 - the fixture the test asks for
+from tests.pages.test_workspace_pages import payload
+
+
+def test_a_failing_step_keeps_the_form_and_tells_the_user(browser, desk, shipped):  # noqa: F811
+    publish(desk, shipped, (GOOD_CONDITION, TYPO_CONDITION))
+    dossier = desk.receive()
+    task_id = desk.task_id(dossier["id"], "check_dossier")
+    browser.login("tiepnhan1")
+    browser.get(f"/tasks/{task_id}")
+
+    response = browser.post(f"/tasks/{task_id}/complete", {"data": json.dumps(CHECK)})
+
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Quy trình gặp sự cố, đã báo quản trị viên" in page
+    assert payload(page)["data"] == CHECK
+    assert desk.inbox("tiepnhan1", dossier["id"]) == ["check_dossier"]
+    [listed] = incidents(desk)["items"]
+    assert (listed["dossier_code"], listed["data"]) == (dossier["code"], CHECK)
