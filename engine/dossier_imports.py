@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engine.actors import Actor
+from engine.actors import require_role_anywhere
 from engine.db import utcnow
 from engine.dossiers import Submission
 from engine.dossiers import check_submission
@@ -20,6 +21,7 @@ from engine.models import DossierImport
 from engine.queries.dossiers import dossier_view
 from engine.uow import UnitOfWork
 from engine.views import DossierView
+from engine.visibility import require_visible
 
 
 @dataclass(frozen=True)
@@ -39,17 +41,19 @@ class ImportResult:
 
 def import_dossier(uow: UnitOfWork, actor: Actor, request: ImportRequest) -> ImportResult:
     """Receive the dossier unless this key was seen; a concurrent twin loses on the unique key
-    and answers with the winner's dossier."""
+    and answers with the winner's dossier. Only reception staff import, and a replay answers only
+    someone who may see the dossier: a known key never hands the applicant's data to anyone."""
     check_submission(request.submission)
+    require_role_anywhere(actor, "reception")
     uow.begin_write()
-    existing = _existing(uow, request)
+    existing = _existing(uow, actor, request)
     if existing is not None:
         return ImportResult(existing, created=False)
     try:
         dossier = _receive(uow, actor, request)
     except IntegrityError:
         uow.session.rollback()
-        existing = _existing(uow, request)
+        existing = _existing(uow, actor, request)
         if existing is None:
             raise
         return ImportResult(existing, created=False)
@@ -85,7 +89,7 @@ def _receive(uow: UnitOfWork, actor: Actor, request: ImportRequest) -> Dossier:
     return dossier
 
 
-def _existing(uow: UnitOfWork, request: ImportRequest) -> DossierView | None:
+def _existing(uow: UnitOfWork, actor: Actor, request: ImportRequest) -> DossierView | None:
     session = uow.session
     row = session.execute(
         select(DossierImport, Dossier)
@@ -103,4 +107,5 @@ def _existing(uow: UnitOfWork, request: ImportRequest) -> DossierView | None:
             "this idempotency key was used for another external dossier",
             idempotency_key=request.idempotency_key,
         )
+    require_visible(session, actor, dossier)
     return dossier_view(session, dossier, with_history=False)

@@ -30,6 +30,8 @@ INPUT_TYPES = frozenset(
     }
 )
 MAX_DATA_BYTES = 64 * 1024
+MAX_TEXT_LENGTH = 10_000
+"""Characters in one text field when its form sets no `maxLength` of its own."""
 _CONDITION = re.compile(r'^=\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|=)\s*"([^"]*)"\s*$')
 
 REQUIRED = "Trường này là bắt buộc (required)."
@@ -137,8 +139,9 @@ def _check_text(field: Field, value: Any) -> list[str]:
     problems = []
     if "minLength" in rules and len(value) < int(rules["minLength"]):
         problems.append(f"Tối thiểu {rules['minLength']} ký tự (at least {rules['minLength']}).")
-    if "maxLength" in rules and len(value) > int(rules["maxLength"]):
-        problems.append(f"Tối đa {rules['maxLength']} ký tự (at most {rules['maxLength']}).")
+    longest = int(rules.get("maxLength", MAX_TEXT_LENGTH))
+    if len(value) > longest:
+        problems.append(f"Tối đa {longest} ký tự (at most {longest}).")
     pattern = rules.get("pattern")
     if pattern and re.fullmatch(pattern, value) is None:
         problems.append("Không đúng định dạng (does not match the required format).")

@@ -86,10 +86,18 @@ def check_metadata(meta: ProcedureMetadata) -> None:
 
 
 def _decode(files: dict[str, bytes]) -> dict[str, str]:
-    try:
-        return {name: content.decode("utf-8") for name, content in files.items()}
-    except UnicodeDecodeError as exc:
-        raise DiagramInvalid("files must be UTF-8", [Problem("Tệp phải mã hóa UTF-8.")]) from exc
+    """Every file as text; the ones that are not UTF-8 are named, so the designer knows which."""
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, content in files.items():
+        try:
+            texts[name] = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            message = f"Tệp phải mã hóa UTF-8 (byte {exc.start} is not UTF-8)."
+            problems.append(Problem(message, file=name))
+    if problems:
+        raise DiagramInvalid("files must be UTF-8", problems)
+    return texts
 
 
 def validate(actor: Actor, meta: ProcedureMetadata, files: dict[str, bytes]) -> list[Problem]:

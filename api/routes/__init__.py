@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Map
+
+from api.schemas.base import MAX_ID
 
 
 class StrictParser(FlaskParser):
@@ -19,3 +25,12 @@ class StrictParser(FlaskParser):
 
 class Blueprint(SmorestBlueprint):  # type: ignore[misc]
     ARGUMENTS_PARSER = StrictParser()
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every URL: an id larger than the id columns hold matches no route (404)
+    instead of overflowing the query (a 500 on PostgreSQL and SQLite alike)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)

@@ -13,6 +13,11 @@ from marshmallow import validate
 from engine.calendar import LOCAL_TZ
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
+MAX_ID = 2**31 - 1
+"""Ids are PostgreSQL `integer` columns: no row has a larger id, and a larger number would fail
+the query (SQLite overflows past 64 bits) instead of finding nothing."""
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 class StrictSchema(Schema):
@@ -28,7 +33,7 @@ class LocalDateTime(fields.DateTime):
 
 
 class PageQuery(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 

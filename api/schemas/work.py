@@ -6,6 +6,7 @@ from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
+from api.schemas.base import ID_RANGE
 from api.schemas.base import LocalDateTime
 from api.schemas.base import PageOut
 from api.schemas.base import PageQuery
@@ -160,7 +161,7 @@ class DossierQuery(PageQuery):
 
 class TaskQuery(PageQuery):
     scope = fields.String(load_default="candidate", validate=validate.OneOf(SCOPES))
-    dossier_id = fields.Integer(validate=validate.Range(min=1))
+    dossier_id = fields.Integer(validate=ID_RANGE)
     q = fields.String(
         validate=validate.Length(max=MAX_QUERY_LENGTH),
         metadata={"description": "part of a dossier code or of the applicant's name"},

@@ -174,6 +174,7 @@ def _check_specs(
     for spec in specs:
         for task_spec in spec.task_specs.values():
             _check_conditions(task_spec, problems)
+            _check_decisions(task_spec, problems)
             if isinstance(task_spec, ScriptTask):
                 _check_source(task_spec, task_spec.script, compile_script, problems)
             elif isinstance(task_spec, EndEvent):
@@ -239,6 +240,37 @@ def _check_conditions(task_spec: Any, problems: list[Problem]) -> None:
         source = condition.args[0] if condition is not None and condition.args else None
         if isinstance(source, str):
             _check_source(task_spec, source, compile_expression, problems)
+
+
+def _check_decisions(task_spec: Any, problems: list[Problem]) -> None:
+    """A business rule task's decision table runs its cells as expressions: check them now, so a
+    bad cell stops publication instead of failing a dossier later."""
+    table = getattr(getattr(task_spec, "dmnEngine", None), "decision_table", None)
+    if table is None:
+        return
+    cells = [(item.id, item.expression) for item in table.inputs if item.expression]
+    for rule in table.rules:
+        cells += [(entry.id, entry.text) for entry in rule.outputEntries if entry.text]
+        cells += [(entry.id, _as_test(lhs)) for entry in rule.inputEntries for lhs in entry.lhs]
+    for element_id, source in cells:
+        if not source or not source.strip():
+            continue
+        try:
+            compile_expression(source)
+        except (ScriptRefused, SyntaxError) as exc:
+            problems.append(Problem(f"Biểu thức không được phép: {exc}", element_id=element_id))
+
+
+def _as_test(lhs: str | None) -> str | None:
+    """An input cell is a value (`"online"`) or a test on the input (`> 5`, `4 < ? < 6`)."""
+    if lhs is None or not lhs.strip():
+        return None
+    text = lhs.replace("?", "dmninput")
+    try:
+        compile_expression(text)
+    except (ScriptRefused, SyntaxError):
+        return f"dmninput {text}"
+    return text
 
 
 def _check_source(task_spec: Any, source: str, compile_fn: Any, problems: list[Problem]) -> None:

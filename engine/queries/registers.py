@@ -29,6 +29,7 @@ from engine.status import STATUSES
 from engine.timeliness import classify
 from engine.units import unit_by_code
 from engine.views import UnitRef
+from engine.visibility import visible_unit_ids
 
 MAX_PERIOD_DAYS = 366
 
@@ -73,7 +74,8 @@ def unit_register(
             "the period is longer than a year", {"to": ["Kỳ theo dõi không quá một năm."]}
         )
     unit = unit_by_code(session, unit_code)
-    if not (actor.is_admin or actor.unit_ids() & {unit.id, unit.parent_id}):
+    visible = visible_unit_ids(session, actor)
+    if visible is not None and unit.id not in visible:
         raise Forbidden("the register belongs to another unit", unit=unit_code)
     start, end = _local_midnight(date_from), _local_midnight(date_to + timedelta(days=1))
     numbers = _numbers(session, unit.id, _local_midnight(date(date_from.year, 1, 1)), end)

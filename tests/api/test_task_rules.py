@@ -139,7 +139,8 @@ def test_another_commune_cannot_read_the_dossier_nor_see_or_work_its_tasks(
     task_id = desk.task_id(dossier_id, "register_birth")
     assert desk.complete(task_id, BIRTH, by="hotich2").status_code == 403
     assert desk.post(f"/api/v1/tasks/{task_id}/claim", by="hotich2").status_code == 403
-    assert desk.dossier(dossier_id, by="thietke")["id"] == dossier_id
+    assert desk.dossier(dossier_id, by="admin")["id"] == dossier_id
+    assert desk.get(f"/api/v1/dossiers/{dossier_id}", by="thietke").status_code == 403
 
 
 def test_unknown_dossiers_and_tasks_are_not_found(desk):
