@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi
 
-.PHONY: setup run test test-only lint bench prepare pdf-system-packages chromium
+.PHONY: setup run test test-only lint bench prepare pdf-system-packages chromium soak
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,11 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Soak and crash tests (tests/soak/, left out of `make test`): 50 clients racing on the same tasks
+# through gunicorn on PostgreSQL, then kill -9 of the server mid-load and a restart. Every table of
+# SOAK_DATABASE_URL is dropped first. SOAK_SECONDS=60 for the full size (default 10).
+SOAK_DATABASE_URL ?= $(or $(TEST_DATABASE_URL),postgresql+psycopg://postgres@127.0.0.1:5432/test)
+
+soak: setup
+	TEST_DATABASE_URL="$(SOAK_DATABASE_URL)" $(BIN)/pytest -q -p no:cacheprovider -m soak -rP tests/soak

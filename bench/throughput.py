@@ -12,8 +12,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
-import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
+import live_server
 import step_vs_raw
 
 TARGET_RATE = 300.0
@@ -120,49 +119,14 @@ class Client(threading.Thread):
 # --- the server and CPU accounting -------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": harness.SECRET,
-        "SCHEDULER_ENABLED": "false",
-    }
-    gunicorn = Path(harness.python()).parent / "gunicorn"
-    command = [str(gunicorn), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}"]
-    command += ["--log-level", "warning", "wsgi:app"]
-    with log.open("wb") as sink:
-        server = subprocess.Popen(command, cwd=harness.ROOT, env=env, stdout=sink, stderr=sink)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"throughput: gunicorn exited: {log.read_text()[-2000:]}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/api/v1/openapi.json")
-            if connection.getresponse().status == 200 and len(_children(server.pid)) >= WORKERS:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("throughput: gunicorn did not answer within 90 s")
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+def start_server(database_url: str, port: int, log: Path) -> live_server.Gunicorn:
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": harness.SECRET, "SCHEDULER_ENABLED": "false"}
+    server = live_server.Gunicorn(port=port, env=env, log=log, workers=WORKERS)
+    try:
+        server.start()
+    except live_server.ServerFailed as exc:
+        raise SystemExit(f"throughput: {exc}") from exc
+    return server
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -269,14 +233,13 @@ def measure(options: harness.Options, *, seconds: float, warmup: float) -> harne
     harness.section(f"1b. throughput: {CLIENTS} clients, {seconds:.0f} s after {warmup:.0f} s")
     app = harness.build_app(options.database_url)
     harness.app_engine(app).dispose()
-    port = free_port()
+    port = live_server.free_port()
     log = options.scratch / "gunicorn.log"
     server = start_server(options.database_url, port, log)
     try:
-        window = drive(port, _children(server.pid), seconds=seconds, warmup=warmup)
+        window = drive(port, server.worker_pids(), seconds=seconds, warmup=warmup)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
     report(window, log)
     rate, errors = window.done / seconds, len(window.server_errors)
     return harness.Result(
