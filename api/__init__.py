@@ -24,10 +24,13 @@ from api.config import from_environment
 from api.database import EXTENSION_KEY
 from api.extensions import db
 from api.extensions import migrate
+from api.routes import IdConverter
 from api.routes import attachments
+from api.routes import audit as audit_routes
 from api.routes import auth as auth_routes
 from api.routes import calendar as calendar_routes
 from api.routes import dossiers
+from api.routes import incidents
 from api.routes import notices
 from api.routes import procedures
 from api.routes import slips
@@ -53,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=None,
         template_folder=str(ROOT / "ui" / "templates"),
     )
+    app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(from_environment(Path(app.instance_path)))
     if test_config:
@@ -70,6 +74,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(attachments.blp)
     api.register_blueprint(webhooks.blp)
     api.register_blueprint(notices.blp)
+    api.register_blueprint(audit_routes.blp)
+    api.register_blueprint(incidents.blp)
     errors.register(app)
     app.extensions[auth.ACTOR_CACHE_KEY] = auth.ActorCache()
     app.before_request(auth.authenticate_request)

@@ -1,6 +1,9 @@
 """Tables, one module per topic; importing this package registers all of them on Base.metadata."""
 
 from engine.models.attachments import Attachment
+from engine.models.audit import AuditEntry
+from engine.models.audit import LoginFailure
+from engine.models.audit import LoginSession
 from engine.models.background import Notification
 from engine.models.background import Timer
 from engine.models.background import WebhookDelivery
@@ -15,15 +18,20 @@ from engine.models.core import Unit
 from engine.models.core import User
 from engine.models.core import UserRole
 from engine.models.core import WorkflowState
+from engine.models.incidents import Incident
 from engine.models.lifecycle import DossierImport
 from engine.models.lifecycle import SupplementRequest
 
 __all__ = [
     "Attachment",
+    "AuditEntry",
     "Dossier",
     "DossierCounter",
     "DossierImport",
     "Event",
+    "Incident",
+    "LoginFailure",
+    "LoginSession",
     "Notification",
     "Procedure",
     "ProcedureVersion",
