@@ -33,9 +33,8 @@ from engine.models import Task
 from engine.models import WorkflowState
 from engine.procedures import compiled_for
 from engine.procedures import spec_key_of
-from engine.queries.dossiers import lifecycle_fields
+from engine.queries.dossiers import view_of
 from engine.queries.task_views import task_views
-from engine.status import STATUSES
 from engine.status_changes import announce
 from engine.task_rows import sync_tasks
 from engine.units import UnitNode
@@ -185,27 +184,16 @@ def _receive(
 def _view(session: Session, receipt: _Receipt, procedure_code: str) -> DossierView:
     """The new dossier as `dossier_view` shows it, from what receiving holds."""
     dossier, version = receipt.dossier, receipt.version
-    status = STATUSES[dossier.status]
     units = {node.id: node.ref for node in (receipt.receiving, receipt.competent)}
-    return DossierView(
-        id=dossier.id,
-        code=dossier.code,
-        status=status.slug,
-        status_code=status.code,
-        status_label=status.label_vi,
-        channel=dossier.channel,
+    return view_of(
+        dossier,
         procedure_code=procedure_code,
-        procedure_name=version.name_vi,
-        procedure_version=version.number,
-        applicant=dossier.applicant,
-        data=dossier.data,
-        receiving_unit=units[dossier.receiving_unit_id],
-        competent_unit=units[dossier.competent_unit_id],
-        received_at=dossier.received_at,
-        due_at=dossier.due_at,
-        finished_at=dossier.finished_at,
+        version=version,
+        units=units,
         tasks=task_views(session, receipt.tasks, dossiers={dossier.id: dossier}, units=units),
-        **lifecycle_fields(dossier, utcnow(), None),
+        history=None,
+        supplement=None,
+        now=utcnow(),
     )
 
 

@@ -73,16 +73,7 @@ def sync_tasks(
     created = [Task(**_row_values(dossier, item, now)) for item in changes.opened]
     session.add_all(created)
     session.add_all(
-        event(
-            dossier.id,
-            "task_created",
-            now,
-            actor_id=actor_id,
-            unit_id=from_unit_id,
-            to_unit_id=row.unit_id,
-            task=row,
-            detail={"role": row.role},
-        )
+        event(dossier.id, "task_created", now, **_created(row, actor_id, from_unit_id))
         for row in created
     )
     return created
@@ -113,19 +104,21 @@ def write_task_changes(
     ids = {spiff_task_id: row_id for spiff_task_id, row_id in written}
     created = [Task(id=ids[row["spiff_task_id"]], **row) for row in values]
     events = [
-        event_values(
-            dossier.id,
-            "task_created",
-            now,
-            actor_id=actor_id,
-            unit_id=from_unit_id,
-            to_unit_id=row.unit_id,
-            task=row,
-            detail={"role": row.role},
-        )
+        event_values(dossier.id, "task_created", now, **_created(row, actor_id, from_unit_id))
         for row in created
     ]
     return created, events
+
+
+def _created(row: Task, actor_id: int | None, from_unit_id: int | None) -> dict[str, Any]:
+    """What a `task_created` event says: who opened the task from where, for which role where."""
+    return {
+        "actor_id": actor_id,
+        "unit_id": from_unit_id,
+        "to_unit_id": row.unit_id,
+        "task": row,
+        "detail": {"role": row.role},
+    }
 
 
 def _row_values(dossier: Dossier, item: ReadyStep, now: datetime) -> dict[str, Any]:

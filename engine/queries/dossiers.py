@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,8 @@ from engine.views import FeeView
 from engine.views import Page
 from engine.views import ReceptionPointView
 from engine.views import SupplementView
+from engine.views import TaskView
+from engine.views import UnitRef
 from engine.visibility import require_visible
 from engine.visibility import visible_unit_ids
 
@@ -103,34 +106,58 @@ def _views(
     views = []
     for dossier in dossiers:
         code, version = versions[dossier.procedure_version_id]
-        status = STATUSES[dossier.status]
         views.append(
-            DossierView(
-                id=dossier.id,
-                code=dossier.code,
-                status=status.slug,
-                status_code=status.code,
-                status_label=status.label_vi,
-                channel=dossier.channel,
+            view_of(
+                dossier,
                 procedure_code=code,
-                procedure_name=version.name_vi,
-                procedure_version=version.number,
-                applicant=dossier.applicant,
-                data=dossier.data,
-                receiving_unit=units[dossier.receiving_unit_id],
-                competent_unit=units[dossier.competent_unit_id],
-                received_at=dossier.received_at,
-                due_at=dossier.due_at,
-                finished_at=dossier.finished_at,
+                version=version,
+                units=units,
                 tasks=[t for t in open_tasks if t.dossier_id == dossier.id],
                 history=history(session, dossier.id) if with_history else None,
-                **lifecycle_fields(dossier, now, waiting.get(dossier.id)),
+                supplement=waiting.get(dossier.id),
+                now=now,
             )
         )
     return views
 
 
-def lifecycle_fields(
+def view_of(
+    dossier: Dossier,
+    *,
+    procedure_code: str,
+    version: ProcedureVersion,
+    units: Mapping[int, UnitRef],
+    tasks: list[TaskView],
+    history: list[EventView] | None,
+    supplement: SupplementView | None,
+    now: datetime,
+) -> DossierView:
+    """The dossier as every reader shows it, from what the caller already holds."""
+    status = STATUSES[dossier.status]
+    return DossierView(
+        id=dossier.id,
+        code=dossier.code,
+        status=status.slug,
+        status_code=status.code,
+        status_label=status.label_vi,
+        channel=dossier.channel,
+        procedure_code=procedure_code,
+        procedure_name=version.name_vi,
+        procedure_version=version.number,
+        applicant=dossier.applicant,
+        data=dossier.data,
+        receiving_unit=units[dossier.receiving_unit_id],
+        competent_unit=units[dossier.competent_unit_id],
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        finished_at=dossier.finished_at,
+        tasks=tasks,
+        history=history,
+        **_lifecycle_fields(dossier, now, supplement),
+    )
+
+
+def _lifecycle_fields(
     dossier: Dossier, now: datetime, supplement: SupplementView | None
 ) -> dict[str, Any]:
     return {

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.bpmn.compiler import CompiledProcedure
 from engine.models import Dossier
 from engine.models import Task
 from engine.models import Unit
@@ -44,23 +46,13 @@ def task_views(
     views = []
     for row in rows:
         dossier = known[row.dossier_id]
-        compiled = compiled_for(session, dossier.spec_key, dossier.procedure_version_id)
         views.append(
-            TaskView(
-                id=row.id,
-                dossier_id=row.dossier_id,
+            _view(
+                row,
+                compiled_for(session, dossier.spec_key, dossier.procedure_version_id),
                 dossier_code=dossier.code,
-                element_id=row.element_id,
-                name=row.name,
-                role=row.role,
                 unit=units[row.unit_id],
                 assignee=users.get(row.assignee_id) if row.assignee_id else None,
-                state=row.state,
-                due_at=row.due_at,
-                created_at=row.created_at,
-                completed_at=row.completed_at,
-                form_name=row.form,
-                form=form_schema(compiled, row.form),
                 applicant_name=(dossier.applicant or {}).get("full_name"),
             )
         )
@@ -102,27 +94,46 @@ def views_from_rows(session: Session, rows: Sequence[Row[tuple[object, ...]]]) -
     """TaskViews from rows of `select_views()`, in their order."""
     views = []
     for row in rows:
-        compiled = compiled_for(session, row.spec_key, row.procedure_version_id)
         assignee = None
         if row.assignee_id is not None:
             assignee = UserRef(row.assignee_id, row.assignee_username, row.assignee_name)
         views.append(
-            TaskView(
-                id=row.id,
-                dossier_id=row.dossier_id,
+            _view(
+                row,
+                compiled_for(session, row.spec_key, row.procedure_version_id),
                 dossier_code=row.dossier_code,
-                element_id=row.element_id,
-                name=row.name,
-                role=row.role,
                 unit=UnitRef(row.unit_code, row.unit_name),
                 assignee=assignee,
-                state=row.state,
-                due_at=row.due_at,
-                created_at=row.created_at,
-                completed_at=row.completed_at,
-                form_name=row.form,
-                form=form_schema(compiled, row.form),
                 applicant_name=row.applicant_name,
             )
         )
     return views
+
+
+def _view(
+    row: Any,
+    compiled: CompiledProcedure,
+    *,
+    dossier_code: str,
+    unit: UnitRef,
+    assignee: UserRef | None,
+    applicant_name: str | None,
+) -> TaskView:
+    """`row`: a Task, or a row of `select_views()`; both carry the task's own columns."""
+    return TaskView(
+        id=row.id,
+        dossier_id=row.dossier_id,
+        dossier_code=dossier_code,
+        element_id=row.element_id,
+        name=row.name,
+        role=row.role,
+        unit=unit,
+        assignee=assignee,
+        state=row.state,
+        due_at=row.due_at,
+        created_at=row.created_at,
+        completed_at=row.completed_at,
+        form_name=row.form,
+        form=form_schema(compiled, row.form),
+        applicant_name=applicant_name,
+    )
