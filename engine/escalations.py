@@ -26,7 +26,7 @@ def escalate_overdue(uow: UnitOfWork, *, now: datetime, limit: int = 200) -> int
         .where(Task.state == "open", Task.escalated_at.is_(None), Task.due_at < now)
         .order_by(Task.due_at, Task.id)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=Task)
+        .with_for_update(key_share=True, skip_locked=True, of=Task)
     ).all()
     for task, code, holder in rows:
         task.escalated_at = now

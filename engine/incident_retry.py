@@ -33,6 +33,7 @@ from engine.queries.incidents import IncidentView
 from engine.queries.incidents import get_incident
 from engine.queries.incidents import require_admin
 from engine.uow import UnitOfWork
+from engine.uow import for_update
 
 Command = Callable[[UnitOfWork, Actor], int | None]
 """Runs the failed command again as its original user; returns the dossier id it touched."""
@@ -80,7 +81,7 @@ def _prepare(uow: UnitOfWork, actor: Actor, incident_id: int) -> Command | None:
 
 
 def _lock(session: Session, model: Any, ident: int) -> Any:
-    return session.scalars(select(model).where(model.id == ident).with_for_update()).one_or_none()
+    return session.scalars(for_update(select(model).where(model.id == ident))).one_or_none()
 
 
 def _rearm(session: Session, actor: Actor, incident: Incident, now: datetime) -> None:

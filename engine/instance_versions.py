@@ -20,6 +20,7 @@ from engine.models import Task
 from engine.models import WorkflowState
 from engine.procedures import compiled_for
 from engine.procedures import spec_key_of
+from engine.uow import for_update
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def move_to_current(
     if new is None or new.number <= old.number:
         return None
     state = session.scalars(
-        select(WorkflowState).where(WorkflowState.dossier_id == dossier.id).with_for_update()
+        for_update(select(WorkflowState).where(WorkflowState.dossier_id == dossier.id))
     ).one()
     compiled = compiled_for(session, spec_key_of(new), new.id)
     missing = missing_specs(state.state, compiled)

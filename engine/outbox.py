@@ -92,7 +92,7 @@ def _claim(uow: UnitOfWork, *, now: datetime, limit: int) -> list[Message]:
         .where(Notification.status == "pending", Notification.next_attempt_at <= now)
         .order_by(Notification.next_attempt_at, Notification.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(key_share=True, skip_locked=True)
     ).all()
     for row in rows:
         row.attempts += 1
@@ -124,7 +124,7 @@ def _record(
 ) -> DispatchReport:
     uow.begin_write()
     rows = uow.session.scalars(
-        select(Notification).where(Notification.id.in_(results)).with_for_update()
+        select(Notification).where(Notification.id.in_(results)).with_for_update(key_share=True)
     ).all()
     sent = retrying = failed = 0
     for row in rows:

@@ -125,7 +125,7 @@ def publish(
     uow.begin_write()
     session = uow.session
     procedure = session.scalars(
-        select(Procedure).where(Procedure.code == meta.code).with_for_update()
+        select(Procedure).where(Procedure.code == meta.code).with_for_update(key_share=True)
     ).one_or_none()
     if procedure is None:
         procedure = Procedure(code=meta.code)

@@ -46,7 +46,7 @@ def _warn_tasks(session: Session, now: datetime, threshold: datetime, limit: int
         )
         .order_by(Task.due_at, Task.id)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=Task)
+        .with_for_update(key_share=True, skip_locked=True, of=Task)
     ).all()
     for task, code in rows:
         task.warned_at = now
@@ -88,7 +88,7 @@ def _warn_dossiers(session: Session, now: datetime, threshold: datetime, limit: 
         )
         .order_by(Dossier.due_at, Dossier.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(key_share=True, skip_locked=True)
     ).all()
     for dossier_id, code, due_at, unit_id in rows:
         # a plain UPDATE: a warning is not an edit, so the row's version (409 guard) stays

@@ -28,6 +28,7 @@ from engine.procedures import DEFAULT_SUPPLEMENT_DAYS
 from engine.queries.dossiers import dossier_view
 from engine.status_changes import change_status
 from engine.uow import UnitOfWork
+from engine.uow import for_update
 from engine.views import DossierView
 
 EXPIRY_REASON = "Quá hạn bổ sung hồ sơ"
@@ -140,7 +141,7 @@ def expire(uow: UnitOfWork, *, dossier_id: int, now: datetime) -> bool:
     uow.begin_write()
     session = uow.session
     dossier = session.execute(
-        select(Dossier).where(Dossier.id == dossier_id).with_for_update()
+        for_update(select(Dossier).where(Dossier.id == dossier_id))
     ).scalar_one_or_none()
     if dossier is None or dossier.status != "supplement_requested":
         return False

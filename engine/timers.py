@@ -30,6 +30,7 @@ from engine.timer_plans import plan_firing
 from engine.timer_plans import timer_diff
 from engine.timer_writes import write
 from engine.uow import UnitOfWork
+from engine.uow import for_update
 
 DEFAULT_MAX_ATTEMPTS = 10
 BATCH_SIZE = 50
@@ -141,18 +142,21 @@ def _claim(session: Session, now: datetime, size: int) -> list[ClaimedDossier]:
     scan stops after `size` rows (a tie-break on id made PostgreSQL join and sort every due timer
     on each claim). The timer columns read here may be stale: `_load` rereads them."""
     rows = session.execute(
-        select(
-            Dossier.id,
-            Dossier.status,
-            Dossier.spec_key,
-            Dossier.procedure_version_id,
-            Dossier.competent_unit_id,
+        for_update(
+            select(
+                Dossier.id,
+                Dossier.status,
+                Dossier.spec_key,
+                Dossier.procedure_version_id,
+                Dossier.competent_unit_id,
+            )
+            .join(Timer, Timer.dossier_id == Dossier.id)
+            .where(Timer.state == "waiting", Timer.next_attempt_at <= now)
+            .order_by(Timer.next_attempt_at)
+            .limit(size),
+            of=Dossier,
+            skip_locked=True,
         )
-        .join(Timer, Timer.dossier_id == Dossier.id)
-        .where(Timer.state == "waiting", Timer.next_attempt_at <= now)
-        .order_by(Timer.next_attempt_at)
-        .limit(size)
-        .with_for_update(of=Dossier, skip_locked=True)
     ).all()
     return list({row[0]: ClaimedDossier(*row) for row in rows}.values())
 

@@ -65,6 +65,15 @@ class UnitOfWork:
             raise Conflict("the record was changed by someone else; reload and retry") from exc
 
 
+def for_update(statement: Select[Any], **options: Any) -> Select[Any]:
+    """`FOR NO KEY UPDATE` (PostgreSQL): as exclusive between commands as `FOR UPDATE`, but it
+    lets other transactions insert rows that point at the locked one (an event, a notice) —
+    with `FOR UPDATE`, a sweep holding a task and inserting an event for its dossier deadlocked
+    with a command holding that dossier and cancelling the task. Every row lock is taken so: here,
+    or with `key_share=True` where a sweep chains its own `with_for_update`."""
+    return statement.with_for_update(key_share=True, **options)
+
+
 @lru_cache(maxsize=64)
 def _for_update(statement: Select[Any]) -> Select[Any]:
-    return statement.with_for_update()
+    return for_update(statement)

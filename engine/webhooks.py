@@ -160,7 +160,7 @@ def _subscription(
     session: Session, subscription_id: int, *, lock: bool = False
 ) -> WebhookSubscription:
     query = select(WebhookSubscription).where(WebhookSubscription.id == subscription_id)
-    row = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    row = session.scalars(query.with_for_update(key_share=True) if lock else query).one_or_none()
     if row is None:
         raise NotFound(
             f"webhook subscription {subscription_id} not found",
@@ -283,7 +283,7 @@ def _claim(uow: UnitOfWork, *, now: datetime, limit: int) -> list[_Claimed]:
         )
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=WebhookDelivery)
+        .with_for_update(key_share=True, skip_locked=True, of=WebhookDelivery)
     ).all()
     for delivery, _url, _secret in rows:
         delivery.attempts += 1
@@ -304,7 +304,9 @@ def _record(
 ) -> DeliveryReport:
     uow.begin_write()
     rows = uow.session.scalars(
-        select(WebhookDelivery).where(WebhookDelivery.id.in_(answers)).with_for_update()
+        select(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(answers))
+        .with_for_update(key_share=True)
     ).all()
     delivered = retrying = failed = 0
     for row in rows:

@@ -10,7 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
 import pytest
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import text
 
+from engine.db import utcnow
+from engine.models import Dossier
+from engine.models import Event
 from tests.api.journeys import APPLICANT
 
 NEWBORN = {"procedure_code": "newborn_bundle", "channel": "in_person", "applicant": APPLICANT}
@@ -52,3 +58,24 @@ def test_refusing_a_dossier_while_its_task_is_worked_answers_200_or_409(app, cli
 
     assert {refused for refused, _ in answers} == {200}, answers
     assert {worked for _, worked in answers} <= {200, 409}, answers
+
+
+@pytest.mark.committed
+def test_a_dossier_held_by_a_command_still_takes_events_from_a_sweep(
+    database_url, client, login, new_uow
+):
+    """A sweep (escalation, due-soon warning) locks task rows, then inserts events that point at
+    their dossier. A command holding that dossier must not block those inserts: with a plain
+    `FOR UPDATE` the foreign-key check waited for it, while the command waited for the sweep's
+    task row — a deadlock, one side's user got a 500 (seen in the soak)."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has no row locks: one writer at a time")
+    dossier = client.post("/api/v1/dossiers", json=NEWBORN, headers=login("tiepnhan1")).json
+    with new_uow() as command, new_uow() as sweep:
+        command.begin_write()
+        command.lock_one(select(Dossier).where(Dossier.id == dossier["id"]), "dossier", 0)
+        sweep.session.execute(text("SET LOCAL lock_timeout = '2s'"))  # a wait fails the test
+        sweep.session.execute(
+            insert(Event).values(dossier_id=dossier["id"], kind="task_escalated", at=utcnow())
+        )
+        sweep.commit()
