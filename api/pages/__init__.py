@@ -11,6 +11,7 @@ from api.pages import auth
 from api.pages import dossier_actions
 from api.pages import dossiers
 from api.pages import inbox
+from api.pages import incidents
 from api.pages import reception
 from api.pages import tasks
 from api.pages.common import csrf
@@ -36,5 +37,5 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     register_template_helpers(app)
     app.before_request(_upload_limit)
-    for module in (auth, inbox, tasks, dossiers, dossier_actions, reception):
+    for module in (auth, inbox, tasks, dossiers, dossier_actions, reception, incidents):
         app.register_blueprint(module.blp)

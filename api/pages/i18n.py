@@ -17,6 +17,28 @@ ENGLISH: dict[str, str] = {
     "Một Cửa": "One-Stop",
     "Trung tâm Phục vụ hành chính công": "Public Administration Service Center",
     "Hộp việc": "Inbox",
+    "Sự cố quy trình": "Workflow incidents",
+    "Sự cố": "Incidents",
+    (
+        "Bước bị lỗi do kịch bản hoặc điều kiện trong sơ đồ; "
+        "sửa sơ đồ, công bố phiên bản mới, rồi chạy lại."
+    ): (
+        "Steps that failed on a script or condition of the diagram; fix the diagram, publish a new "
+        "version, then run them again."
+    ),
+    "Đang mở": "Open",
+    "Đã xử lý": "Resolved",
+    "Tất cả": "All",
+    "Quy trình": "Procedure",
+    "Bước": "Step",
+    "Lỗi": "Error",
+    "Số lần": "Attempts",
+    "Lần lỗi gần nhất": "Last failure",
+    "(chưa tạo hồ sơ)": "(no dossier yet)",
+    "Chạy lại": "Run again",
+    "Chạy lại vẫn lỗi": "The run failed again",
+    "Đã chạy lại thành công; sự cố đã đóng.": "The step ran; the incident is closed.",
+    "Không có sự cố nào.": "No incidents.",
     "Quy trình gặp sự cố, đã báo quản trị viên; bước chưa được hoàn thành.": (
         "The procedure failed; the administrators are told and the step is not done yet."
     ),

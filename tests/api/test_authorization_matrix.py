@@ -348,6 +348,10 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ("POST", "/api/v1/incidents/<int:incident_id>/retry"): [
         Case(ADMIN, post(lambda w: f"{API}/incidents/{NO_INCIDENT}/retry"))
     ],
+    ("GET", "/incidents"): [Case(ADMIN, get(lambda w: "/incidents"))],
+    ("POST", "/incidents/<int:incident_id>/retry"): [
+        Case(ADMIN, post(lambda w: f"/incidents/{NO_INCIDENT}/retry"))
+    ],
     # reception desks
     ("POST", f"{API}/dossiers"): [
         Case(ANY_RECEPTION, post(lambda w: f"{API}/dossiers", RECEIVE), writes=True)

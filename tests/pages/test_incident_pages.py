@@ -30,3 +30,35 @@ def test_a_failing_step_keeps_the_form_and_tells_the_user(browser, desk, shipped
     assert desk.inbox("tiepnhan1", dossier["id"]) == ["check_dossier"]
     [listed] = incidents(desk)["items"]
     assert (listed["dossier_code"], listed["data"]) == (dossier["code"], CHECK)
+
+
+def test_an_administrator_lists_the_incident_and_runs_it_again_after_the_fix(
+    browser,
+    desk,
+    shipped,  # noqa: F811
+):
+    publish(desk, shipped, (GOOD_CONDITION, TYPO_CONDITION))
+    dossier = desk.receive()
+    task_id = desk.task_id(dossier["id"], "check_dossier")
+    assert desk.complete(task_id, CHECK, by="tiepnhan1").status_code == 409
+    browser.login("admin", "admin")
+
+    listing = browser.get("/incidents").get_data(as_text=True)
+    assert dossier["code"] in listing and "NameError" in listing
+    [incident] = incidents(desk)["items"]
+    again = browser.post(f"/incidents/{incident['id']}/retry", follow_redirects=True)
+    assert "Chạy lại vẫn lỗi" in again.get_data(as_text=True)
+
+    publish(desk, shipped)  # the designer publishes the diagram fixed
+    fixed = browser.post(f"/incidents/{incident['id']}/retry", follow_redirects=True)
+
+    page = fixed.get_data(as_text=True)
+    assert "Đã chạy lại thành công" in page
+    assert "Không có sự cố nào." in page
+    assert desk.inbox("hotich1", dossier["id"]) == ["register_birth"]
+
+
+def test_only_administrators_open_the_incident_list(browser):
+    browser.login("lanhdao1")
+    assert browser.get("/incidents").status_code == 403
+    assert "Sự cố" not in browser.get("/").get_data(as_text=True).split("</nav>")[0]
