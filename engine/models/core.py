@@ -184,6 +184,21 @@ class Task(Base):
             postgresql_where=text("state = 'open' AND escalated_at IS NOT NULL"),
             sqlite_where=text("state = 'open' AND escalated_at IS NOT NULL"),
         ),
+        # The deadline sweeps read the earliest open tasks not yet escalated / warned (0007).
+        Index(
+            "ix_task_to_escalate",
+            "due_at",
+            "id",
+            postgresql_where=text("state = 'open' AND escalated_at IS NULL"),
+            sqlite_where=text("state = 'open' AND escalated_at IS NULL"),
+        ),
+        Index(
+            "ix_task_to_warn",
+            "due_at",
+            "id",
+            postgresql_where=text("state = 'open' AND warned_at IS NULL"),
+            sqlite_where=text("state = 'open' AND warned_at IS NULL"),
+        ),
         Index("ix_task_assignee", "assignee_id", "state", "due_at", "id"),
         Index("ix_task_dossier", "dossier_id", "state"),
     )
