@@ -32,6 +32,7 @@ TASK_VIEWED = "task_viewed"
 SLIP_PRINTED = "slip_printed"
 ATTACHMENTS_LISTED = "attachments_listed"
 ATTACHMENT_OPENED = "attachment_opened"
+NOTICES_LISTED = "notices_listed"
 ACTIONS = (
     LOGIN_SUCCEEDED,
     LOGIN_FAILED,
@@ -42,6 +43,7 @@ ACTIONS = (
     SLIP_PRINTED,
     ATTACHMENTS_LISTED,
     ATTACHMENT_OPENED,
+    NOTICES_LISTED,
 )
 
 

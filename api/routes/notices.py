@@ -4,10 +4,12 @@ from typing import Any
 
 from flask.views import MethodView
 
+from api.audit_trail import record_read
 from api.auth import current_actor
 from api.database import read_session
 from api.routes import Blueprint
 from api.schemas.background import NoticeListOut
+from engine import audit
 from engine.queries.notices import dossier_notices
 
 blp = Blueprint(
@@ -26,4 +28,6 @@ class DossierNotices(MethodView):
     def get(self, dossier_id: int) -> Any:
         """Notices sent to the applicant about this dossier (e-mail, SMS, Zalo), oldest first"""
         with read_session() as session:
-            return {"items": dossier_notices(session, current_actor(), dossier_id)}
+            items = dossier_notices(session, current_actor(), dossier_id)
+        record_read(audit.NOTICES_LISTED, dossier_id=dossier_id)
+        return {"items": items}

@@ -4,6 +4,7 @@ from typing import Any
 
 from flask.views import MethodView
 
+from api.audit_trail import record_read
 from api.auth import current_actor
 from api.database import new_uow
 from api.database import read_session
@@ -20,6 +21,7 @@ from api.schemas.work import TaskCountsOut
 from api.schemas.work import TaskOut
 from api.schemas.work import TaskPageOut
 from api.schemas.work import TaskQuery
+from engine import audit
 from engine import tasks
 from engine.incident_commands import complete_task
 from engine.queries.diagrams import task_diagram
@@ -69,7 +71,11 @@ class TaskItem(MethodView):
     def get(self, task_id: int) -> Any:
         """Read one task with its form schema"""
         with read_session() as session:
-            return get_task(session, current_actor(), task_id)
+            task = get_task(session, current_actor(), task_id)
+        record_read(
+            audit.TASK_VIEWED, dossier_id=task.dossier_id, target_type="task", target_id=task_id
+        )
+        return task
 
 
 @blp.route("/<int:task_id>/diagram")

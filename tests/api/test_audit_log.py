@@ -61,9 +61,12 @@ def test_every_kind_of_dossier_read_leaves_a_row_with_the_dossiers_unit(desk, st
         content_type="multipart/form-data",
     )
     [attachment] = uploaded.json
+    task_id = dossier["tasks"][0]["id"]
 
     reads = {
         f"/api/v1/dossiers/{dossier_id}": 200,
+        f"/api/v1/dossiers/{dossier_id}/notices": 200,
+        f"/api/v1/tasks/{task_id}": 200,
         f"/api/v1/dossiers/{dossier_id}/slips/01": 200,
         f"/api/v1/dossiers/{dossier_id}/attachments": 200,
         f"/api/v1/attachments/{attachment['id']}": 200,
@@ -77,7 +80,9 @@ def test_every_kind_of_dossier_read_leaves_a_row_with_the_dossiers_unit(desk, st
         ("attachment_opened", "hotich1", "attachment", "to-khai.pdf"),
         ("attachments_listed", "hotich1", "attachments", None),
         ("dossier_viewed", "hotich1", "dossier", None),
+        ("notices_listed", "hotich1", "dossier", None),
         ("slip_printed", "hotich1", "slip", "form 01, html"),
+        ("task_viewed", "hotich1", "task", None),
     ]
     items = audit(desk, dossier=dossier_id)["items"]
     assert {e["unit"] for e in items} == {"C01"}
