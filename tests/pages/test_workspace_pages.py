@@ -198,3 +198,15 @@ def test_a_leader_sees_the_units_tasks_to_reassign_them(browser, desk):
     task_page = browser.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "Phân công lại" in task_page
     assert 'value="tiepnhan1"' in task_page
+
+
+def test_a_long_queue_is_split_into_pages_with_links_between_them(browser, desk):
+    codes = [desk.receive()["code"] for _ in range(16)]  # one more than a page holds
+    browser.login("tiepnhan1")
+
+    first = browser.get("/?tab=queue").get_data(as_text=True)
+    assert "Trang 1 / 2" in first and "page=2" in first and "Trang trước" not in first
+    second = browser.get("/?tab=queue&page=2").get_data(as_text=True)
+    assert "Trang 2 / 2" in second and "Trang trước" in second and "Trang sau" not in second
+    shown = [code for code in codes if code in first or code in second]
+    assert shown == codes
