@@ -134,7 +134,7 @@ def reachable(url: str) -> str | None:
 
 
 def drop_everything(url: str) -> None:
-    """As tests/conftest.py: an empty database, so prepare_database() migrates from scratch."""
+    """An empty database, so prepare_database() migrates from scratch (benchmarks and tests)."""
     engine = create_engine(url)
     with engine.begin() as connection:
         meta = MetaData()

@@ -13,16 +13,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
-from sqlalchemy import MetaData
-from sqlalchemy import create_engine
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy import text
 from sqlalchemy import update
 
 from api import create_app
 from api.cli import prepare_database
 from api.database import EXTENSION_KEY
+from bench.harness import drop_everything
 from engine.accounts import load_actor
 from engine.actors import Actor
 from engine.db import Base
@@ -39,19 +37,6 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
-def _drop_everything(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        meta = MetaData()
-        meta.reflect(connection)
-        if engine.dialect.name == "postgresql" and meta.tables:
-            names = ", ".join(f'"{name}"' for name in meta.tables)
-            connection.execute(text(f"DROP TABLE IF EXISTS {names} CASCADE"))
-        else:
-            meta.drop_all(connection)
-    engine.dispose()
-
-
 def make_app(url: str, **overrides: Any) -> Flask:
     return create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret", "TESTING": True, **overrides}
@@ -66,7 +51,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def baseline(database_url: str) -> dict[str, Any]:
     """Migrate and seed once; remember the highest id of each table and the current versions."""
-    _drop_everything(database_url)
+    drop_everything(database_url)
     app = make_app(database_url)
     with app.app_context():
         prepare_database()
