@@ -208,10 +208,6 @@ def token_headers(app: Any, user_id: int) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def has_route(app: Any, rule: str) -> bool:
-    return any(str(r.rule) == rule for r in app.url_map.iter_rules())
-
-
 def server_version(url: str) -> str:
     engine = create_engine(url)
     try:

@@ -37,16 +37,9 @@ def shipped(processes_dir: Path):
     return dict(meta.__dict__), files
 
 
-def publish(desk, shipped, *edits: tuple[str, str]) -> int:
-    """Publish newborn_bundle as shipped, with each (old, new) text replaced in the diagram;
-    returns the version number (the shipped diagram published again is a new version too)."""
-    metadata, files = shipped
-    text = files[BPMN].decode()
-    for old, new in edits:
-        assert old in text
-        text = text.replace(old, new)
-    files = {**files, BPMN: text.encode()}
-    response = desk.client.post(
+def post_procedure(desk, metadata: dict, files: dict[str, bytes]):
+    """The designer publishes these files as a procedure (multipart, as the editor sends them)."""
+    return desk.client.post(
         "/api/v1/procedures",
         data={
             "metadata": json.dumps(metadata),
@@ -55,6 +48,17 @@ def publish(desk, shipped, *edits: tuple[str, str]) -> int:
         content_type="multipart/form-data",
         headers=desk.headers("thietke"),
     )
+
+
+def publish(desk, shipped, *edits: tuple[str, str]) -> int:
+    """Publish newborn_bundle as shipped, with each (old, new) text replaced in the diagram;
+    returns the version number (the shipped diagram published again is a new version too)."""
+    metadata, files = shipped
+    text = files[BPMN].decode()
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    response = post_procedure(desk, metadata, {**files, BPMN: text.encode()})
     assert response.status_code in (200, 201), response.json
     return int(response.json["procedure"]["version"])
 
@@ -276,15 +280,7 @@ def test_a_failing_timer_opens_an_incident_and_retry_hands_it_back_to_the_sweep(
         "time_limit": 1,
         "process_id": code,
     }
-    published = desk.client.post(
-        "/api/v1/procedures",
-        data={
-            "metadata": json.dumps(metadata),
-            "files": [(io.BytesIO(content), name) for name, content in files.items()],
-        },
-        content_type="multipart/form-data",
-        headers=desk.headers("thietke"),
-    )
+    published = post_procedure(desk, metadata, files)
     assert published.status_code == 201, published.json
 
     retried = desk.post(f"/api/v1/incidents/{listed['id']}/retry", by="admin")
