@@ -9,12 +9,13 @@ from typing import Any
 from sqlalchemy import JSON
 from sqlalchemy import DateTime
 from sqlalchemy import Engine
-from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from engine import write_behind
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -45,7 +46,9 @@ def utcnow() -> datetime:
 
 
 def tune_engine(engine: Engine) -> Engine:
-    """SQLite: WAL, foreign keys, and BEGIN IMMEDIATE for write units of work (our row lock)."""
+    """Write-behind (engine.write_behind) everywhere; SQLite: WAL, foreign keys, and BEGIN
+    IMMEDIATE for write units of work (our row lock)."""
+    write_behind.install(engine)
     if engine.dialect.name != "sqlite":
         return engine
 
@@ -65,10 +68,6 @@ def tune_engine(engine: Engine) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
-
-
-def make_engine(url: str, **options: Any) -> Engine:
-    return tune_engine(create_engine(url, **options))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Any]:

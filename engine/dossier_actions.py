@@ -22,6 +22,8 @@ from engine.dossier_access import locked_dossier
 from engine.errors import Conflict
 from engine.errors import InvalidData
 from engine.events import event
+from engine.events import event_values
+from engine.events import insert_events
 from engine.models import Dossier
 from engine.models import Event
 from engine.models import SupplementRequest
@@ -306,7 +308,7 @@ def record_fee(
     now = now or utcnow()
     dossier.fee_paid = paid
     dossier.fee_receipt_number = receipt_number if paid else None
-    uow.session.add(fee_event(dossier, actor.user_id, now))
+    insert_events(uow.session, [fee_event(dossier, actor.user_id, now)])
     if paid and dossier.status == "financial_obligation":
         _resume_after_payment(uow.session, dossier, actor, now)
     uow.commit()
@@ -360,8 +362,9 @@ def _resume_after_payment(session: Session, dossier: Dossier, actor: Actor, now:
     )
 
 
-def fee_event(dossier: Dossier, actor_id: int | None, now: datetime) -> Event:
-    return event(
+def fee_event(dossier: Dossier, actor_id: int | None, now: datetime) -> dict[str, Any]:
+    """The `fee_recorded` event's values, for `insert_events`."""
+    return event_values(
         dossier.id,
         "fee_recorded",
         now,

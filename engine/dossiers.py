@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
@@ -22,11 +23,11 @@ from engine.dossier_actions import fee_event
 from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.errors import NotFound
-from engine.events import event
+from engine.events import event_values
+from engine.events import insert_events
 from engine.lookup import new_lookup_key
 from engine.models import Dossier
 from engine.models import DossierCounter
-from engine.models import Event
 from engine.models import Procedure
 from engine.models import ProcedureVersion
 from engine.models import Task
@@ -36,7 +37,8 @@ from engine.procedures import spec_key_of
 from engine.queries.dossiers import view_of
 from engine.queries.task_views import task_views
 from engine.status_changes import announce
-from engine.task_rows import sync_tasks
+from engine.task_rows import TaskChanges
+from engine.task_rows import write_task_changes
 from engine.units import UnitNode
 from engine.units import UnitTree
 from engine.units import cached_unit
@@ -44,9 +46,11 @@ from engine.units import cached_unit_by_code
 from engine.units import unit_tree
 from engine.uow import UnitOfWork
 from engine.views import DossierView
+from engine.write_behind import defer
 
 CHANNELS = ("in_person", "online", "postal")
 RECEPTION_POINT_KINDS = ("counter", "mobile", "health_facility")
+_INSERT_STATE = insert(WorkflowState.__table__)
 """Where a dossier was taken in: the center's counter, a mobile reception point (a hamlet's
 People's Committee on fixed weekdays, weekend sessions) or a health facility (newborn bundle)."""
 
@@ -157,25 +161,27 @@ def _receive(
         compiled,
         {"applicant": submission.applicant, "channel": submission.channel, **submission.data},
     )
-    session.add(
-        WorkflowState(
-            dossier_id=dossier.id,
-            serializer_version=serializer.SERIALIZER_VERSION,
-            state=serializer.dump(workflow),
-        )
+    defer(
+        session,
+        _INSERT_STATE,
+        {
+            "dossier_id": dossier.id,
+            "serializer_version": serializer.SERIALIZER_VERSION,
+            "state": serializer.dump(workflow),
+            "steps": 0,
+        },
     )
-    session.add(_received_event(dossier, version, actor, now, extra_event_detail))
-    if dossier.fee_amount:
-        session.add(fee_event(dossier, actor.user_id, now))
-    tasks = sync_tasks(
+    tasks, task_events = write_task_changes(
         session,
         dossier,
-        runtime.ready_steps(workflow, compiled),
+        TaskChanges(cancelled=[], opened=runtime.ready_steps(workflow, compiled)),
         actor_id=actor.user_id,
         from_unit_id=receiving.id,
         now=now,
-        open_rows=[],  # a new dossier has none: no need to ask
     )
+    received = _received_event(dossier, version, actor, now, extra_event_detail)
+    fee = [fee_event(dossier, actor.user_id, now)] if dossier.fee_amount else []
+    insert_events(session, [received, *fee, *task_events])
     timers.schedule_waiting(session, dossier, workflow, now)
     announce(session, dossier, previous=None, now=now)
     return _Receipt(dossier, version, receiving, competent, tasks)
@@ -203,8 +209,8 @@ def _received_event(
     actor: Actor,
     now: datetime,
     extra: dict[str, Any],
-) -> Event:
-    return event(
+) -> dict[str, Any]:
+    return event_values(
         dossier.id,
         "received",
         now,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import Event
 from engine.models import Task
+from engine.write_behind import defer
 
 _INSERT = insert(Event.__table__)
 
@@ -47,11 +48,12 @@ def event_values(
     *,
     actor_id: int | None,
     unit_id: int | None,
-    task: Task,
+    task: Task | None = None,
     to_unit_id: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The same row as `event` for a task already written, as values for `insert_events`."""
+    """The same row as `event` (about a task already written, if any), as values for
+    `insert_events`."""
     return {
         "dossier_id": dossier_id,
         "kind": kind,
@@ -59,15 +61,15 @@ def event_values(
         "actor_id": actor_id,
         "unit_id": unit_id,
         "to_unit_id": to_unit_id,
-        "task_id": task.id,
-        "element_id": task.element_id,
-        "step_name": task.name,
+        "task_id": task.id if task else None,
+        "element_id": task.element_id if task else None,
+        "step_name": task.name if task else None,
         "detail": detail or {},
     }
 
 
 def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """One executemany (plain Core: the ORM's bulk insert would split rows by their NULLs),
-    without reading ids back: nothing in a command refers to its events."""
+    deferred to the transaction's next round trip: nothing in a command refers to its events."""
     if rows:
-        session.execute(_INSERT, list(rows))
+        defer(session, _INSERT, list(rows))

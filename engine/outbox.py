@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from engine.senders import Message
 from engine.senders import Sender
 from engine.senders import SendFailed
 from engine.uow import UnitOfWork
+from engine.write_behind import defer
 
 CHANNELS = ("email", "sms", "zalo")
 LEASE = timedelta(minutes=5)
@@ -27,6 +29,7 @@ LEASE = timedelta(minutes=5)
 DEFAULT_MAX_ATTEMPTS = 8
 
 logger = logging.getLogger(__name__)
+_INSERT = insert(Notification.__table__)
 
 
 def enqueue(
@@ -43,20 +46,22 @@ def enqueue(
 ) -> None:
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    session.add(
-        Notification(
-            dossier_id=dossier_id,
-            user_id=user_id,
-            kind=kind,
-            channel=channel,
-            recipient=recipient[:200],
-            subject=subject[:300],
-            body=body,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
+    defer(
+        session,
+        _INSERT,
+        {
+            "dossier_id": dossier_id,
+            "user_id": user_id,
+            "kind": kind,
+            "channel": channel,
+            "recipient": recipient[:200],
+            "subject": subject[:300],
+            "body": body,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
     )
 
 

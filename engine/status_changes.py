@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from engine import notices
 from engine import webhooks
-from engine.events import event
+from engine.events import event_values
+from engine.events import insert_events
 from engine.models import Dossier
 
 
@@ -26,21 +27,20 @@ def change_status(
     """Move the dossier to `status` and record who, when and why; no-op when unchanged."""
     if status == dossier.status:
         return
-    session.add(
-        event(
-            dossier.id,
-            "status_changed",
-            now,
-            actor_id=actor_id,
-            unit_id=dossier.competent_unit_id,
-            detail={
-                "from": dossier.status,
-                "to": status,
-                **({"reason": reason} if reason else {}),
-                **detail,
-            },
-        )
+    status_event = event_values(
+        dossier.id,
+        "status_changed",
+        now,
+        actor_id=actor_id,
+        unit_id=dossier.competent_unit_id,
+        detail={
+            "from": dossier.status,
+            "to": status,
+            **({"reason": reason} if reason else {}),
+            **detail,
+        },
     )
+    insert_events(session, [status_event])
     previous, dossier.status = dossier.status, status
     announce(session, dossier, previous=previous, now=now, reason=reason)
 

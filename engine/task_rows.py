@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -17,12 +15,13 @@ from engine import calendar
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import HumanStep
 from engine.bpmn.runtime import ReadyStep
-from engine.events import event
 from engine.events import event_values
 from engine.models import Dossier
 from engine.models import Task
+from engine.write_behind import defer
 
-_INSERT_TASKS = insert(Task.__table__).returning(Task.spiff_task_id, Task.id)
+_TASKS = Task.__table__
+_INSERT_TASKS = insert(_TASKS).returning(_TASKS.c.spiff_task_id, _TASKS.c.id)
 
 
 @dataclass(frozen=True)
@@ -47,38 +46,6 @@ def task_changes(
     )
 
 
-def sync_tasks(
-    session: Session,
-    dossier: Dossier,
-    ready: list[ReadyStep],
-    *,
-    actor_id: int | None,
-    from_unit_id: int | None,
-    now: datetime,
-    open_rows: Sequence[Task] | None = None,
-) -> list[Task]:
-    """Open a row for each newly ready step; cancel rows whose step is no longer ready.
-    `open_rows`: the dossier's open task rows when the caller knows them (none, when new)."""
-    if open_rows is None:
-        with session.no_autoflush:  # the step's own writes go out with the new rows, in one flush
-            open_rows = session.scalars(
-                select(Task).where(Task.dossier_id == dossier.id, Task.state == "open")
-            ).all()
-    changes = task_changes(((row.id, row.spiff_task_id) for row in open_rows), ready)
-    for row in open_rows:
-        # the completed step is still "open" in the database (no autoflush), not in memory
-        if row.state == "open" and row.id in changes.cancelled:
-            row.state = "cancelled"
-            row.completed_at = now
-    created = [Task(**_row_values(dossier, item, now)) for item in changes.opened]
-    session.add_all(created)
-    session.add_all(
-        event(dossier.id, "task_created", now, **_created(row, actor_id, from_unit_id))
-        for row in created
-    )
-    return created
-
-
 def write_task_changes(
     session: Session,
     dossier: Dossier,
@@ -88,19 +55,20 @@ def write_task_changes(
     from_unit_id: int | None,
     now: datetime,
 ) -> tuple[list[Task], list[dict[str, Any]]]:
-    """`sync_tasks` in SQL statements rather than ORM objects, for the hot path (`complete`):
-    the new rows (detached, ids set) and their `task_created` event values."""
+    """Open a row for each newly ready step (one INSERT … RETURNING) and cancel the rows whose
+    step is no longer ready (deferred); the new rows (detached, ids set) and their
+    `task_created` event values, for the caller to insert with its other events."""
     if changes.cancelled:
-        session.execute(
-            update(Task)
-            .where(Task.id.in_(changes.cancelled))
-            .values(state="cancelled", completed_at=now)
-            .execution_options(synchronize_session=False)
+        defer(
+            session,
+            update(_TASKS)
+            .where(_TASKS.c.id.in_(changes.cancelled))
+            .values(state="cancelled", completed_at=now),
         )
     if not changes.opened:
         return [], []
     values = [_row_values(dossier, item, now) for item in changes.opened]
-    written = session.execute(insert(Task.__table__).returning(Task.spiff_task_id, Task.id), values)
+    written = session.execute(_INSERT_TASKS, values)
     ids = {spiff_task_id: row_id for spiff_task_id, row_id in written}
     created = [Task(id=ids[row["spiff_task_id"]], **row) for row in values]
     events = [

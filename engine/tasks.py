@@ -36,6 +36,7 @@ from engine.task_rows import write_task_changes
 from engine.units import cached_unit
 from engine.uow import UnitOfWork
 from engine.views import TaskView
+from engine.write_behind import defer
 
 _TASK_WITH_DOSSIER = (
     select(Task, Dossier).select_from(Dossier).join(Task, Task.dossier_id == Dossier.id)
@@ -189,7 +190,8 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     """Validate the form, advance the workflow, and return the tasks it opened.
 
     The hot path of the platform: rows are read through the ORM but the step's own writes (task
-    rows, state, events) go out as plain statements; only a status change goes through the ORM.
+    rows, state, events) go out as plain statements, deferred to the commit's round trip (see
+    engine.write_behind); only a status change goes through the ORM.
     """
     uow.begin_write()
     session = uow.session
@@ -203,10 +205,10 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     now = utcnow()
     open_rows = session.execute(_OPEN_ROWS, {"dossier_id": dossier.id}).all()
     changes = task_changes(open_rows, runtime.ready_steps(workflow, compiled), done=task.id)
-    _write_step(session, task, actor.user_id, serializer.dump(workflow), now)
-    created, created_events = write_task_changes(
+    created, created_events = write_task_changes(  # its INSERT needs the new ids back: first
         session, dossier, changes, actor_id=actor.user_id, from_unit_id=task.unit_id, now=now
     )
+    _write_step(session, task, actor.user_id, serializer.dump(workflow), now)
     completed_event = event_values(
         dossier.id,
         "task_completed",
@@ -242,8 +244,9 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
 def _write_step(session: Session, task: Task, user_id: int, state: str, now: datetime) -> None:
     """The completed task row and the new workflow state (the dossier row is locked)."""
     assignee_id = task.assignee_id or user_id
-    session.execute(
+    defer(
+        session,
         _COMPLETE_ROW,
         {"task_id": task.id, "now": now, "user_id": user_id, "assignee_id": assignee_id},
     )
-    session.execute(_SAVE_STATE, {"of_dossier": task.dossier_id, "new_state": state})
+    defer(session, _SAVE_STATE, {"of_dossier": task.dossier_id, "new_state": state})

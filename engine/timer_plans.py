@@ -157,8 +157,8 @@ def plan_firing(
 
 
 def _sync_tasks(firing: Firing, ready: list[ReadyStep], open_tasks: list[tuple[int, str]]) -> None:
-    """As engine.task_rows.sync_tasks, on rows loaded for the whole batch: cancel the open rows
-    whose step is no longer ready, open one for each newly ready step."""
+    """As engine.task_rows.write_task_changes, on rows loaded for the whole batch: cancel the
+    open rows whose step is no longer ready, open one for each newly ready step."""
     ready_ids = {item.spiff_task_id for item in ready}
     firing.cancelled_tasks = [task_id for task_id, spiff in open_tasks if spiff not in ready_ids]
     known = {spiff for _, spiff in open_tasks}

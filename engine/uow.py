@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine import write_behind
 from engine.errors import Conflict
 from engine.errors import NotFound
 
@@ -60,7 +61,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         try:
-            self.session.commit()
+            write_behind.commit(self.session)
         except StaleDataError as exc:
             raise Conflict("the record was changed by someone else; reload and retry") from exc
 

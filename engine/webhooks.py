@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -38,6 +39,7 @@ from engine.status import STATUSES
 from engine.table_cache import TableCache
 from engine.uow import UnitOfWork
 from engine.views import Page
+from engine.write_behind import defer
 
 EVENT = "dossier.status_changed"
 DEFAULT_MAX_ATTEMPTS = 10
@@ -47,6 +49,8 @@ MIN_SECRET_LENGTH = 16
 PARALLEL_POSTS = 8
 SUBSCRIBERS_TTL_SECONDS = 5.0
 """A subscription made through another process starts receiving changes within this time."""
+
+_INSERT_DELIVERIES = insert(WebhookDelivery.__table__)
 
 
 @dataclass(frozen=True)
@@ -201,19 +205,20 @@ def status_changed(
         "previous_status_code": STATUSES[previous].code if previous in STATUSES else None,
         "at": now.astimezone(LOCAL_TZ).isoformat(),
     }
-    session.add_all(
-        WebhookDelivery(
-            subscription_id=subscription_id,
-            dossier_id=dossier.id,
-            event=EVENT,
-            payload=payload,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
+    deliveries = [
+        {
+            "subscription_id": subscription_id,
+            "dossier_id": dossier.id,
+            "event": EVENT,
+            "payload": payload,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
         for subscription_id in subscribers
-    )
+    ]
+    defer(session, _INSERT_DELIVERIES, deliveries)
 
 
 def body_of(payload: dict[str, Any]) -> bytes:

@@ -1,0 +1,152 @@
+"""Write-behind: statements whose results nobody reads (the step's row updates, event, outbox and
+webhook rows), and on PostgreSQL the BEGIN itself, wait on the connection and go out with the
+next statement that needs an answer, or with the COMMIT.
+
+Why: on PostgreSQL every statement is a network round trip, and a round trip costs the server,
+the worker and the kernel between them more than executing a small UPDATE. With psycopg's
+pipeline mode what waits and the statement that follows it travel together: BEGIN and a
+command's first read are one round trip, its writes and the COMMIT another. SQLite runs what
+waits one statement after another, in the same order.
+
+The order of SQL is never changed: every other statement on the connection (a read, an ORM
+flush, a SAVEPOINT) goes after what waits. A savepoint rolled back drops what was deferred
+inside it; a rollback drops everything. A failing deferred statement raises where it is sent
+(at the next statement or the commit), and the transaction rolls back as before.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy import Engine
+from sqlalchemy import Executable
+from sqlalchemy import Insert
+from sqlalchemy import event
+from sqlalchemy import text
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.orm import Session
+
+_WAITING = "mot_cua_write_behind"
+"""Key in the connection's `info`: the (statement, parameters) pairs not yet sent."""
+_OPEN_PIPELINE = "mot_cua_open_pipeline"
+"""Key in the connection's `info`: the pipeline the statement being executed joined."""
+_BEGIN = text("BEGIN")
+_COMMIT = text("COMMIT")
+
+
+def defer(session: Session, statement: Executable, parameters: Any = None) -> None:
+    """Run `statement` (no result is read back) with the transaction's next round trip.
+    Pass a statement built once (a module constant), so its compiled form is reused."""
+    _waiting(session.connection()).append((_without_results(statement), parameters))
+
+
+def commit(session: Session) -> None:
+    """Commit the session: the ORM's changes first (they may need answers, such as new ids), then
+    what waits and the COMMIT, together in one round trip on PostgreSQL."""
+    session.flush()
+    connection = session.connection()
+    if connection.info.get(_WAITING) and _pipelines(connection):
+        # what waits goes in the COMMIT's round trip (see _before_execute); the session's own
+        # commit then finds no transaction open on the server and sends nothing
+        connection.execute(_COMMIT)  # not exec_driver_sql: it skips before_execute
+    session.commit()
+
+
+def _without_results(statement: Executable) -> Executable:
+    """An INSERT of one row would read its new id back (implicit RETURNING), which a pipeline
+    cannot answer before it syncs: `inline()` asks for nothing back."""
+    return _inline(statement) if isinstance(statement, Insert) else statement
+
+
+@lru_cache(maxsize=64)
+def _inline(statement: Insert) -> Insert:
+    return statement.inline()
+
+
+def _waiting(connection: Connection) -> list[tuple[Executable, Any]]:
+    waiting: list[tuple[Executable, Any]] = connection.info.setdefault(_WAITING, [])
+    return waiting
+
+
+def _send(connection: Connection) -> None:
+    for statement, parameters in connection.info.pop(_WAITING, ()):
+        connection.execute(statement, parameters)
+
+
+def _pipelines(connection: Connection) -> bool:
+    """Only psycopg (PostgreSQL) has a pipeline mode; other drivers send what waits in turn."""
+    return connection.dialect.driver == "psycopg"
+
+
+def install(engine: Engine) -> None:
+    """Keep the SQL order on every connection of `engine` (see the module docstring)."""
+    if engine.dialect.driver == "psycopg":
+        _install_deferred_begin(engine)
+    event.listen(engine, "before_execute", _before_execute)
+    event.listen(engine, "after_cursor_execute", _after_cursor_execute)
+    event.listen(engine, "handle_error", _on_error)
+    event.listen(engine, "rollback_savepoint", _drop_waiting)
+    event.listen(engine, "rollback", _drop_waiting)
+    event.listen(engine, "commit", _before_commit)
+
+
+def _before_execute(connection: Connection, *_: Any) -> None:
+    if not connection.info.get(_WAITING):
+        return
+    driver = connection.connection.driver_connection
+    if not _pipelines(connection) or getattr(driver, "_pipeline", None) is not None:
+        _send(connection)
+        return
+    # what waits is queued; the statement about to run joins it, and _after_cursor_execute ends
+    # the pipeline after that statement (not after the queued ones), which hands it its result
+    pipeline = driver.pipeline()
+    pipeline.__enter__()
+    try:
+        _send(connection)
+    except BaseException as error:
+        pipeline.__exit__(type(error), error, error.__traceback__)
+        raise
+    connection.info[_OPEN_PIPELINE] = pipeline
+
+
+def _after_cursor_execute(connection: Connection, *_: Any) -> None:
+    pipeline = connection.info.pop(_OPEN_PIPELINE, None)
+    if pipeline is not None:
+        pipeline.__exit__(None, None, None)
+
+
+def _on_error(context: ExceptionContext) -> None:
+    """A statement failed inside a pipeline it joined: leave pipeline mode all the same."""
+    connection = context.connection
+    pipeline = connection.info.pop(_OPEN_PIPELINE, None) if connection is not None else None
+    if pipeline is not None:
+        error = context.original_exception
+        pipeline.__exit__(type(error), error, error.__traceback__)
+
+
+def _drop_waiting(connection: Connection, *_: Any) -> None:
+    """A rollback (to a savepoint) undoes what waits: it never reached the database."""
+    connection.info.pop(_WAITING, None)
+
+
+def _before_commit(connection: Connection) -> None:
+    """A commit outside `commit` (session.commit() called directly) still sends what waits."""
+    if connection.info.get(_WAITING):
+        _send(connection)
+
+
+def _install_deferred_begin(engine: Engine) -> None:
+    """psycopg sends BEGIN as a round trip of its own before a transaction's first statement;
+    in autocommit mode it sends none, and BEGIN waits here to go with that statement instead.
+    COMMIT and ROLLBACK stay psycopg's (it sends them whenever the server says a transaction is
+    open), or go in the commit's pipeline (`commit`)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        _waiting(connection).insert(0, (_BEGIN, None))

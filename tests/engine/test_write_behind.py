@@ -1,0 +1,147 @@
+"""Write-behind (engine.write_behind): a command's writes that nobody reads back wait and travel
+with its next statement or its COMMIT. What must hold for the people whose notices, events and
+steps these rows are: a read sees them, a rollback (or a savepoint's) drops them, a refused row
+fails the commit and keeps nothing; and on PostgreSQL a completion costs few round trips."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy import event
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from api.database import EXTENSION_KEY
+from engine import outbox
+from engine.db import utcnow
+from engine.models import Notification
+from tests.api.journeys import APPLICANT
+
+NEWBORN = {"procedure_code": "newborn_bundle", "channel": "in_person", "applicant": APPLICANT}
+
+
+def _notice(session, recipient: str, dossier_id: int | None = None) -> None:
+    outbox.enqueue(
+        session,
+        kind="received",
+        channel="email",
+        recipient=recipient,
+        subject="Hồ sơ đã được tiếp nhận",
+        body="Kính gửi Ông/Bà",
+        now=utcnow(),
+        dossier_id=dossier_id,
+    )
+
+
+def _recipients(new_uow) -> list[str]:
+    with new_uow() as uow:
+        query = select(Notification.recipient).where(Notification.recipient.like("wb-%"))
+        return sorted(uow.session.scalars(query))
+
+
+def test_a_read_in_the_same_transaction_sees_a_deferred_notice(new_uow):
+    with new_uow() as uow:
+        uow.begin_write()
+        _notice(uow.session, "wb-read@example.vn")
+        seen = uow.session.scalars(
+            select(Notification.recipient).where(Notification.recipient == "wb-read@example.vn")
+        ).all()
+        uow.commit()
+
+    assert seen == ["wb-read@example.vn"]
+    assert _recipients(new_uow) == ["wb-read@example.vn"]
+
+
+def test_a_savepoint_rolled_back_drops_only_what_was_deferred_inside_it(new_uow):
+    with new_uow() as uow:
+        uow.begin_write()
+        _notice(uow.session, "wb-before@example.vn")
+        with pytest.raises(RuntimeError), uow.session.begin_nested():
+            _notice(uow.session, "wb-inside@example.vn")
+            raise RuntimeError("this instance failed")
+        _notice(uow.session, "wb-after@example.vn")
+        uow.commit()
+
+    assert _recipients(new_uow) == ["wb-after@example.vn", "wb-before@example.vn"]
+
+
+def test_a_rollback_drops_what_waits_and_the_next_command_does_not_send_it(new_uow):
+    with new_uow() as uow:
+        uow.begin_write()
+        _notice(uow.session, "wb-dropped@example.vn")  # never committed: the uow rolls back
+    with new_uow() as uow:
+        uow.begin_write()
+        _notice(uow.session, "wb-kept@example.vn")
+        uow.commit()
+
+    assert _recipients(new_uow) == ["wb-kept@example.vn"]
+
+
+def test_a_refused_deferred_row_fails_the_commit_and_nothing_of_the_command_stays(new_uow):
+    with new_uow() as uow:
+        uow.begin_write()
+        _notice(uow.session, "wb-good@example.vn")
+        _notice(uow.session, "wb-orphan@example.vn", dossier_id=2_000_000_000)  # no such dossier
+        with pytest.raises(IntegrityError):
+            uow.commit()
+
+    assert _recipients(new_uow) == []
+
+
+@contextmanager
+def _round_trips(engine: Engine, tmp_path: Path) -> Iterator[list[int]]:
+    """Counts the server's ReadyForQuery messages (one per round trip) in libpq's protocol trace
+    of every connection used inside the block."""
+    trace = (tmp_path / "libpq.trace").open("w")
+    counted: list[int] = []
+
+    def on_checkout(dbapi_connection, _record, _proxy) -> None:
+        dbapi_connection.pgconn.trace(trace.fileno())
+
+    event.listen(engine, "checkout", on_checkout)
+    try:
+        yield counted
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+        trace.flush()
+        os.fsync(trace.fileno())
+        text = (tmp_path / "libpq.trace").read_text(errors="replace")
+        counted.append(text.count("ReadyForQuery"))
+        trace.close()
+
+
+def test_on_postgresql_a_completion_costs_at_most_four_round_trips(app, client, login, tmp_path):
+    engine = app.extensions[EXTENSION_KEY].kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("round trips are a PostgreSQL matter (SQLite runs in the process)")
+    headers = login("admin", "admin")
+    dossier = client.post("/api/v1/dossiers", json=NEWBORN, headers=headers).json
+    check = dossier["tasks"][0]["id"]
+    answer = client.post(
+        f"/api/v1/tasks/{check}/complete",
+        json={"data": {"dossier_complete": "yes"}},
+        headers=headers,
+    )
+    birth = next(t["id"] for t in answer.json["next_tasks"] if t["element_id"] == "register_birth")
+    engine.pool.dispose()  # every connection is new, so the trace sees all of them
+
+    with _round_trips(engine, tmp_path) as counted:
+        answer = client.post(
+            f"/api/v1/tasks/{birth}/complete",
+            json={
+                "data": {
+                    "birth_registration_number": "12/2025",
+                    "child_personal_id": "001225012345",
+                }
+            },
+            headers=headers,
+        )
+
+    assert answer.status_code == 200, answer.json
+    # BEGIN with the locking read; the open rows; the new task's INSERT; writes with the COMMIT
+    assert counted[0] <= 4, f"{counted[0]} round trips"
