@@ -15,6 +15,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy import MetaData
 from sqlalchemy import create_engine
+from sqlalchemy import event
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -274,3 +276,29 @@ def say(line: str) -> None:
 
 def python() -> str:
     return sys.executable
+
+
+class RoundTrips:
+    """Counts round trips to PostgreSQL: the server's ReadyForQuery messages (one per round trip,
+    pipelined or not) in libpq's protocol trace of every connection checked out meanwhile."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.trace = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in close()
+        self.engine.pool.dispose()  # new connections, each traced from its first message
+        event.listen(self.engine, "checkout", self._trace)
+
+    def _trace(self, dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.pgconn.trace(self.trace.fileno())
+
+    def count(self) -> int:
+        self.trace.flush()
+        os.fsync(self.trace.fileno())
+        with open(self.trace.fileno(), closefd=False, errors="replace") as reader:
+            reader.seek(0)
+            return reader.read().count("ReadyForQuery")
+
+    def close(self) -> None:
+        event.remove(self.engine, "checkout", self._trace)
+        self.engine.pool.dispose()
+        self.trace.close()

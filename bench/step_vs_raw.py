@@ -163,6 +163,8 @@ class Report:
     server_version: str
     rows: list[Row] = field(default_factory=list)
     seconds: float = 0.0
+    round_trips: dict[str, tuple[int, list[int]]] = field(default_factory=dict)
+    """PostgreSQL only: case code -> (receipt, each completion along the path)."""
 
 
 # --- form data -------------------------------------------------------------------------------
@@ -232,6 +234,26 @@ def api_steps(client: Any, headers: dict[str, str], case: Case) -> Iterator[floa
 def api_samples(client: Any, headers: dict[str, str], case: Case, total: int) -> list[float]:
     """`total` API steps in a row (handy for profiling)."""
     return list(itertools.islice(api_steps(client, headers, case), total))
+
+
+def round_trips(
+    app: Any, client: Any, headers: dict[str, str], case: Case
+) -> tuple[int, list[int]]:
+    """(receipt, each completion) for one instance walked along the case's path."""
+    counter = harness.RoundTrips(app.extensions[EXTENSION_KEY].kw["bind"])
+    try:
+        before = counter.count()
+        open_tasks = _receive(client, headers, case)
+        receipt, steps = counter.count() - before, []
+        for step in case.path:
+            before = counter.count()
+            url = f"/api/v1/tasks/{open_tasks.pop(step.element_id)}/complete"
+            response = client.post(url, json={"data": step.data}, headers=headers)
+            steps.append(counter.count() - before)
+            open_tasks.update({t["element_id"]: t["id"] for t in response.json["next_tasks"]})
+    finally:
+        counter.close()
+    return receipt, steps
 
 
 # --- (b) raw SpiffWorkflow -------------------------------------------------------------------
@@ -331,6 +353,8 @@ def measure(steps: int, database_url: str | None) -> Report:
         headers = harness.login(client)
         for case in CASES:
             report.rows.extend(measure_case(client, headers, case, WARMUP + steps))
+            if dialect == "postgresql":
+                report.round_trips[case.code] = round_trips(app, client, headers, case)
         app.extensions[EXTENSION_KEY].kw["bind"].dispose()
     report.seconds = time.perf_counter() - started
     return report
@@ -378,6 +402,12 @@ def verdict_lines(report: Report) -> list[str]:
             f"{case.code}: API median = {ratio:.2f}x raw step "
             f"(target <= {TARGET_RATIO:.0f}x: {met})"
         )
+        if case.code in report.round_trips:
+            receipt, steps = report.round_trips[case.code]
+            lines.append(
+                f"{case.code}: round trips to PostgreSQL per completion along the path: "
+                f"{', '.join(map(str, steps))} (receipt: {receipt})"
+            )
     lines.append(f"total run time: {report.seconds:.1f} s")
     return lines
 

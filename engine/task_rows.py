@@ -68,7 +68,7 @@ def write_task_changes(
     if not changes.opened:
         return [], []
     values = [_row_values(dossier, item, now) for item in changes.opened]
-    written = session.execute(_INSERT_TASKS, values)
+    written = session.connection().execute(_INSERT_TASKS, values)  # Core: no ORM layer needed
     ids = {spiff_task_id: row_id for spiff_task_id, row_id in written}
     created = [Task(id=ids[row["spiff_task_id"]], **row) for row in values]
     events = [

@@ -203,7 +203,7 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     workflow = serializer.load(state.state, compiled)
     runtime.complete(workflow, task.spiff_task_id, cleaned)
     now = utcnow()
-    open_rows = session.execute(_OPEN_ROWS, {"dossier_id": dossier.id}).all()
+    open_rows = session.connection().execute(_OPEN_ROWS, {"dossier_id": dossier.id}).all()
     changes = task_changes(open_rows, runtime.ready_steps(workflow, compiled), done=task.id)
     created, created_events = write_task_changes(  # its INSERT needs the new ids back: first
         session, dossier, changes, actor_id=actor.user_id, from_unit_id=task.unit_id, now=now

@@ -28,6 +28,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session
 
+from engine import direct_statements
+
 _WAITING = "mot_cua_write_behind"
 """Key in the connection's `info`: the (statement, parameters) pairs not yet sent."""
 _OPEN_PIPELINE = "mot_cua_open_pipeline"
@@ -72,7 +74,7 @@ def _waiting(connection: Connection) -> list[tuple[Executable, Any]]:
 
 def _send(connection: Connection) -> None:
     for statement, parameters in connection.info.pop(_WAITING, ()):
-        connection.execute(statement, parameters)
+        direct_statements.execute(connection, statement, parameters)
 
 
 def _pipelines(connection: Connection) -> bool:

@@ -5,18 +5,12 @@ fails the commit and keeps nothing; and on PostgreSQL a completion costs few rou
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
-from sqlalchemy import Engine
-from sqlalchemy import event
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.database import EXTENSION_KEY
+from bench.harness import RoundTrips
 from engine import outbox
 from engine.db import utcnow
 from engine.models import Notification
@@ -93,29 +87,7 @@ def test_a_refused_deferred_row_fails_the_commit_and_nothing_of_the_command_stay
     assert _recipients(new_uow) == []
 
 
-@contextmanager
-def _round_trips(engine: Engine, tmp_path: Path) -> Iterator[list[int]]:
-    """Counts the server's ReadyForQuery messages (one per round trip) in libpq's protocol trace
-    of every connection used inside the block."""
-    trace = (tmp_path / "libpq.trace").open("w")
-    counted: list[int] = []
-
-    def on_checkout(dbapi_connection, _record, _proxy) -> None:
-        dbapi_connection.pgconn.trace(trace.fileno())
-
-    event.listen(engine, "checkout", on_checkout)
-    try:
-        yield counted
-    finally:
-        event.remove(engine, "checkout", on_checkout)
-        trace.flush()
-        os.fsync(trace.fileno())
-        text = (tmp_path / "libpq.trace").read_text(errors="replace")
-        counted.append(text.count("ReadyForQuery"))
-        trace.close()
-
-
-def test_on_postgresql_a_completion_costs_at_most_four_round_trips(app, client, login, tmp_path):
+def test_on_postgresql_a_completion_costs_at_most_four_round_trips(app, client, login):
     engine = app.extensions[EXTENSION_KEY].kw["bind"]
     if engine.dialect.name != "postgresql":
         pytest.skip("round trips are a PostgreSQL matter (SQLite runs in the process)")
@@ -128,20 +100,17 @@ def test_on_postgresql_a_completion_costs_at_most_four_round_trips(app, client, 
         headers=headers,
     )
     birth = next(t["id"] for t in answer.json["next_tasks"] if t["element_id"] == "register_birth")
-    engine.pool.dispose()  # every connection is new, so the trace sees all of them
+    birth_data = {"birth_registration_number": "12/2025", "child_personal_id": "001225012345"}
 
-    with _round_trips(engine, tmp_path) as counted:
+    counter = RoundTrips(engine)
+    try:
         answer = client.post(
-            f"/api/v1/tasks/{birth}/complete",
-            json={
-                "data": {
-                    "birth_registration_number": "12/2025",
-                    "child_personal_id": "001225012345",
-                }
-            },
-            headers=headers,
+            f"/api/v1/tasks/{birth}/complete", json={"data": birth_data}, headers=headers
         )
+        counted = counter.count()
+    finally:
+        counter.close()
 
     assert answer.status_code == 200, answer.json
     # BEGIN with the locking read; the open rows; the new task's INSERT; writes with the COMMIT
-    assert counted[0] <= 4, f"{counted[0]} round trips"
+    assert counted <= 4, f"{counted} round trips"
