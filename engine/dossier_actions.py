@@ -270,20 +270,19 @@ def delivery_from_step(
     dossier.delivery_tracking_number = str(tracking) if tracking else None
     dossier.delivery_address = str(address) if address else None
     dossier.returned_at = now
-    session.add(
-        event(
-            dossier.id,
-            "result_returned",
-            now,
-            actor_id=actor_id,
-            unit_id=dossier.receiving_unit_id,
-            detail={
-                "method": method,
-                "tracking_number": dossier.delivery_tracking_number,
-                "address": dossier.delivery_address,
-            },
-        )
+    returned = event_values(
+        dossier.id,
+        "result_returned",
+        now,
+        actor_id=actor_id,
+        unit_id=dossier.receiving_unit_id,
+        detail={
+            "method": method,
+            "tracking_number": dossier.delivery_tracking_number,
+            "address": dossier.delivery_address,
+        },
     )
+    insert_events(session, [returned])
 
 
 def record_fee(

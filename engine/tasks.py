@@ -37,6 +37,7 @@ from engine.units import cached_unit
 from engine.uow import UnitOfWork
 from engine.views import TaskView
 from engine.write_behind import defer
+from engine.write_behind import defer_row_changes
 
 _TASK_WITH_DOSSIER = (
     select(Task, Dossier).select_from(Dossier).join(Task, Task.dossier_id == Dossier.id)
@@ -191,7 +192,7 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
 
     The hot path of the platform: rows are read through the ORM but the step's own writes (task
     rows, state, events) go out as plain statements, deferred to the commit's round trip (see
-    engine.write_behind); only a status change goes through the ORM.
+    engine.write_behind), the dossier's changed columns included.
     """
     uow.begin_write()
     session = uow.session
@@ -236,6 +237,7 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     )
     if completed and dossier.status == "result_returned":
         delivery_from_step(session, dossier, cleaned, actor_id=actor.user_id, now=now)
+    defer_row_changes(session, dossier)  # the dossier is locked: no ORM flush needed
     uow.commit()
     unit = cached_unit(session, dossier.competent_unit_id)
     return task_views(session, created, dossiers={dossier.id: dossier}, units={unit.id: unit.ref})

@@ -23,10 +23,16 @@ from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import Executable
 from sqlalchemy import Insert
+from sqlalchemy import Table
+from sqlalchemy import Update
+from sqlalchemy import bindparam
 from sqlalchemy import event
+from sqlalchemy import inspect
 from sqlalchemy import text
+from sqlalchemy import update
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import direct_statements
 
@@ -42,6 +48,34 @@ def defer(session: Session, statement: Executable, parameters: Any = None) -> No
     """Run `statement` (no result is read back) with the transaction's next round trip.
     Pass a statement built once (a module constant), so its compiled form is reused."""
     _waiting(session.connection()).append((_without_results(statement), parameters))
+
+
+def defer_row_changes(session: Session, row: Any) -> None:
+    """Write what changed on a loaded ORM row, whose database row this transaction has locked,
+    as one deferred UPDATE instead of the ORM's flush (which needs a round trip of its own to
+    check the version counter). The lock makes that check moot: the counter is still raised,
+    so an ORM flush of the row later in the transaction, or another unit of work, sees it."""
+    state = inspect(row)
+    mapper = state.mapper
+    changed = set(mapper.column_attrs.keys()) - state.unmodified
+    if not changed:
+        return
+    changes = {key: getattr(row, key) for key in changed}
+    version = mapper.get_property_by_column(mapper.version_id_col).key
+    changes[version] = getattr(row, version) + 1
+    statement = _row_update(mapper.local_table, mapper.primary_key[0].key, tuple(sorted(changes)))
+    defer(session, statement, {**changes, "row_id": state.identity[0]})
+    for key, value in changes.items():
+        set_committed_value(row, key, value)
+
+
+@lru_cache(maxsize=64)
+def _row_update(table: Table, key: str, columns: tuple[str, ...]) -> Update:
+    return (
+        update(table)
+        .where(table.c[key] == bindparam("row_id"))
+        .values({name: bindparam(name) for name in columns})
+    )
 
 
 def commit(session: Session) -> None:

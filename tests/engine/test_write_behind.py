@@ -13,6 +13,7 @@ from api.database import EXTENSION_KEY
 from bench.harness import RoundTrips
 from engine import outbox
 from engine.db import utcnow
+from engine.models import Dossier
 from engine.models import Notification
 from tests.api.journeys import APPLICANT
 
@@ -114,3 +115,25 @@ def test_on_postgresql_a_completion_costs_at_most_four_round_trips(app, client, 
     assert answer.status_code == 200, answer.json
     # BEGIN with the locking read; the open rows; the new task's INSERT; writes with the COMMIT
     assert counted <= 4, f"{counted} round trips"
+
+
+def test_a_step_that_changes_the_status_writes_it_and_raises_the_version(client, login, new_uow):
+    headers = login("admin", "admin")
+    dossier = client.post("/api/v1/dossiers", json=NEWBORN, headers=headers).json
+    check = dossier["tasks"][0]["id"]
+    data = {"data": {"dossier_complete": "yes"}}
+    answer = client.post(f"/api/v1/tasks/{check}/complete", json=data, headers=headers)
+    assert answer.status_code == 200, answer.json
+
+    with new_uow() as uow:
+        row = uow.session.get_one(Dossier, dossier["id"])
+        status, version = row.status, row.lock_version
+    refused = client.post(
+        f"/api/v1/dossiers/{dossier['id']}/refuse",
+        json={"reason": "Thiếu giấy chứng sinh"},
+        headers=headers,
+    )
+
+    assert (status, version) == ("processing", 2)
+    assert refused.status_code == 200, refused.json  # the ORM's version check agrees
+    assert refused.json["status"] == "refused"
