@@ -14,6 +14,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from typing import cast
 
@@ -44,9 +45,6 @@ class _Compiled:
         return tuple(values[name] for name in self.positional)
 
 
-_CACHE: dict[tuple[Executable, str, tuple[str, ...]], _Compiled | None] = {}
-
-
 def execute(connection: Connection, statement: Executable, parameters: Parameters) -> None:
     """Run `statement` on the connection's driver cursor, reading nothing back. A statement this
     module cannot send as it is (an expanding IN list) goes through SQLAlchemy instead.
@@ -70,11 +68,10 @@ def execute(connection: Connection, statement: Executable, parameters: Parameter
         ) from error
 
 
+@lru_cache(maxsize=256)
 def _compiled(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled | None:
-    key = (statement, dialect.name, keys)
-    if key not in _CACHE:
-        _CACHE[key] = _compile(statement, dialect, keys)
-    return _CACHE[key]
+    """Bounded: callers pass module-level statements, but one built per call must not pile up."""
+    return _compile(statement, dialect, keys)
 
 
 def _compile(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled | None:

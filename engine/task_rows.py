@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import insert
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -22,6 +23,11 @@ from engine.write_behind import defer
 
 _TASKS = Task.__table__
 _INSERT_TASKS = insert(_TASKS).returning(_TASKS.c.spiff_task_id, _TASKS.c.id)
+_CANCEL = (
+    update(_TASKS)
+    .where(_TASKS.c.id == bindparam("task_id"))
+    .values(state="cancelled", completed_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
@@ -59,12 +65,7 @@ def write_task_changes(
     step is no longer ready (deferred); the new rows (detached, ids set) and their
     `task_created` event values, for the caller to insert with its other events."""
     if changes.cancelled:
-        defer(
-            session,
-            update(_TASKS)
-            .where(_TASKS.c.id.in_(changes.cancelled))
-            .values(state="cancelled", completed_at=now),
-        )
+        defer(session, _CANCEL, [{"task_id": i, "now": now} for i in changes.cancelled])
     if not changes.opened:
         return [], []
     values = [_row_values(dossier, item, now) for item in changes.opened]

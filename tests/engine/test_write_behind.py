@@ -12,10 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from api.database import EXTENSION_KEY
 from bench.harness import RoundTrips
 from engine import outbox
+from engine import tasks
 from engine.db import utcnow
 from engine.models import Dossier
 from engine.models import Notification
+from engine.models import Task
 from tests.api.journeys import APPLICANT
+from tests.background import open_steps
+from tests.background import publish_fixture
+from tests.background import receive
 
 NEWBORN = {"procedure_code": "newborn_bundle", "channel": "in_person", "applicant": APPLICANT}
 
@@ -137,3 +142,20 @@ def test_a_step_that_changes_the_status_writes_it_and_raises_the_version(client,
     assert (status, version) == ("processing", 2)
     assert refused.status_code == 200, refused.json  # the ORM's version check agrees
     assert refused.json["status"] == "refused"
+
+
+def test_a_step_that_ends_the_process_cancels_the_other_open_step(new_uow, actor):
+    code = publish_fixture(new_uow, actor("thietke"), "parallel_terminate")
+    dossier = receive(new_uow, actor("tiepnhan1"), code)
+    first = next(t for t in dossier.tasks if t.element_id == "check_dossier")
+    assert open_steps(new_uow, dossier.id) == ["check_again", "check_dossier"]
+
+    with new_uow() as uow:
+        opened = tasks.complete(uow, actor("tiepnhan1"), first.id, {"dossier_complete": "yes"})
+
+    assert opened == []
+    assert open_steps(new_uow, dossier.id) == []
+    with new_uow() as uow:
+        query = select(Task.element_id, Task.state).where(Task.dossier_id == dossier.id)
+        states = sorted(tuple(row) for row in uow.session.execute(query))
+    assert states == [("check_again", "cancelled"), ("check_dossier", "completed")]
