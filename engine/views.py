@@ -107,6 +107,8 @@ class TaskView:
     form_name: str | None
     form: dict[str, Any] | None
     applicant_name: str | None = None
+    data: dict[str, Any] | None = None
+    """The form data the step was completed with: set on a single task's read, once done."""
 
 
 @dataclass(frozen=True)

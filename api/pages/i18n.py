@@ -137,6 +137,9 @@ ENGLISH: dict[str, str] = {
     "In phiếu hẹn trả kết quả": "Print the appointment slip",
     "Việc này đang do người khác xử lý": "Another colleague holds this task",
     "Việc này đã kết thúc.": "This task is finished.",
+    "Việc này đã hoàn thành; biểu mẫu dưới đây là dữ liệu đã nộp (chỉ xem).": (
+        "This step is done; the form below shows the data submitted (read only)."
+    ),
     "Bạn không có vai trò xử lý bước này.": "You do not hold the role of this step.",
     "Biểu mẫu có lỗi, vui lòng kiểm tra các trường được đánh dấu.": (
         "The form has errors; check the marked fields."

@@ -56,6 +56,8 @@ def render_task(
     now = utcnow()
     schema = page.task.form
     fields = forms.parse_form(json.dumps(schema)) if schema else []
+    if form_data is None and page.task.data is not None:  # a done step, as it was filled in
+        form_data = page.task.data
     if form_data is None:  # what the dossier already says (e.g. the delivery chosen at reception)
         form_data = {f.key: page.dossier.data[f.key] for f in fields if f.key in page.dossier.data}
     form_payload = {

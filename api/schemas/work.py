@@ -75,6 +75,13 @@ class TaskOut(Schema):
     form_name = fields.String(allow_none=True)
     form = fields.Dict(allow_none=True, metadata={"description": "form-js schema of the step"})
     applicant_name = fields.String(allow_none=True)
+    data = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "the form data the step was completed with; "
+            "given when one task is read and it is done, else null"
+        },
+    )
 
 
 class EventOut(Schema):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from functools import reduce
@@ -29,6 +30,7 @@ from engine.actors import Grant
 from engine.db import utcnow
 from engine.errors import NotFound
 from engine.models import Dossier
+from engine.models import Event
 from engine.models import Task
 from engine.queries.task_views import select_views
 from engine.queries.task_views import task_views
@@ -303,4 +305,24 @@ def get_task(session: Session, actor: Actor, task_id: int) -> TaskView:
         raise NotFound(f"task {task_id} not found", what="task", id=task_id)
     task, dossier = row
     require_visible(session, actor, dossier)
-    return task_views(session, [task], dossiers={dossier.id: dossier})[0]
+    view = task_views(session, [task], dossiers={dossier.id: dossier})[0]
+    return with_submitted_data(session, task, view)
+
+
+def with_submitted_data(session: Session, task: Task, view: TaskView) -> TaskView:
+    """`view` with the form data its step was completed with (from its `task_completed` event,
+    found through the dossier's index), so a done step can be shown as it was filled in."""
+    if task.state != "completed":
+        return view
+    detail = session.scalar(
+        select(Event.detail)
+        .where(
+            Event.dossier_id == task.dossier_id,
+            Event.task_id == task.id,
+            Event.kind == "task_completed",
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    data = (detail or {}).get("data")
+    return replace(view, data=data) if isinstance(data, dict) else view

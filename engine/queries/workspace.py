@@ -20,6 +20,7 @@ from engine.models import User
 from engine.models import UserRole
 from engine.queries.dossiers import dossier_view
 from engine.queries.task_views import task_views
+from engine.queries.tasks import with_submitted_data
 from engine.status import is_allowed
 from engine.views import DossierView
 from engine.views import TaskView
@@ -97,7 +98,9 @@ def task_page(session: Session, actor: Actor, task_id: int) -> TaskPage:
     task, dossier = _task_row(session, actor, task_id)
     can = permissions(actor, task)
     return TaskPage(
-        task=task_views(session, [task], dossiers={dossier.id: dossier})[0],
+        task=with_submitted_data(
+            session, task, task_views(session, [task], dossiers={dossier.id: dossier})[0]
+        ),
         dossier=dossier_view(session, dossier, with_history=True),
         attachments=list_attachments(session, actor, dossier.id),
         colleagues=_colleagues(session, task) if can.reassign or can.delegate else [],

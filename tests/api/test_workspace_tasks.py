@@ -200,3 +200,19 @@ def test_the_diagram_marks_the_steps_done_so_far(desk):
     diagram = desk.get(f"/api/v1/tasks/{task_id}/diagram", by="congan1").json
     assert diagram["element_id"] == "register_residence"
     assert diagram["completed_elements"] == ["check_dossier", "register_birth"]
+
+
+def test_reading_a_done_task_gives_the_data_it_was_completed_with(desk):
+    dossier = desk.receive()
+    task_id = desk.task_id(dossier["id"], "check_dossier")
+    open_read = desk.get(f"/api/v1/tasks/{task_id}", by="tiepnhan1")
+    assert open_read.status_code == 200
+    assert open_read.json["data"] is None
+
+    submitted = {"dossier_complete": "yes", "note": "Đủ giấy tờ"}
+    done = desk.complete(task_id, submitted, by="tiepnhan1")
+    assert done.status_code == 200, done.json
+    done_read = desk.get(f"/api/v1/tasks/{task_id}", by="tiepnhan1")
+
+    assert done_read.json["state"] == "completed"
+    assert done_read.json["data"] == submitted

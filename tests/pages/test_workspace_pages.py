@@ -210,3 +210,20 @@ def test_a_long_queue_is_split_into_pages_with_links_between_them(browser, desk)
     assert "Trang 2 / 2" in second and "Trang trước" in second and "Trang sau" not in second
     shown = [code for code in codes if code in first or code in second]
     assert shown == codes
+
+
+def test_a_done_step_shows_the_data_it_was_completed_with_read_only(browser, desk):
+    dossier = desk.receive()
+    desk.work_newborn(dossier["id"], "check_dossier")
+    task_id = desk.task_id(dossier["id"], "register_birth")
+    typed = {"birth_registration_number": "16/2026", "child_personal_id": "001226000016"}
+    browser.login("hotich1")
+    browser.get(f"/tasks/{task_id}")
+    completed = browser.post(f"/tasks/{task_id}/complete", {"data": json.dumps(typed)})
+    assert completed.status_code == 302
+
+    page = browser.get(f"/tasks/{task_id}").get_data(as_text=True)
+
+    assert payload(page)["data"] == typed
+    assert payload(page)["readonly"] is True
+    assert "biểu mẫu dưới đây là dữ liệu đã nộp (chỉ xem)" in page
