@@ -50,9 +50,9 @@ from engine.write_behind import defer
 
 CHANNELS = ("in_person", "online", "postal")
 RECEPTION_POINT_KINDS = ("counter", "mobile", "health_facility")
-_INSERT_STATE = insert(WorkflowState.__table__)
 """Where a dossier was taken in: the center's counter, a mobile reception point (a hamlet's
 People's Committee on fixed weekdays, weekend sessions) or a health facility (newborn bundle)."""
+_INSERT_STATE = insert(WorkflowState.__table__)
 
 
 @dataclass(frozen=True)

@@ -27,17 +27,18 @@ def event(
     task: Task | None = None,
     detail: dict[str, Any] | None = None,
 ) -> Event:
+    """The `event_values` row as an ORM object, for commands that add it to their session."""
     return Event(
-        dossier_id=dossier_id,
-        kind=kind,
-        at=at,
-        actor_id=actor_id,
-        unit_id=unit_id,
-        to_unit_id=to_unit_id,
-        task=task,
-        element_id=task.element_id if task else None,
-        step_name=task.name if task else None,
-        detail=detail or {},
+        **event_values(
+            dossier_id,
+            kind,
+            at,
+            actor_id=actor_id,
+            unit_id=unit_id,
+            to_unit_id=to_unit_id,
+            task=task,
+            detail=detail,
+        )
     )
 
 
@@ -52,7 +53,7 @@ def event_values(
     to_unit_id: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The same row as `event` (about a task already written, if any), as values for
+    """One row of the event log, about a task already written (if any), as values for
     `insert_events`."""
     return {
         "dossier_id": dossier_id,

@@ -298,6 +298,12 @@ def count_tasks(session: Session, actor: Actor, *, now: datetime | None = None) 
 
 def get_task(session: Session, actor: Actor, task_id: int) -> TaskView:
     """One task, for anyone who may see its dossier."""
+    task, dossier = visible_task(session, actor, task_id)
+    return task_view(session, task, dossier)
+
+
+def visible_task(session: Session, actor: Actor, task_id: int) -> tuple[Task, Dossier]:
+    """The task row and its dossier, if the actor may see the dossier."""
     row = session.execute(
         select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id).where(Task.id == task_id)
     ).one_or_none()
@@ -305,13 +311,14 @@ def get_task(session: Session, actor: Actor, task_id: int) -> TaskView:
         raise NotFound(f"task {task_id} not found", what="task", id=task_id)
     task, dossier = row
     require_visible(session, actor, dossier)
+    return task, dossier
+
+
+def task_view(session: Session, task: Task, dossier: Dossier) -> TaskView:
+    """One task's view, with the form data its step was completed with once done (from its
+    `task_completed` event, found through the dossier's index), so a done step can be shown as
+    it was filled in."""
     view = task_views(session, [task], dossiers={dossier.id: dossier})[0]
-    return with_submitted_data(session, task, view)
-
-
-def with_submitted_data(session: Session, task: Task, view: TaskView) -> TaskView:
-    """`view` with the form data its step was completed with (from its `task_completed` event,
-    found through the dossier's index), so a done step can be shown as it was filled in."""
     if task.state != "completed":
         return view
     detail = session.scalar(

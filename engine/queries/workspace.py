@@ -19,8 +19,8 @@ from engine.models import Task
 from engine.models import User
 from engine.models import UserRole
 from engine.queries.dossiers import dossier_view
-from engine.queries.task_views import task_views
-from engine.queries.tasks import with_submitted_data
+from engine.queries.tasks import task_view
+from engine.queries.tasks import visible_task
 from engine.status import is_allowed
 from engine.views import DossierView
 from engine.views import TaskView
@@ -51,17 +51,6 @@ class TaskPage:
     """Dossier lifecycle actions the user may take now (see DOSSIER_ACTIONS)."""
 
 
-def _task_row(session: Session, actor: Actor, task_id: int) -> tuple[Task, Dossier]:
-    row = session.execute(
-        select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id).where(Task.id == task_id)
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"task {task_id} not found", what="task", id=task_id)
-    task, dossier = row
-    require_visible(session, actor, dossier)
-    return task, dossier
-
-
 def permissions(actor: Actor, task: Task) -> TaskPermissions:
     """The same rules as engine.tasks: role in the task's unit, open, not held by another."""
     is_open = task.state == "open"
@@ -80,7 +69,7 @@ def permissions(actor: Actor, task: Task) -> TaskPermissions:
 
 def colleagues(session: Session, actor: Actor, task_id: int) -> list[UserRef]:
     """Active users holding the task's role in its unit: who it may be handed to."""
-    task, _ = _task_row(session, actor, task_id)
+    task, _ = visible_task(session, actor, task_id)
     return _colleagues(session, task)
 
 
@@ -95,12 +84,10 @@ def _colleagues(session: Session, task: Task) -> list[UserRef]:
 
 
 def task_page(session: Session, actor: Actor, task_id: int) -> TaskPage:
-    task, dossier = _task_row(session, actor, task_id)
+    task, dossier = visible_task(session, actor, task_id)
     can = permissions(actor, task)
     return TaskPage(
-        task=with_submitted_data(
-            session, task, task_views(session, [task], dossiers={dossier.id: dossier})[0]
-        ),
+        task=task_view(session, task, dossier),
         dossier=dossier_view(session, dossier, with_history=True),
         attachments=list_attachments(session, actor, dossier.id),
         colleagues=_colleagues(session, task) if can.reassign or can.delegate else [],
