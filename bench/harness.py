@@ -285,13 +285,20 @@ class RoundTrips:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.trace = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in close()
+        self.traced: list[Any] = []
         self.engine.pool.dispose()  # new connections, each traced from its first message
         event.listen(self.engine, "checkout", self._trace)
 
     def _trace(self, dbapi_connection: Any, *_: Any) -> None:
-        dbapi_connection.pgconn.trace(self.trace.fileno())
+        if dbapi_connection.pgconn not in self.traced:
+            self.traced.append(dbapi_connection.pgconn)
+            dbapi_connection.pgconn.trace(self.trace.fileno())
 
     def count(self) -> int:
+        for pgconn in self.traced:  # libpq buffers its trace: untracing flushes it
+            if pgconn.status == 0:  # CONNECTION_OK
+                pgconn.untrace()
+                pgconn.trace(self.trace.fileno())
         self.trace.flush()
         os.fsync(self.trace.fileno())
         with open(self.trace.fileno(), closefd=False, errors="replace") as reader:
