@@ -26,6 +26,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+Fetch = Callable[[], list[tuple[Any, ...]]]
+"""Reads the rows a statement returned; called once the driver has its results."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class _Compiled:
     processors: dict[str, Callable[[Any], Any]]
     positional: tuple[str, ...] | None
     """Parameter names in placeholder order for drivers with positional placeholders (SQLite)."""
+    results: tuple[Callable[[Any], Any] | None, ...]
+    """The result processor of each returned column (None: the driver's value is final)."""
 
     def driver_parameters(self, given: Mapping[str, Any] | None) -> Any:
         values = self.compiled.construct_params(given, escape_names=self.positional is None)
@@ -44,28 +48,65 @@ class _Compiled:
             return values
         return tuple(values[name] for name in self.positional)
 
+    def processed(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(
+            value if process is None else process(value)
+            for value, process in zip(row, self.results, strict=True)
+        )
 
-def execute(connection: Connection, statement: Executable, parameters: Parameters) -> None:
-    """Run `statement` on the connection's driver cursor, reading nothing back. A statement this
-    module cannot send as it is (an expanding IN list) goes through SQLAlchemy instead.
-    Driver errors are raised as SQLAlchemy's (IntegrityError, ...), as an execute would."""
+
+def execute(
+    connection: Connection, statement: Executable, parameters: Parameters, *, rows: bool = False
+) -> Fetch | None:
+    """Run `statement` on the connection's driver cursor. With `rows`, return what reads the
+    rows it returns (a SELECT, an INSERT … RETURNING; for executemany, every row's): in a
+    psycopg pipeline they arrive when it syncs, so call it after that. A statement this module
+    cannot send as it is (an expanding IN list) goes through SQLAlchemy instead. Driver errors
+    are raised as SQLAlchemy's (IntegrityError, ...), as an execute would."""
     many = isinstance(parameters, Sequence) and not isinstance(parameters, Mapping)
-    rows = list(parameters) if many else [parameters or {}]
-    prepared = _compiled(statement, connection.dialect, tuple(sorted(rows[0])) if rows else ())
+    given = list(parameters) if many else [parameters or {}]
+    prepared = _compiled(statement, connection.dialect, tuple(sorted(given[0])) if given else ())
     if prepared is None:
-        connection.execute(statement, parameters)
-        return
-    cursor = connection.connection.cursor()
+        result = connection.execute(statement, parameters)
+        if not rows:
+            return None
+        fetched = [tuple(row) for row in result]
+        return lambda: fetched
     dialect = connection.dialect
+    cursor = connection.connection.cursor()
     try:
+        if rows and many and dialect.driver != "psycopg":
+            # sqlite3 refuses executemany for statements that return rows: one at a time
+            fetched = []
+            for row in given:
+                cursor.execute(prepared.sql, prepared.driver_parameters(row))
+                fetched.extend(prepared.processed(tuple(r)) for r in cursor.fetchall())
+            return lambda: fetched
         if many:
-            cursor.executemany(prepared.sql, [prepared.driver_parameters(row) for row in rows])
+            values = [prepared.driver_parameters(row) for row in given]
+            cursor.executemany(prepared.sql, values, **({"returning": True} if rows else {}))
         else:
-            cursor.execute(prepared.sql, prepared.driver_parameters(rows[0]))
+            cursor.execute(prepared.sql, prepared.driver_parameters(given[0]))
     except dialect.loaded_dbapi.Error as error:
         raise DBAPIError.instance(
             prepared.sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
         ) from error
+    return (lambda: _all_results(cursor, prepared)) if rows else None
+
+
+def read(connection: Connection, statement: Executable, parameters: Parameters) -> Fetch:
+    """`execute` with its rows: what reads them."""
+    return cast(Fetch, execute(connection, statement, parameters, rows=True))
+
+
+def _all_results(cursor: Any, prepared: _Compiled) -> list[tuple[Any, ...]]:
+    """Every returned row, across the result sets of an executemany (psycopg's nextset)."""
+    fetched = []
+    while True:
+        if cursor.description is not None:
+            fetched.extend(prepared.processed(tuple(row)) for row in cursor.fetchall())
+        if not getattr(cursor, "nextset", lambda: None)():
+            return fetched
 
 
 @lru_cache(maxsize=256)
@@ -85,4 +126,8 @@ def _compile(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> 
         if process is not None:
             processors[name if compiled.positiontup else escaped.get(name, name)] = process
     positional = tuple(compiled.positiontup) if compiled.positiontup else None
-    return _Compiled(compiled.string, compiled, processors, positional)
+    results = tuple(
+        entry.type.dialect_impl(dialect).result_processor(dialect, None)
+        for entry in compiled._result_columns  # noqa: SLF001 - the returned columns' types
+    )
+    return _Compiled(compiled.string, compiled, processors, positional, results)

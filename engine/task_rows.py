@@ -16,7 +16,7 @@ from engine import calendar
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import HumanStep
 from engine.bpmn.runtime import ReadyStep
-from engine.events import event_values
+from engine.events import new_task_event_values
 from engine.models import Dossier
 from engine.models import Task
 from engine.write_behind import defer
@@ -61,19 +61,27 @@ def write_task_changes(
     from_unit_id: int | None,
     now: datetime,
 ) -> tuple[list[Task], list[dict[str, Any]]]:
-    """Open a row for each newly ready step (one INSERT … RETURNING) and cancel the rows whose
-    step is no longer ready (deferred); the new rows (detached, ids set) and their
-    `task_created` event values, for the caller to insert with its other events."""
+    """Open a row for each newly ready step and cancel the rows whose step is no longer ready,
+    both deferred (see engine.write_behind); the new rows (detached) and their `task_created`
+    event values, for the caller to insert with its other events. The new rows' ids are set
+    once the INSERT … RETURNING is back: read them after the commit."""
     if changes.cancelled:
         defer(session, _CANCEL, [{"task_id": i, "now": now} for i in changes.cancelled])
     if not changes.opened:
         return [], []
     values = [_row_values(dossier, item, now) for item in changes.opened]
-    written = session.connection().execute(_INSERT_TASKS, values)  # Core: no ORM layer needed
-    ids = {spiff_task_id: row_id for spiff_task_id, row_id in written}
-    created = [Task(id=ids[row["spiff_task_id"]], **row) for row in values]
+    created = [Task(**row) for row in values]
+
+    def set_ids(rows: list[tuple[Any, ...]]) -> None:
+        ids = dict(rows)
+        for task in created:
+            task.id = ids[task.spiff_task_id]
+
+    defer(session, _INSERT_TASKS, values, on_rows=set_ids)
     events = [
-        event_values(dossier.id, "task_created", now, **_created(row, actor_id, from_unit_id))
+        new_task_event_values(
+            dossier.id, "task_created", now, **_created(row, actor_id, from_unit_id)
+        )
         for row in created
     ]
     return created, events

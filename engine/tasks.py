@@ -38,6 +38,7 @@ from engine.uow import UnitOfWork
 from engine.views import TaskView
 from engine.write_behind import defer
 from engine.write_behind import defer_row_changes
+from engine.write_behind import read_with_next
 
 _TASK_WITH_DOSSIER = (
     select(Task, Dossier).select_from(Dossier).join(Task, Task.dossier_id == Dossier.id)
@@ -51,9 +52,12 @@ _TASK_FOR_STEP = _TASK_AND_DOSSIER.add_columns(WorkflowState).join(
 """Locks the dossier, the task and the workflow state; never a row shared with other dossiers.
 These statements are built once, with bind parameters (see UnitOfWork.lock_one)."""
 _TASKS = Task.__table__
-_OPEN_ROWS = select(_TASKS.c.id, _TASKS.c.spiff_task_id).where(
-    _TASKS.c.dossier_id == bindparam("dossier_id"), _TASKS.c.state == "open"
+_OPEN_ROWS_BESIDE = select(_TASKS.c.id, _TASKS.c.spiff_task_id).where(
+    _TASKS.c.dossier_id
+    == select(_TASKS.c.dossier_id).where(_TASKS.c.id == bindparam("task_id")).scalar_subquery(),
+    _TASKS.c.state == "open",
 )
+"""The open rows of a task's dossier, read right after the read that locks that dossier."""
 _COMPLETE_ROW = (
     _TASKS.update()
     .where(_TASKS.c.id == bindparam("task_id"))
@@ -190,12 +194,14 @@ def _colleague(session: Session, username: str, task: Task) -> User:
 def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[TaskView]:
     """Validate the form, advance the workflow, and return the tasks it opened.
 
-    The hot path of the platform: rows are read through the ORM but the step's own writes (task
-    rows, state, events) go out as plain statements, deferred to the commit's round trip (see
-    engine.write_behind), the dossier's changed columns included.
+    The hot path of the platform, two round trips on PostgreSQL: the locking read with the
+    dossier's open task rows, then the step's writes with the COMMIT. Rows are read through the
+    ORM but the writes (task rows, state, events, the dossier's changed columns) go out as plain
+    statements, deferred to the commit's round trip (see engine.write_behind).
     """
     uow.begin_write()
     session = uow.session
+    open_rows = read_with_next(session, _OPEN_ROWS_BESIDE, {"task_id": task_id})
     task, dossier, state = uow.lock_one(_TASK_FOR_STEP, "task", task_id, {"task_id": task_id})
     _check_workable(task, actor)
     require_allowed("complete_task", dossier.status)
@@ -204,9 +210,8 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     workflow = serializer.load(state.state, compiled)
     runtime.complete(workflow, task.spiff_task_id, cleaned)
     now = utcnow()
-    open_rows = session.connection().execute(_OPEN_ROWS, {"dossier_id": dossier.id}).all()
-    changes = task_changes(open_rows, runtime.ready_steps(workflow, compiled), done=task.id)
-    created, created_events = write_task_changes(  # its INSERT needs the new ids back: first
+    changes = task_changes(open_rows.rows(), runtime.ready_steps(workflow, compiled), done=task.id)
+    created, created_events = write_task_changes(
         session, dossier, changes, actor_id=actor.user_id, from_unit_id=task.unit_id, now=now
     )
     _write_step(session, task, actor.user_id, serializer.dump(workflow), now)

@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import bindparam
 from sqlalchemy import insert
-from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from engine.models import Event
+from engine.events import INSERT_FINDING_TASK
 from engine.models import Task
 from engine.models import Timer
 from engine.models import WorkflowState
@@ -34,19 +33,6 @@ _SAVE_STATE = (
     .where(WorkflowState.dossier_id == bindparam("row_id"))
     .values(state=bindparam("new_state"), steps=WorkflowState.steps + 1)
 )
-_INSERT_EVENT = insert(Event).values(
-    task_id=select(Task.id)
-    .where(
-        Task.dossier_id == bindparam("task_dossier"),
-        Task.spiff_task_id == bindparam("task_spiff"),
-        Task.state == "open",
-    )
-    .order_by(Task.id.desc())
-    .limit(1)
-    .scalar_subquery()
-)
-"""Plain executemany, no RETURNING: a task_created event finds its new task row by itself, so
-the task rows need not come back (psycopg parses a multi-row INSERT … RETURNING anew each time)."""
 
 
 def write(session: Session, firings: Sequence[Firing], now: datetime) -> None:
@@ -81,7 +67,7 @@ def write(session: Session, firings: Sequence[Firing], now: datetime) -> None:
         connection.execute(_SAVE_STATE, states)
     events = _events(firings, now)
     if events:
-        connection.execute(_INSERT_EVENT, events)
+        connection.execute(INSERT_FINDING_TASK, events)  # task rows need not come back
 
 
 def _timer_values(row: TimerRow) -> dict[str, Any]:
@@ -119,7 +105,7 @@ def _insert_tasks(connection: Connection, firings: Sequence[Firing], now: dateti
 
 def _events(firings: Sequence[Firing], now: datetime) -> list[dict[str, Any]]:
     """Each instance's timer events, then a `task_created` event per task it opened (its row
-    found by `_INSERT_EVENT` from the dossier and spiff task ids)."""
+    found by `INSERT_FINDING_TASK` from the dossier and spiff task ids)."""
     events = []
     for firing in firings:
         events.extend(

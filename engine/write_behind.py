@@ -12,10 +12,19 @@ The order of SQL is never changed: every other statement on the connection (a re
 flush, a SAVEPOINT) goes after what waits. A savepoint rolled back drops what was deferred
 inside it; a rollback drops everything. A failing deferred statement raises where it is sent
 (at the next statement or the commit), and the transaction rolls back as before.
+
+Two more things ride in those round trips:
+- a deferred INSERT … RETURNING (`defer(..., on_rows=...)`): its callback gets the rows once
+  they are back, so new task rows need no round trip of their own to learn their ids;
+- a read that must follow the next statement (`read_with_next`): the open task rows of the
+  dossier whose lock that statement takes travel with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
 from functools import lru_cache
 from typing import Any
 
@@ -40,14 +49,62 @@ _WAITING = "mot_cua_write_behind"
 """Key in the connection's `info`: the (statement, parameters) pairs not yet sent."""
 _OPEN_PIPELINE = "mot_cua_open_pipeline"
 """Key in the connection's `info`: the pipeline the statement being executed joined."""
+_UNREAD = "mot_cua_unread_results"
+"""Key in the connection's `info`: sent statements whose returned rows wait for the sync."""
+_FOLLOWING = "mot_cua_following_reads"
+"""Key in the connection's `info`: reads to send right after the next statement."""
 _BEGIN = text("BEGIN")
 _COMMIT = text("COMMIT")
 
 
-def defer(session: Session, statement: Executable, parameters: Any = None) -> None:
-    """Run `statement` (no result is read back) with the transaction's next round trip.
-    Pass a statement built once (a module constant), so its compiled form is reused."""
-    _waiting(session.connection()).append((_without_results(statement), parameters))
+RowsCallback = Callable[[list[tuple[Any, ...]]], None]
+
+
+def defer(
+    session: Session,
+    statement: Executable,
+    parameters: Any = None,
+    *,
+    on_rows: RowsCallback | None = None,
+) -> None:
+    """Run `statement` with the transaction's next round trip. Pass a statement built once (a
+    module constant), so its compiled form is reused. Without `on_rows` nothing is read back;
+    with it, `statement` returns rows (INSERT … RETURNING) and `on_rows` gets them, all rows
+    of an executemany together, once they are back: before the next statement's own result is
+    used, or before `commit` returns."""
+    if on_rows is None:
+        statement = _without_results(statement)
+    _waiting(session.connection()).append((statement, parameters, on_rows))
+
+
+@dataclass
+class FollowingRead:
+    """A read sent right after the next statement, in its round trip (see `read_with_next`)."""
+
+    connection: Connection
+    statement: Executable
+    parameters: Any
+    fetch: direct_statements.Fetch | None = field(default=None, repr=False)
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The rows read; a read that found no round trip to ride in is run now."""
+        if self.fetch is None:
+            following = self.connection.info.get(_FOLLOWING, [])
+            if self in following:
+                following.remove(self)
+            self.fetch = direct_statements.read(self.connection, self.statement, self.parameters)
+        return self.fetch()
+
+
+def read_with_next(session: Session, statement: Executable, parameters: Any) -> FollowingRead:
+    """Read `statement` right after the transaction's next statement, in the same round trip
+    on PostgreSQL. Being later, it sees what that statement saw and locked: put a read that
+    depends on a row lock after the locking read. Rows come raw from the driver, converted by
+    the columns' result processors (a module-constant Core select of plain columns)."""
+    connection = session.connection()
+    read = FollowingRead(connection, statement, parameters)
+    connection.info.setdefault(_FOLLOWING, []).append(read)
+    return read
 
 
 def defer_row_changes(session: Session, row: Any) -> None:
@@ -101,14 +158,28 @@ def _inline(statement: Insert) -> Insert:
     return statement.inline()
 
 
-def _waiting(connection: Connection) -> list[tuple[Executable, Any]]:
-    waiting: list[tuple[Executable, Any]] = connection.info.setdefault(_WAITING, [])
+def _waiting(connection: Connection) -> list[tuple[Executable, Any, RowsCallback | None]]:
+    waiting: list[tuple[Executable, Any, RowsCallback | None]] = connection.info.setdefault(
+        _WAITING, []
+    )
     return waiting
 
 
 def _send(connection: Connection) -> None:
-    for statement, parameters in connection.info.pop(_WAITING, ()):
-        direct_statements.execute(connection, statement, parameters)
+    """Send what waits; the rows of a RETURNING are handed over by `_hand_over_rows`."""
+    for statement, parameters, on_rows in connection.info.pop(_WAITING, ()):
+        fetch = direct_statements.execute(
+            connection, statement, parameters, rows=on_rows is not None
+        )
+        if on_rows is not None and fetch is not None:
+            connection.info.setdefault(_UNREAD, []).append((fetch, on_rows))
+
+
+def _hand_over_rows(connection: Connection) -> None:
+    """Results are in (the pipeline synced, or there was none): give RETURNING rows to their
+    callbacks."""
+    for fetch, on_rows in connection.info.pop(_UNREAD, ()):
+        on_rows(fetch())
 
 
 def _pipelines(connection: Connection) -> bool:
@@ -134,6 +205,7 @@ def _before_execute(connection: Connection, *_: Any) -> None:
     driver = connection.connection.driver_connection
     if not _pipelines(connection) or getattr(driver, "_pipeline", None) is not None:
         _send(connection)
+        _hand_over_rows(connection)
         return
     # what waits is queued; the statement about to run joins it, and _after_cursor_execute ends
     # the pipeline after that statement (not after the queued ones), which hands it its result
@@ -149,8 +221,16 @@ def _before_execute(connection: Connection, *_: Any) -> None:
 
 def _after_cursor_execute(connection: Connection, *_: Any) -> None:
     pipeline = connection.info.pop(_OPEN_PIPELINE, None)
-    if pipeline is not None:
-        pipeline.__exit__(None, None, None)
+    if pipeline is None:
+        return
+    try:  # reads waiting for this statement join its round trip
+        for read in connection.info.pop(_FOLLOWING, ()):
+            read.fetch = direct_statements.read(connection, read.statement, read.parameters)
+    except BaseException as error:
+        pipeline.__exit__(type(error), error, error.__traceback__)
+        raise
+    pipeline.__exit__(None, None, None)
+    _hand_over_rows(connection)
 
 
 def _on_error(context: ExceptionContext) -> None:
@@ -158,6 +238,7 @@ def _on_error(context: ExceptionContext) -> None:
     connection = context.connection
     pipeline = connection.info.pop(_OPEN_PIPELINE, None) if connection is not None else None
     if pipeline is not None:
+        connection.info.pop(_UNREAD, None)
         error = context.original_exception
         pipeline.__exit__(type(error), error, error.__traceback__)
 
@@ -165,12 +246,15 @@ def _on_error(context: ExceptionContext) -> None:
 def _drop_waiting(connection: Connection, *_: Any) -> None:
     """A rollback (to a savepoint) undoes what waits: it never reached the database."""
     connection.info.pop(_WAITING, None)
+    connection.info.pop(_UNREAD, None)
+    connection.info.pop(_FOLLOWING, None)
 
 
 def _before_commit(connection: Connection) -> None:
     """A commit outside `commit` (session.commit() called directly) still sends what waits."""
     if connection.info.get(_WAITING):
         _send(connection)
+        _hand_over_rows(connection)
 
 
 def _install_deferred_begin(engine: Engine) -> None:
@@ -185,4 +269,4 @@ def _install_deferred_begin(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        _waiting(connection).insert(0, (_BEGIN, None))
+        _waiting(connection).insert(0, (_BEGIN, None, None))
