@@ -29,11 +29,19 @@ def _lineage(task: Task) -> list[UUID]:
 
 
 def _lowest_common_ancestor(live: list[Task]) -> UUID | None:
-    first, *others = live
+    """Of the live tasks, only the tops (those under a finished task, or the root) are walked:
+    every live task lies under a top, so their common ancestor is everyone's. SpiffWorkflow
+    predicts whole branches ahead, so the tops are a few of dozens of live tasks."""
+    first, *others = [task for task in live if _top(task)]
     shared = set(_lineage(first))
     for task in others:
         shared &= set(_lineage(task))
     return next((task_id for task_id in _lineage(first) if task_id in shared), None)
+
+
+def _top(task: Task) -> bool:
+    parent = task.parent
+    return parent is None or parent.has_state(TaskState.FINISHED_MASK)
 
 
 def _subtree(workflow: BpmnWorkflow, task_id: UUID) -> set[UUID]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import UUID
 
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn import compaction
 from engine.bpmn import runtime
 from engine.bpmn import serializer
 from engine.bpmn.compiler import compile_procedure
@@ -73,3 +76,29 @@ def test_data_entered_before_the_loop_is_still_seen_after_history_is_dropped():
     task = workflow.get_task_from_id(UUID(ready[0].spiff_task_id))
     assert task.data["applicant"] == {"full_name": "Lê Văn Cường"}
     assert task.data["supplement_outcome"] == "received"
+
+
+def _every_lineage_common_ancestor(live) -> UUID | None:
+    """Every live task's lineage intersected: the definition the fast walk must agree with."""
+    lineages = [compaction._lineage(task) for task in live]
+    shared = set.intersection(*(set(lineage) for lineage in lineages))
+    return next((task_id for task_id in lineages[0] if task_id in shared), None)
+
+
+def test_the_cut_point_found_from_the_branch_tops_is_that_of_every_live_task():
+    """Checked before each step of the parallel path, where live tasks sit in several branches
+    and SpiffWorkflow's predicted tasks below them."""
+    compiled = _compiled()
+    workflow = runtime.start(compiled, {"applicant": {"full_name": "Lê Văn Cường"}})
+    path = [
+        ("check_dossier", {"dossier_complete": "yes"}),
+        ("register_birth", {"birth_registration_number": "1/2026", "child_personal_id": "0"}),
+        ("register_residence", {"residence_address": "Thôn 3", "residence_notice_number": "4"}),
+        ("issue_health_insurance_card", {"social_security_number": "1", "card_valid_from": ""}),
+    ]
+    for element_id, data in path:
+        live = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+        assert len(live) > 1
+        assert compaction._lowest_common_ancestor(live) == _every_lineage_common_ancestor(live)
+        ready = {r.step.element_id: r for r in runtime.ready_steps(workflow, compiled)}
+        runtime.complete(workflow, ready[element_id].spiff_task_id, data)
