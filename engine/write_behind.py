@@ -124,6 +124,8 @@ def defer_row_changes(session: Session, row: Any) -> None:
     defer(session, statement, {**changes, "row_id": state.identity[0]})
     for key, value in changes.items():
         set_committed_value(row, key, value)
+    if not state.committed_state:  # nothing else pending: no flush needs to look at the row
+        state._commit_all(state.dict, session.identity_map)  # noqa: SLF001 - as a flush does
 
 
 @lru_cache(maxsize=64)

@@ -96,6 +96,22 @@ def test_a_token_older_than_its_max_age_is_refused(app, client, login):
     assert "expired" in response.json["detail"]
 
 
+def test_a_token_accepted_before_is_refused_once_past_its_max_age(app, client, login):
+    """Signatures are checked once per process; the age is not: it counts on every request."""
+    headers = login("hotich1")
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+
+    max_age = app.config["TOKEN_MAX_AGE_SECONDS"]
+    app.config["TOKEN_MAX_AGE_SECONDS"] = -1  # the same token, now older than allowed
+    try:
+        response = client.get("/api/v1/auth/me", headers=headers)
+    finally:
+        app.config["TOKEN_MAX_AGE_SECONDS"] = max_age
+
+    assert response.status_code == 401
+    assert "expired" in response.json["detail"]
+
+
 def new_account(client, login, username="canbo_moi"):
     created = client.post(
         "/api/v1/users",
