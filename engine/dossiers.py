@@ -25,7 +25,7 @@ from engine.errors import InvalidData
 from engine.errors import NotFound
 from engine.events import event_values
 from engine.events import insert_events
-from engine.lookup import new_lookup_key
+from engine.lookup import draw_lookup_key
 from engine.models import Dossier
 from engine.models import DossierCounter
 from engine.models import Procedure
@@ -133,9 +133,11 @@ def _receive(
     compiled = compiled_for(session, spec_key_of(version), version.id)
     point = submission.reception_point or {}
     due = calendar.limit_due_at(now, version.time_limit_days, version.time_limit_unit)
+    key = draw_lookup_key(session)  # checked in the counter's round trip
+    code = _next_code(session, receiving, now)
     dossier = Dossier(
-        code=_next_code(session, receiving, now),
-        lookup_key=new_lookup_key(session),
+        code=code,
+        lookup_key=key.confirmed(),
         procedure_id=version.procedure_id,
         procedure_version_id=version.id,
         spec_key=spec_key_of(version),

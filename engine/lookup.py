@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,8 @@ from engine.models import Dossier
 from engine.models import ProcedureVersion
 from engine.status import STATUSES
 from engine.timeliness import classify
+from engine.write_behind import FollowingRead
+from engine.write_behind import read_with_next
 
 KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """No 0/O or 1/I: a key read aloud or copied from paper comes out right."""
@@ -35,12 +38,38 @@ class TrackingView:
     timeliness: str
 
 
-def new_lookup_key(session: Session) -> str:
-    """A random key no other dossier has (the unique index is the final guard)."""
-    while True:
-        key = "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
-        if session.scalar(select(Dossier.id).where(Dossier.lookup_key == key)) is None:
-            return key
+_KEY_TAKEN = select(Dossier.__table__.c.id).where(
+    Dossier.__table__.c.lookup_key == bindparam("key")
+)
+
+
+@dataclass(frozen=True)
+class KeyDraw:
+    """A random key being checked against the other dossiers' (see `draw_lookup_key`)."""
+
+    session: Session
+    key: str
+    taken: FollowingRead
+
+    def confirmed(self) -> str:
+        """The key, or, in the rare case another dossier has it, another one no dossier has
+        (the unique index is the final guard)."""
+        key, taken = self.key, bool(self.taken.rows())
+        while taken:
+            key = _random_key()
+            taken = self.session.scalar(_KEY_TAKEN, {"key": key}) is not None
+        return key
+
+
+def draw_lookup_key(session: Session) -> KeyDraw:
+    """Draw a key for a new dossier; the check that no dossier has it rides with the
+    transaction's next statement (on PostgreSQL, in its round trip)."""
+    key = _random_key()
+    return KeyDraw(session, key, read_with_next(session, _KEY_TAKEN, {"key": key}))
+
+
+def _random_key() -> str:
+    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
 
 
 def track(session: Session, *, code: str, key: str, now: datetime | None = None) -> TrackingView:

@@ -202,7 +202,7 @@ def install(engine: Engine) -> None:
 
 
 def _before_execute(connection: Connection, *_: Any) -> None:
-    if not connection.info.get(_WAITING):
+    if not connection.info.get(_WAITING) and not connection.info.get(_FOLLOWING):
         return
     driver = connection.connection.driver_connection
     if not _pipelines(connection) or getattr(driver, "_pipeline", None) is not None:
@@ -210,7 +210,7 @@ def _before_execute(connection: Connection, *_: Any) -> None:
         _hand_over_rows(connection)
         return
     # what waits is queued; the statement about to run joins it, and _after_cursor_execute ends
-    # the pipeline after that statement (not after the queued ones), which hands it its result
+    # the pipeline after that statement and the reads following it, which hands it its result
     pipeline = driver.pipeline()
     pipeline.__enter__()
     try:
