@@ -60,11 +60,17 @@ def _advance(workflow: BpmnWorkflow) -> None:
 
 
 def ready_steps(workflow: BpmnWorkflow, compiled: CompiledProcedure) -> list[ReadyStep]:
+    """The human steps waiting to be done, in the order their tasks were created. A flat scan
+    of the instance's and its sub-processes' tasks: SpiffWorkflow's tree iterator costs more
+    than the few dozen tasks it would visit."""
     ready = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
-        step = compiled.steps.get(task.task_spec.bpmn_id)
-        if step is not None:
-            ready.append(ReadyStep(str(task.id), step))
+    for tasks in (workflow.tasks, *(sub.tasks for sub in workflow.subprocesses.values())):
+        for task in tasks.values():
+            if task.state != TaskState.READY or not task.task_spec.manual:
+                continue
+            step = compiled.steps.get(task.task_spec.bpmn_id)
+            if step is not None:
+                ready.append(ReadyStep(str(task.id), step))
     return ready
 
 
