@@ -46,11 +46,12 @@ _TASK_WITH_DOSSIER = (
 """PostgreSQL locks a join's rows in FROM order: the dossier first, as every command does, so
 a command on the dossier (a refusal) and one on its task queue up instead of deadlocking."""
 _TASK_AND_DOSSIER = _TASK_WITH_DOSSIER.where(Task.id == bindparam("task_id"))
-_TASK_FOR_STEP = _TASK_AND_DOSSIER.add_columns(WorkflowState).join(
+_TASK_FOR_STEP = _TASK_AND_DOSSIER.add_columns(WorkflowState.state).join(
     WorkflowState, WorkflowState.dossier_id == Dossier.id
 )
 """Locks the dossier, the task and the workflow state; never a row shared with other dossiers.
-These statements are built once, with bind parameters (see UnitOfWork.lock_one)."""
+The state is read as a plain column (an entity would cost ORM work for nothing). These
+statements are built once, with bind parameters (see UnitOfWork.lock_one)."""
 _TASKS = Task.__table__
 _OPEN_ROWS_BESIDE = select(_TASKS.c.id, _TASKS.c.spiff_task_id).where(
     _TASKS.c.dossier_id
@@ -207,7 +208,7 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     require_allowed("complete_task", dossier.status)
     compiled = compiled_for(session, dossier.spec_key, dossier.procedure_version_id)
     cleaned = forms.validate(compiled.forms.get(task.form) if task.form else None, data)
-    workflow = serializer.load(state.state, compiled)
+    workflow = serializer.load(state, compiled)
     runtime.complete(workflow, task.spiff_task_id, cleaned)
     now = utcnow()
     changes = task_changes(open_rows.rows(), runtime.ready_steps(workflow, compiled), done=task.id)
