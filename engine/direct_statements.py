@@ -116,9 +116,8 @@ def read(connection: Connection, statement: Executable, parameters: Parameters) 
 def _all_results(cursor: Any, prepared: _Compiled) -> list[tuple[Any, ...]]:
     """Every returned row, across the result sets of an executemany (psycopg's nextset)."""
     fetched = []
-    while True:
-        if cursor.description is not None:
-            fetched.extend(prepared.processed(tuple(row)) for row in cursor.fetchall())
+    while True:  # not `cursor.description`: psycopg builds a Column object per column for it
+        fetched.extend(prepared.processed(tuple(row)) for row in cursor.fetchall())
         if not getattr(cursor, "nextset", lambda: None)():
             return fetched
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import forms
+from engine import loaded_rows
 from engine import timers
 from engine.actors import Actor
 from engine.actors import require_role_in
@@ -35,6 +36,7 @@ from engine.task_rows import task_changes
 from engine.task_rows import write_task_changes
 from engine.units import cached_unit
 from engine.uow import UnitOfWork
+from engine.uow import for_update
 from engine.views import TaskView
 from engine.write_behind import defer
 from engine.write_behind import defer_row_changes
@@ -46,12 +48,18 @@ _TASK_WITH_DOSSIER = (
 """PostgreSQL locks a join's rows in FROM order: the dossier first, as every command does, so
 a command on the dossier (a refusal) and one on its task queue up instead of deadlocking."""
 _TASK_AND_DOSSIER = _TASK_WITH_DOSSIER.where(Task.id == bindparam("task_id"))
-_TASK_FOR_STEP = _TASK_AND_DOSSIER.add_columns(WorkflowState.state).join(
-    WorkflowState, WorkflowState.dossier_id == Dossier.id
+_TASK_COLUMNS = loaded_rows.columns(Task)
+_DOSSIER_COLUMNS = loaded_rows.columns(Dossier)
+_STEP_ROW = for_update(
+    select(*_TASK_COLUMNS, *_DOSSIER_COLUMNS, WorkflowState.state)
+    .select_from(Dossier)
+    .join(Task, Task.dossier_id == Dossier.id)
+    .join(WorkflowState, WorkflowState.dossier_id == Dossier.id)
+    .where(Task.id == bindparam("task_id"))
 )
-"""Locks the dossier, the task and the workflow state; never a row shared with other dossiers.
-The state is read as a plain column (an entity would cost ORM work for nothing). These
-statements are built once, with bind parameters (see UnitOfWork.lock_one)."""
+"""Locks the dossier, the task and the workflow state (never a row shared with other dossiers)
+and reads their columns, which engine.loaded_rows turns into the Task and Dossier objects.
+These statements are built once, with bind parameters (see UnitOfWork.lock_one)."""
 _TASKS = Task.__table__
 _OPEN_ROWS_BESIDE = select(_TASKS.c.id, _TASKS.c.spiff_task_id).where(
     _TASKS.c.dossier_id
@@ -203,7 +211,10 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     uow.begin_write()
     session = uow.session
     open_rows = read_with_next(session, _OPEN_ROWS_BESIDE, {"task_id": task_id})
-    task, dossier, state = uow.lock_one(_TASK_FOR_STEP, "task", task_id, {"task_id": task_id})
+    row = uow.lock_columns(_STEP_ROW, "task", task_id, {"task_id": task_id})
+    task = loaded_rows.attach(session, Task, row[: len(_TASK_COLUMNS)])
+    dossier = loaded_rows.attach(session, Dossier, row[len(_TASK_COLUMNS) : -1])
+    state = row[-1]
     _check_workable(task, actor)
     require_allowed("complete_task", dossier.status)
     compiled = compiled_for(session, dossier.spec_key, dossier.procedure_version_id)

@@ -59,6 +59,16 @@ class UnitOfWork:
             raise NotFound(f"{what} {ident} not found", what=what, id=ident)
         return row
 
+    def lock_columns(
+        self, statement: Select[Any], what: str, ident: int, params: Mapping[str, Any]
+    ) -> tuple[Any, ...]:
+        """`lock_one` for a module-level `for_update` statement of plain columns, read straight
+        from the driver (engine.write_behind.read): the single row's values."""
+        rows = write_behind.read(self.session, statement, params)
+        if not rows:
+            raise NotFound(f"{what} {ident} not found", what=what, id=ident)
+        return rows[0]
+
     def commit(self) -> None:
         try:
             write_behind.commit(self.session)

@@ -40,6 +40,7 @@ from sqlalchemy import inspect
 from sqlalchemy import text
 from sqlalchemy import update
 from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -184,6 +185,29 @@ def _hand_over_rows(connection: Connection) -> None:
         on_rows(fetch())
 
 
+def read(session: Session, statement: Executable, parameters: Any) -> list[tuple[Any, ...]]:
+    """Rows of `statement` read straight from the driver (see engine.direct_statements), in
+    one round trip with what waits before it and the reads registered to follow it: what an
+    execute would send, without SQLAlchemy's result machinery. For a hot read of plain columns
+    built once at module level."""
+    connection = session.connection()
+    _before_execute(connection)
+    try:
+        fetch = direct_statements.read(connection, statement, parameters)
+    except BaseException as error:
+        _leave_pipeline(connection, error)
+        raise
+    dialect = connection.dialect
+    try:
+        _after_cursor_execute(connection)
+    except dialect.loaded_dbapi.Error as error:  # a lock wait or a statement that failed
+        connection.info.pop(_UNREAD, None)
+        raise DBAPIError.instance(
+            None, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from error
+    return fetch()
+
+
 def _pipelines(connection: Connection) -> bool:
     """Only psycopg (PostgreSQL) has a pipeline mode; other drivers send what waits in turn."""
     return connection.dialect.driver == "psycopg"
@@ -237,11 +261,14 @@ def _after_cursor_execute(connection: Connection, *_: Any) -> None:
 
 def _on_error(context: ExceptionContext) -> None:
     """A statement failed inside a pipeline it joined: leave pipeline mode all the same."""
-    connection = context.connection
-    pipeline = connection.info.pop(_OPEN_PIPELINE, None) if connection is not None else None
+    if context.connection is not None:
+        _leave_pipeline(context.connection, context.original_exception)
+
+
+def _leave_pipeline(connection: Connection, error: BaseException) -> None:
+    pipeline = connection.info.pop(_OPEN_PIPELINE, None)
     if pipeline is not None:
         connection.info.pop(_UNREAD, None)
-        error = context.original_exception
         pipeline.__exit__(type(error), error, error.__traceback__)
 
 

@@ -1,0 +1,33 @@
+"""Objects made from columns read straight from the driver (engine.loaded_rows) behave as if the
+ORM had loaded them: the session knows them, nothing counts as changed, and a change is saved."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine import loaded_rows
+from engine.models import Dossier
+from engine.write_behind import read
+from tests.background import receive
+
+
+def test_an_attached_row_is_clean_known_to_the_session_and_saves_a_change(new_uow, actor):
+    dossier = receive(new_uow, actor("tiepnhan1"), "newborn_bundle")
+    statement = select(*loaded_rows.columns(Dossier)).where(Dossier.id == dossier.id)
+    with new_uow() as uow:
+        uow.begin_write()
+        (values,) = read(uow.session, statement, {})
+        row = loaded_rows.attach(uow.session, Dossier, values)
+        assert uow.session.get(Dossier, dossier.id) is row  # no second copy, no query
+        assert not uow.session.dirty
+        assert (row.code, row.status, row.received_at.tzinfo is not None) == (
+            dossier.code,
+            "received",
+            True,
+        )
+        row.delivery_address = "Số 12 đường Lê Lợi"
+        uow.commit()
+
+    with new_uow() as uow:
+        stored = uow.session.get_one(Dossier, dossier.id)
+        assert (stored.delivery_address, stored.lock_version) == ("Số 12 đường Lê Lợi", 2)
