@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import Insert
+from sqlalchemy import bindparam
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
@@ -14,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from engine import calendar
 from engine import fees
+from engine import loaded_rows
 from engine import timers
+from engine import write_behind
 from engine.actors import Actor
 from engine.bpmn import runtime
 from engine.bpmn import serializer
@@ -260,31 +265,40 @@ def _competent_unit(
     return unit
 
 
+_CURRENT_VERSION = (
+    select(*loaded_rows.columns(ProcedureVersion))
+    .join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
+    .where(Procedure.code == bindparam("code"))
+)
+"""Read straight from the driver (engine.loaded_rows): a receipt's first read, with its BEGIN."""
+
+
 def _current_version(session: Session, code: str) -> ProcedureVersion:
-    row = session.execute(
-        select(ProcedureVersion)
-        .join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
-        .where(Procedure.code == code)
-    ).scalar_one_or_none()
-    if row is None:
+    rows = write_behind.read(session, _CURRENT_VERSION, {"code": code})
+    if not rows:
         raise NotFound(f"procedure {code!r} not found", what="procedure", code=code)
-    return row
+    return loaded_rows.attach(session, ProcedureVersion, rows[0])
 
 
 def _next_code(session: Session, unit: UnitNode, now: datetime) -> str:
     """`<unit>-<YYMMDD>-<NNNN>`: a daily sequence per receiving unit, counted by one upsert that
     holds the counter row until the commit (so two first receipts of a day cannot clash)."""
     day = now.astimezone(calendar.LOCAL_TZ).strftime("%y%m%d")
-    dialect = session.get_bind().dialect.name
+    statement = _count_receipt(session.get_bind().dialect.name)
+    ((last,),) = write_behind.read(session, statement, {"unit_id": unit.id, "day": day})
+    return f"{unit.code}-{day}-{last:04d}"
+
+
+@lru_cache(maxsize=4)
+def _count_receipt(dialect: str) -> Insert:
+    """The counter's upsert, built once per dialect (both spell ON CONFLICT the same way)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
+    return (
         insert(DossierCounter)
-        .values(unit_id=unit.id, day=day, last=1)
+        .values(unit_id=bindparam("unit_id"), day=bindparam("day"), last=1)
         .on_conflict_do_update(
             index_elements=[DossierCounter.unit_id, DossierCounter.day],
             set_={"last": DossierCounter.last + 1},
         )
         .returning(DossierCounter.last)
     )
-    last = session.execute(statement).scalar_one()
-    return f"{unit.code}-{day}-{last:04d}"

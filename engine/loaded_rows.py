@@ -22,9 +22,16 @@ from sqlalchemy.orm import make_transient_to_detached
 Row = TypeVar("Row")
 
 
+@lru_cache(maxsize=32)
 def columns(model: type[Any]) -> tuple[Column[Any], ...]:
-    """Every column of `model`'s table, in the order `attach` expects their values."""
-    return tuple(model.__table__.columns)
+    """The columns of `model`'s table that the ORM loads at once (not the deferred ones), in the
+    order `attach` expects their values."""
+    mapper = inspect(model)
+    return tuple(
+        column
+        for column in model.__table__.columns
+        if not mapper.get_property_by_column(column).deferred
+    )
 
 
 @lru_cache(maxsize=32)
@@ -33,10 +40,21 @@ def _attribute_keys(model: type[Any]) -> tuple[str, ...]:
     return tuple(mapper.get_property_by_column(column).key for column in columns(model))
 
 
+@lru_cache(maxsize=32)
+def _key_positions(model: type[Any]) -> tuple[int, ...]:
+    return tuple(columns(model).index(column) for column in inspect(model).primary_key)
+
+
 def attach(session: Session, model: type[Row], values: Sequence[Any]) -> Row:
-    """A persistent `model` object holding `values` (one per column of `columns(model)`), in
-    `session`, which must not hold that row yet."""
-    instance: Row = inspect(model).class_manager.new_instance()
+    """The persistent `model` object holding `values` (one per column of `columns(model)`) in
+    `session`; the one the session already holds for that row, if any (as an ORM query would
+    return it, unrefreshed). Deferred columns load when first used."""
+    mapper = inspect(model)
+    key = mapper.identity_key_from_primary_key([values[i] for i in _key_positions(model)])
+    held = session.identity_map.get(key)
+    if held is not None:
+        return held  # type: ignore[no-any-return]
+    instance: Row = mapper.class_manager.new_instance()
     inspect(instance).dict.update(zip(_attribute_keys(model), values, strict=True))
     make_transient_to_detached(instance)
     session.add(instance)

@@ -3,10 +3,12 @@ ORM had loaded them: the session knows them, nothing counts as changed, and a ch
 
 from __future__ import annotations
 
+from sqlalchemy import inspect
 from sqlalchemy import select
 
 from engine import loaded_rows
 from engine.models import Dossier
+from engine.models import ProcedureVersion
 from engine.write_behind import read
 from tests.background import receive
 
@@ -31,3 +33,15 @@ def test_an_attached_row_is_clean_known_to_the_session_and_saves_a_change(new_uo
     with new_uow() as uow:
         stored = uow.session.get_one(Dossier, dossier.id)
         assert (stored.delivery_address, stored.lock_version) == ("Số 12 đường Lê Lợi", 2)
+
+
+def test_a_row_the_session_holds_comes_back_as_that_object_and_deferred_columns_wait(new_uow):
+    """A batch import receives many dossiers of one procedure in one session."""
+    statement = select(*loaded_rows.columns(ProcedureVersion)).limit(1)
+    with new_uow() as uow:
+        (values,) = read(uow.session, statement, {})
+        first = loaded_rows.attach(uow.session, ProcedureVersion, values)
+        again = loaded_rows.attach(uow.session, ProcedureVersion, values)
+        assert again is first
+        assert "files" not in inspect(first).dict  # not read with the row
+        assert first.files  # loaded when used, as a deferred column is
