@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import lru_cache
 from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
@@ -144,9 +145,10 @@ def commit(session: Session) -> None:
     session.flush()
     connection = session.connection()
     if connection.info.get(_WAITING) and _pipelines(connection):
-        # what waits goes in the COMMIT's round trip (see _before_execute); the session's own
+        # what waits and the COMMIT in one pipeline, straight to the driver; the session's own
         # commit then finds no transaction open on the server and sends nothing
-        connection.execute(_COMMIT)  # not exec_driver_sql: it skips before_execute
+        _waiting(connection).append((_COMMIT, None, None))
+        _in_one_round_trip(connection, lambda: None)
     session.commit()
 
 
@@ -191,9 +193,21 @@ def read(session: Session, statement: Executable, parameters: Any) -> list[tuple
     execute would send, without SQLAlchemy's result machinery. For a hot read of plain columns
     built once at module level."""
     connection = session.connection()
+    fetch = _in_one_round_trip(
+        connection, lambda: direct_statements.read(connection, statement, parameters)
+    )
+    return fetch()
+
+
+Sent = TypeVar("Sent")
+
+
+def _in_one_round_trip(connection: Connection, send: Callable[[], Sent]) -> Sent:
+    """What waits, then `send()`, then the reads registered to follow: one pipeline on psycopg.
+    A statement the server refused raises as SQLAlchemy's error (IntegrityError, ...)."""
     _before_execute(connection)
     try:
-        fetch = direct_statements.read(connection, statement, parameters)
+        sent = send()
     except BaseException as error:
         _leave_pipeline(connection, error)
         raise
@@ -203,9 +217,9 @@ def read(session: Session, statement: Executable, parameters: Any) -> list[tuple
     except dialect.loaded_dbapi.Error as error:  # a lock wait or a statement that failed
         connection.info.pop(_UNREAD, None)
         raise DBAPIError.instance(
-            None, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
+            None, None, error, dialect.loaded_dbapi.Error, dialect=dialect
         ) from error
-    return fetch()
+    return sent
 
 
 def _pipelines(connection: Connection) -> bool:
