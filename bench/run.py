@@ -29,6 +29,7 @@ import harness  # noqa: E402 - after the sys.path insert above
 BENCHMARKS = (
     "publish",
     "step_vs_raw",
+    "instructions",
     "growth",
     "throughput",
     "inbox",
