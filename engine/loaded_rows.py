@@ -19,7 +19,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import make_transient_to_detached
 
-Row = TypeVar("Row")
+Model = TypeVar("Model")
 
 
 @lru_cache(maxsize=32)
@@ -45,7 +45,7 @@ def _key_positions(model: type[Any]) -> tuple[int, ...]:
     return tuple(columns(model).index(column) for column in inspect(model).primary_key)
 
 
-def attach(session: Session, model: type[Row], values: Sequence[Any]) -> Row:
+def attach(session: Session, model: type[Model], values: Sequence[Any]) -> Model:
     """The persistent `model` object holding `values` (one per column of `columns(model)`) in
     `session`; the one the session already holds for that row, if any (as an ORM query would
     return it, unrefreshed). Deferred columns load when first used."""
@@ -54,7 +54,7 @@ def attach(session: Session, model: type[Row], values: Sequence[Any]) -> Row:
     held = session.identity_map.get(key)
     if held is not None:
         return held  # type: ignore[no-any-return]
-    instance: Row = mapper.class_manager.new_instance()
+    instance: Model = mapper.class_manager.new_instance()
     inspect(instance).dict.update(zip(_attribute_keys(model), values, strict=True))
     make_transient_to_detached(instance)
     session.add(instance)

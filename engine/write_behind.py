@@ -48,7 +48,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine import direct_statements
 
 _WAITING = "mot_cua_write_behind"
-"""Key in the connection's `info`: the (statement, parameters) pairs not yet sent."""
+"""Key in the connection's `info`: the (statement, parameters, rows callback) not yet sent."""
 _OPEN_PIPELINE = "mot_cua_open_pipeline"
 """Key in the connection's `info`: the pipeline the statement being executed joined."""
 _UNREAD = "mot_cua_unread_results"
@@ -294,7 +294,10 @@ def _drop_waiting(connection: Connection, *_: Any) -> None:
 
 
 def _before_commit(connection: Connection) -> None:
-    """A commit outside `commit` (session.commit() called directly) still sends what waits."""
+    """A commit outside `commit` (session.commit() called directly) still sends what waits.
+    A following read nobody asked for ends with its transaction: it must not ride in the next
+    one the pooled connection serves."""
+    connection.info.pop(_FOLLOWING, None)
     if connection.info.get(_WAITING):
         _send(connection)
         _hand_over_rows(connection)
