@@ -140,30 +140,32 @@ def _receive(
     due = calendar.limit_due_at(now, version.time_limit_days, version.time_limit_unit)
     key = draw_lookup_key(session)  # checked in the counter's round trip
     code = _next_code(session, receiving, now)
-    dossier = Dossier(
-        code=code,
-        lookup_key=key.confirmed(),
-        procedure_id=version.procedure_id,
-        procedure_version_id=version.id,
-        spec_key=spec_key_of(version),
-        status="received",
-        channel=submission.channel,
-        applicant=submission.applicant,
-        data=submission.data,
-        receiving_unit_id=receiving.id,
-        competent_unit_id=competent.id,
-        reception_point_kind=point.get("kind", "counter"),
-        reception_point_name=str(point.get("name") or "").strip() or receiving.name,
-        received_at=now,
-        due_at=due,
-        original_due_at=due,
-        paused_days=0,
-        fee_amount=fees.amount_due(version.fee_rule, submission.data),
-        fee_paid=False,
-        created_by=actor.user_id,
+    dossier = loaded_rows.insert_row(  # the new id in the counter's next round trip
+        session,
+        Dossier,
+        dict(
+            code=code,
+            lookup_key=key.confirmed(),
+            procedure_id=version.procedure_id,
+            procedure_version_id=version.id,
+            spec_key=spec_key_of(version),
+            status="received",
+            channel=submission.channel,
+            applicant=submission.applicant,
+            data=submission.data,
+            receiving_unit_id=receiving.id,
+            competent_unit_id=competent.id,
+            reception_point_kind=point.get("kind", "counter"),
+            reception_point_name=str(point.get("name") or "").strip() or receiving.name,
+            received_at=now,
+            due_at=due,
+            original_due_at=due,
+            paused_days=0,
+            fee_amount=fees.amount_due(version.fee_rule, submission.data),
+            fee_paid=False,
+            created_by=actor.user_id,
+        ),
     )
-    session.add(dossier)
-    session.flush()
     workflow = runtime.start(
         compiled,
         {"applicant": submission.applicant, "channel": submission.channel, **submission.data},

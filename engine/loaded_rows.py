@@ -1,4 +1,5 @@
-"""ORM objects made from columns read straight from the driver, as if the ORM had loaded them.
+"""ORM objects made from columns read straight from the driver, as if the ORM had loaded them
+(or, for a new row, as if it had flushed it).
 
 Why: for the step's locking read, SQLAlchemy's ORM loading (row processors built per execution,
 a result object, identity-map bookkeeping) costs more than the query itself. The hot path reads
@@ -9,15 +10,20 @@ change made later is flushed (or written by write_behind.defer_row_changes) as u
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 from typing import TypeVar
 
 from sqlalchemy import Column
+from sqlalchemy import Insert
+from sqlalchemy import insert
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import make_transient_to_detached
+
+from engine import write_behind
 
 Model = TypeVar("Model")
 
@@ -59,3 +65,39 @@ def attach(session: Session, model: type[Model], values: Sequence[Any]) -> Model
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
+
+
+def insert_row(session: Session, model: type[Model], values: Mapping[str, Any]) -> Model:
+    """INSERT a new `model` row straight through the driver (with what waits on the connection,
+    in one round trip) and return it as a persistent object, as `session.add` and a flush would:
+    every column not given gets its scalar or callable default, or NULL; the new id comes back
+    from RETURNING. For a hot path's single new row whose id the rest of the command needs."""
+    mapper = inspect(model)
+    (key,) = mapper.primary_key
+    unknown = set(values) - set(_attribute_keys(model))
+    if unknown:
+        raise TypeError(f"{model.__name__} has no column {sorted(unknown)}")
+    row = {
+        column.key: _value(column, values, attribute)
+        for column, attribute in zip(columns(model), _attribute_keys(model), strict=True)
+        if column is not key
+    }
+    ((new_id,),) = write_behind.read(session, _inserting(model), row)
+    return attach(session, model, [new_id if c is key else row[c.key] for c in columns(model)])
+
+
+def _value(column: Column[Any], values: Mapping[str, Any], attribute: str) -> Any:
+    if attribute in values:
+        return values[attribute]
+    default = column.default
+    if default is None:
+        return None
+    if getattr(default, "is_callable", False):
+        return default.arg(None)  # type: ignore[attr-defined]
+    return default.arg  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=8)
+def _inserting(model: type[Any]) -> Insert:
+    (key,) = inspect(model).primary_key
+    return insert(model.__table__).returning(key)

@@ -3,11 +3,14 @@ ORM had loaded them: the session knows them, nothing counts as changed, and a ch
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import inspect
 from sqlalchemy import select
 
 from engine import loaded_rows
+from engine.db import utcnow
 from engine.models import Dossier
+from engine.models import Notification
 from engine.models import ProcedureVersion
 from engine.write_behind import read
 from tests.background import receive
@@ -45,3 +48,37 @@ def test_a_row_the_session_holds_comes_back_as_that_object_and_deferred_columns_
         assert again is first
         assert "files" not in inspect(first).dict  # not read with the row
         assert first.files  # loaded when used, as a deferred column is
+
+
+def test_a_row_inserted_straight_gets_the_models_defaults_and_its_new_id(new_uow):
+    with new_uow() as uow:
+        uow.begin_write()
+        notice = loaded_rows.insert_row(
+            uow.session,
+            Notification,
+            {
+                "kind": "received",
+                "channel": "email",
+                "recipient": "lr-insert@example.vn",
+                "subject": "S",
+                "body": "B",
+                "next_attempt_at": utcnow(),
+            },
+        )
+        assert notice.id is not None
+        assert uow.session.get(Notification, notice.id) is notice
+        uow.commit()
+
+    with new_uow() as uow:
+        stored = uow.session.get_one(Notification, notice.id)
+        assert (stored.recipient, stored.status, stored.attempts) == (
+            "lr-insert@example.vn",
+            "pending",  # the model's defaults, as a flush would have set them
+            0,
+        )
+        assert stored.created_at is not None
+
+
+def test_inserting_a_column_the_model_lacks_is_refused_before_any_sql(new_uow):
+    with new_uow() as uow, pytest.raises(TypeError, match="no column"):
+        loaded_rows.insert_row(uow.session, Notification, {"recipent": "typo@example.vn"})
