@@ -42,12 +42,14 @@ from engine.write_behind import defer
 from engine.write_behind import defer_row_changes
 from engine.write_behind import read_with_next
 
-_TASK_WITH_DOSSIER = (
-    select(Task, Dossier).select_from(Dossier).join(Task, Task.dossier_id == Dossier.id)
+_TASK_AND_DOSSIER = (
+    select(Task, Dossier)
+    .select_from(Dossier)
+    .join(Task, Task.dossier_id == Dossier.id)
+    .where(Task.id == bindparam("task_id"))
 )
 """PostgreSQL locks a join's rows in FROM order: the dossier first, as every command does, so
 a command on the dossier (a refusal) and one on its task queue up instead of deadlocking."""
-_TASK_AND_DOSSIER = _TASK_WITH_DOSSIER.where(Task.id == bindparam("task_id"))
 _TASK_COLUMNS = loaded_rows.columns(Task)
 _DOSSIER_COLUMNS = loaded_rows.columns(Dossier)
 _STEP_ROW = for_update(
@@ -57,9 +59,9 @@ _STEP_ROW = for_update(
     .join(WorkflowState, WorkflowState.dossier_id == Dossier.id)
     .where(Task.id == bindparam("task_id"))
 )
-"""Locks the dossier, the task and the workflow state (never a row shared with other dossiers)
-and reads their columns, which engine.loaded_rows turns into the Task and Dossier objects.
-These statements are built once, with bind parameters (see UnitOfWork.lock_one)."""
+"""Locks the dossier (first, as above), the task and the workflow state, never a row shared
+with other dossiers, and reads their columns, which engine.loaded_rows turns into the Task and
+Dossier objects. Built once, with bind parameters (see UnitOfWork.lock_columns)."""
 _TASKS = Task.__table__
 _OPEN_ROWS_BESIDE = select(_TASKS.c.id, _TASKS.c.spiff_task_id).where(
     _TASKS.c.dossier_id
