@@ -57,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "ui" / "templates"),
     )
     app.url_map.converters["int"] = IdConverter
+    app.session_interface = auth.CookieSessions()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(from_environment(Path(app.instance_path)))
     if test_config:

@@ -10,10 +10,14 @@ from threading import Lock
 from time import monotonic
 from typing import Any
 
+from flask import Flask
+from flask import Request
 from flask import current_app
 from flask import g
 from flask import request
 from flask import session
+from flask.sessions import SecureCookieSession
+from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 
@@ -127,6 +131,16 @@ def authenticate_request() -> None:
 
 SESSION_KEY = "sid"
 """The page session's random key; the cookie is signed, the server keeps the session's state."""
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, minus the signer built for a request that sends no
+    cookie (an API client with a bearer token): it starts with an empty session as before."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def client() -> Client:

@@ -6,10 +6,15 @@ result set-up), more than psycopg itself needs to send a small UPDATE. Write-beh
 statements whose results nobody reads, which need none of that; everything else keeps going
 through SQLAlchemy. The SQL is still SQLAlchemy's, compiled from the same Core statement, so
 the schema stays in engine/models.
+
+Two ways to send: `execute` on the driver's cursor, and `queue` into a libpq batch
+(engine.libpq_batch, PostgreSQL), for which the statement is compiled with numbered
+placeholders ($1) instead of psycopg's named ones.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -24,6 +29,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
+
+from engine.libpq_batch import Batch
 
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 Fetch = Callable[[], list[tuple[Any, ...]]]
@@ -63,9 +70,8 @@ def execute(
     psycopg pipeline they arrive when it syncs, so call it after that. A statement this module
     cannot send as it is (an expanding IN list) goes through SQLAlchemy instead. Driver errors
     are raised as SQLAlchemy's (IntegrityError, ...), as an execute would."""
-    many = isinstance(parameters, Sequence) and not isinstance(parameters, Mapping)
-    given = list(parameters) if many else [parameters or {}]
-    prepared = _compiled(statement, connection.dialect, tuple(sorted(given[0])) if given else ())
+    many, given = _executions(parameters)
+    prepared = _compiled(statement, connection.dialect, _keys(given))
     if prepared is None:
         result = connection.execute(statement, parameters)
         if not rows:
@@ -93,6 +99,43 @@ def execute(
             prepared.sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
         ) from error
     return (lambda: _all_results(cursor, prepared)) if rows else None
+
+
+def queueable(connection: Connection, statement: Executable, parameters: Parameters) -> bool:
+    """Whether `queue` can send `statement` (not one with an expanding IN list)."""
+    return _numbered(statement, connection.dialect, _keys(_executions(parameters)[1])) is not None
+
+
+def queue(
+    batch: Batch,
+    connection: Connection,
+    statement: Executable,
+    parameters: Parameters,
+    *,
+    rows: bool = False,
+) -> Fetch | None:
+    """`execute` into a libpq batch: sent when the batch runs; with `rows`, what reads the
+    returned rows after that. Check `queueable` first."""
+    _many, given = _executions(parameters)
+    prepared = _numbered(statement, connection.dialect, _keys(given))
+    assert prepared is not None, "queue() of a statement queueable() refused"  # noqa: S101
+    if not prepared.compiled.bind_names:
+        slot = batch.add(prepared.sql, None, returns=rows)
+    else:
+        slot = batch.add(prepared.sql, [prepared.driver_parameters(v) for v in given], returns=rows)
+    if slot is None:
+        return None
+    return lambda: [prepared.processed(row) for row in slot.rows]
+
+
+def _executions(parameters: Parameters) -> tuple[bool, list[Mapping[str, Any]]]:
+    """(executemany?, the parameters of each execution)."""
+    many = isinstance(parameters, Sequence) and not isinstance(parameters, Mapping)
+    return many, list(parameters) if many else [parameters or {}]  # type: ignore[list-item]
+
+
+def _keys(given: list[Mapping[str, Any]]) -> tuple[str, ...]:
+    return tuple(sorted(given[0])) if given else ()
 
 
 _CURSOR = "mot_cua_direct_cursor"
@@ -126,6 +169,21 @@ def _all_results(cursor: Any, prepared: _Compiled) -> list[tuple[Any, ...]]:
 def _compiled(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled | None:
     """Bounded: callers pass module-level statements, but one built per call must not pile up."""
     return _compile(statement, dialect, keys)
+
+
+@lru_cache(maxsize=256)
+def _numbered(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled | None:
+    """`_compiled` with $1-style placeholders, for a libpq batch."""
+    return _compile(statement, _numbering(dialect), keys)
+
+
+@lru_cache(maxsize=4)
+def _numbering(dialect: Dialect) -> Dialect:
+    """The connection's dialect, initialised as it is, but compiling `$1` placeholders."""
+    numbering = copy.copy(dialect)
+    numbering.paramstyle = "numeric_dollar"
+    numbering.positional = True
+    return numbering
 
 
 def _compile(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled | None:

@@ -3,10 +3,12 @@ webhook rows), and on PostgreSQL the BEGIN itself, wait on the connection and go
 next statement that needs an answer, or with the COMMIT.
 
 Why: on PostgreSQL every statement is a network round trip, and a round trip costs the server,
-the worker and the kernel between them more than executing a small UPDATE. With psycopg's
-pipeline mode what waits and the statement that follows it travel together: BEGIN and a
-command's first read are one round trip, its writes and the COMMIT another. SQLite runs what
-waits one statement after another, in the same order.
+the worker and the kernel between them more than executing a small UPDATE. In libpq's pipeline
+mode what waits and the statement that follows it travel together: BEGIN and a command's first
+read are one round trip, its writes and the COMMIT another. The round trips this module sends
+itself (`read`, `commit`) go through engine.libpq_batch; when what waits must ride with a
+statement SQLAlchemy executes, psycopg's pipeline carries both. SQLite runs what waits one
+statement after another, in the same order.
 
 The order of SQL is never changed: every other statement on the connection (a read, an ORM
 flush, a SAVEPOINT) goes after what waits. A savepoint rolled back drops what was deferred
@@ -27,7 +29,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import lru_cache
 from typing import Any
-from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
@@ -46,6 +47,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import direct_statements
+from engine.libpq_batch import Batch
 
 _WAITING = "mot_cua_write_behind"
 """Key in the connection's `info`: the (statement, parameters, rows callback) not yet sent."""
@@ -55,6 +57,9 @@ _UNREAD = "mot_cua_unread_results"
 """Key in the connection's `info`: sent statements whose returned rows wait for the sync."""
 _FOLLOWING = "mot_cua_following_reads"
 """Key in the connection's `info`: reads to send right after the next statement."""
+_NAMES = "mot_cua_prepared_names"
+"""Key in the connection's `info` (kept with the driver's connection): SQL -> the name it is
+prepared under on the server (engine.libpq_batch)."""
 _BEGIN = text("BEGIN")
 _COMMIT = text("COMMIT")
 
@@ -148,7 +153,8 @@ def commit(session: Session) -> None:
         # what waits and the COMMIT in one pipeline, straight to the driver; the session's own
         # commit then finds no transaction open on the server and sends nothing
         _waiting(connection).append((_COMMIT, None, None))
-        _in_one_round_trip(connection, lambda: None)
+        connection.info.pop(_FOLLOWING, None)  # as at any commit (_before_commit)
+        _in_one_round_trip(connection)
     session.commit()
 
 
@@ -193,32 +199,81 @@ def read(session: Session, statement: Executable, parameters: Any) -> list[tuple
     execute would send, without SQLAlchemy's result machinery. For a hot read of plain columns
     built once at module level."""
     connection = session.connection()
-    fetch = _in_one_round_trip(
-        connection, lambda: direct_statements.read(connection, statement, parameters)
-    )
+    fetch = _in_one_round_trip(connection, statement, parameters)
+    assert fetch is not None  # noqa: S101 - a statement was given
     return fetch()
 
 
-Sent = TypeVar("Sent")
-
-
-def _in_one_round_trip(connection: Connection, send: Callable[[], Sent]) -> Sent:
-    """What waits, then `send()`, then the reads registered to follow: one pipeline on psycopg.
-    A statement the server refused raises as SQLAlchemy's error (IntegrityError, ...)."""
-    _before_execute(connection)
-    try:
-        sent = send()
-    except BaseException as error:
-        _leave_pipeline(connection, error)
-        raise
+def _in_one_round_trip(
+    connection: Connection, statement: Executable | None = None, parameters: Any = None
+) -> direct_statements.Fetch | None:
+    """What waits, then `statement` (if any; what reads its rows is returned), then the reads
+    registered to follow: one round trip on PostgreSQL, through a libpq batch. A statement the
+    server refused raises as SQLAlchemy's error (IntegrityError, ...)."""
     dialect = connection.dialect
     try:
+        if _batches(connection, statement, parameters):
+            return _batched(connection, statement, parameters)
+        _before_execute(connection)
+        try:
+            fetch = None
+            if statement is not None:
+                fetch = direct_statements.read(connection, statement, parameters)
+        except BaseException as error:
+            _leave_pipeline(connection, error)
+            raise
         _after_cursor_execute(connection)
     except dialect.loaded_dbapi.Error as error:  # a lock wait or a statement that failed
-        connection.info.pop(_UNREAD, None)
+        if not connection.invalidated:
+            connection.info.pop(_UNREAD, None)
         raise DBAPIError.instance(
-            None, None, error, dialect.loaded_dbapi.Error, dialect=dialect
+            None,
+            None,
+            error,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=connection.invalidated,
+            dialect=dialect,
         ) from error
+    return fetch
+
+
+def _batches(connection: Connection, statement: Executable | None, parameters: Any) -> bool:
+    """A libpq batch on psycopg, unless a psycopg pipeline is open or a statement of the round
+    trip cannot be queued (see direct_statements.queueable)."""
+    if not _pipelines(connection) or connection.connection.driver_connection._pipeline:  # noqa: SLF001
+        return False
+    following = [(r.statement, r.parameters) for r in connection.info.get(_FOLLOWING, ())]
+    waiting = [(s, p) for s, p, _ in connection.info.get(_WAITING, ())]
+    given = [(statement, parameters)] if statement is not None else []
+    return all(
+        direct_statements.queueable(connection, s, p) for s, p in [*waiting, *given, *following]
+    )
+
+
+def _batched(
+    connection: Connection, statement: Executable | None, parameters: Any
+) -> direct_statements.Fetch | None:
+    batch = Batch(connection.connection.driver_connection, connection.info.setdefault(_NAMES, {}))
+    unread = []
+    for waiting, values, on_rows in connection.info.pop(_WAITING, ()):
+        fetch = direct_statements.queue(batch, connection, waiting, values, rows=bool(on_rows))
+        if on_rows is not None and fetch is not None:
+            unread.append((fetch, on_rows))
+    sent = None
+    if statement is not None:
+        sent = direct_statements.queue(batch, connection, statement, parameters, rows=True)
+    for read in connection.info.pop(_FOLLOWING, ()):
+        read.fetch = direct_statements.queue(
+            batch, connection, read.statement, read.parameters, rows=True
+        )
+    try:
+        batch.run()
+    except BaseException:
+        if batch.broken:  # the driver's connection was closed: the pool must not hand it out
+            connection.invalidate()
+        raise
+    for fetch, on_rows in unread:
+        on_rows(fetch())
     return sent
 
 
@@ -288,6 +343,8 @@ def _leave_pipeline(connection: Connection, error: BaseException) -> None:
 
 def _drop_waiting(connection: Connection, *_: Any) -> None:
     """A rollback (to a savepoint) undoes what waits: it never reached the database."""
+    if connection.invalidated:  # its driver connection, and what waited on it, are gone
+        return
     connection.info.pop(_WAITING, None)
     connection.info.pop(_UNREAD, None)
     connection.info.pop(_FOLLOWING, None)
@@ -312,6 +369,10 @@ def _install_deferred_begin(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.autocommit = True
+        # psycopg's own prepared statements die with every ROLLBACK, which every read unit of
+        # work ends with: it answers one with DEALLOCATE ALL, which would take the libpq
+        # batches' statements (engine.libpq_batch) with them. Those are the hot ones.
+        dbapi_connection.prepare_threshold = None
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing import Map
@@ -25,6 +26,11 @@ class StrictParser(FlaskParser):
 
 class Blueprint(SmorestBlueprint):  # type: ignore[misc]
     ARGUMENTS_PARSER = StrictParser()
+
+    def arguments(self, schema: type[Schema] | Schema, *args: Any, **kwargs: Any) -> Any:
+        """Given a Schema class, webargs builds an instance per request (deep-copying every
+        field, about a tenth of a task completion's HTTP work); one built here serves them all."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
 
 
 class IdConverter(IntegerConverter):

@@ -1,0 +1,122 @@
+"""A round trip sent through libpq directly (engine.libpq_batch), on PostgreSQL. What the people
+behind these rows would notice if it went wrong: a step refused after a read elsewhere rolled
+back, rows read back in the wrong types, or a connection left unusable after a failure."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ProgrammingError
+
+from api.database import EXTENSION_KEY
+from engine import outbox
+from engine.db import utcnow
+from engine.models import Notification
+from engine.write_behind import read
+
+_NOTICE = select(Notification.recipient, Notification.created_at, Notification.dossier_id).where(
+    Notification.recipient.like("lb-%")
+)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only(app):
+    if app.extensions[EXTENSION_KEY].kw["bind"].dialect.name != "postgresql":
+        pytest.skip("libpq batches are how PostgreSQL round trips are sent")
+
+
+def _notice(
+    session, recipient: str, dossier_id: int | None = None, body: object = "Kính gửi"
+) -> None:
+    outbox.enqueue(
+        session,
+        kind="received",
+        channel="email",
+        recipient=recipient,
+        subject="Hồ sơ đã được tiếp nhận",
+        body=body,  # type: ignore[arg-type] - one test sends what no driver can
+        now=utcnow(),
+        dossier_id=dossier_id,
+    )
+
+
+def _write(new_uow, recipient: str) -> None:
+    with new_uow() as uow:
+        uow.begin_write()
+        _notice(uow.session, recipient)
+        uow.commit()
+
+
+def test_batched_statements_keep_working_after_reads_that_roll_back(new_uow):
+    # a read unit of work ends with ROLLBACK; psycopg answered one, once it had prepared a
+    # statement it repeated, with DEALLOCATE ALL, which took the batches' statements too
+    _write(new_uow, "lb-first@example.vn")
+    with new_uow() as uow:
+        for _ in range(8):
+            uow.session.execute(select(Notification.id).where(Notification.recipient == "x"))
+    _write(new_uow, "lb-second@example.vn")
+
+    with new_uow() as uow:
+        recipients = [row[0] for row in read(uow.session, _NOTICE, {})]
+    assert sorted(recipients) == ["lb-first@example.vn", "lb-second@example.vn"]
+
+
+def test_rows_come_back_in_the_columns_types(new_uow):
+    _write(new_uow, "lb-typed@example.vn")
+    with new_uow() as uow:
+        ((recipient, created_at, dossier_id),) = read(uow.session, _NOTICE, {})
+    assert (recipient, dossier_id) == ("lb-typed@example.vn", None)
+    assert isinstance(created_at, datetime) and created_at.tzinfo == UTC
+
+
+def test_a_refused_statement_fails_the_round_trip_and_the_connection_serves_the_next(new_uow):
+    with new_uow() as uow:
+        uow.begin_write()
+        _notice(uow.session, "lb-before@example.vn")
+        _notice(uow.session, "lb-orphan@example.vn", dossier_id=2_000_000_000)  # no such dossier
+        _notice(uow.session, "lb-after@example.vn")
+        with pytest.raises(IntegrityError, match="foreign key"):
+            uow.commit()
+    _write(new_uow, "lb-next@example.vn")
+
+    with new_uow() as uow:
+        recipients = [row[0] for row in read(uow.session, _NOTICE, {})]
+    assert recipients == ["lb-next@example.vn"]
+
+
+def test_a_value_the_driver_cannot_send_leaves_nothing_behind(new_uow):
+    with new_uow() as uow:
+        uow.begin_write()
+        _notice(uow.session, "lb-kept-out@example.vn")
+        _notice(uow.session, "lb-bad@example.vn", body=object())
+        with pytest.raises(ProgrammingError):
+            uow.commit()
+    _write(new_uow, "lb-after-failure@example.vn")
+
+    with new_uow() as uow:
+        recipients = [row[0] for row in read(uow.session, _NOTICE, {})]
+    assert recipients == ["lb-after-failure@example.vn"]
+
+
+def test_a_connection_lost_mid_command_fails_it_and_the_next_command_gets_a_new_one(new_uow):
+    # the database restarts (or an administrator ends the session) between a command's read
+    # and its commit: the commit fails, nothing is kept, and the pool hands out a fresh one
+    with new_uow() as uow:
+        uow.begin_write()
+        backend = uow.session.scalar(text("SELECT pg_backend_pid()"))
+        _notice(uow.session, "lb-lost@example.vn")
+        with new_uow() as admin:
+            assert admin.session.scalar(text(f"SELECT pg_terminate_backend({backend})"))
+        with pytest.raises(OperationalError):
+            uow.commit()
+    _write(new_uow, "lb-after-restart@example.vn")
+
+    with new_uow() as uow:
+        recipients = [row[0] for row in read(uow.session, _NOTICE, {})]
+    assert recipients == ["lb-after-restart@example.vn"]
