@@ -373,6 +373,10 @@ def _install_deferred_begin(engine: Engine) -> None:
         # work ends with: it answers one with DEALLOCATE ALL, which would take the libpq
         # batches' statements (engine.libpq_batch) with them. Those are the hot ones.
         dbapi_connection.prepare_threshold = None
+        # Those statements find rows by key; PostgreSQL kept planning them anew at every
+        # execution (a custom plan: the locking read's bind took as long as its execution).
+        # Other statements are unnamed, planned for their values as before.
+        dbapi_connection.execute("SET plan_cache_mode = force_generic_plan")
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
