@@ -51,7 +51,9 @@ from engine.units import cached_unit_by_code
 from engine.units import unit_tree
 from engine.uow import UnitOfWork
 from engine.views import DossierView
+from engine.write_behind import FollowingRead
 from engine.write_behind import defer
+from engine.write_behind import read_with_next
 
 CHANNELS = ("in_person", "online", "postal")
 RECEPTION_POINT_KINDS = ("counter", "mobile", "health_facility")
@@ -134,12 +136,15 @@ def _receive(
     units = unit_tree(session)
     receiving = _receiving_unit(session, actor, submission.unit)
     competent = _competent_unit(session, units, receiving, submission.unit)
-    version = _current_version(session, submission.procedure_code)
+    # the procedure's current version and the key's check ride with the counter's upsert:
+    # BEGIN and all three are the receipt's first round trip
+    version_read = read_with_next(session, _CURRENT_VERSION, {"code": submission.procedure_code})
+    key = draw_lookup_key(session)
+    code = _next_code(session, receiving, now)
+    version = _current_version(session, version_read, submission.procedure_code)
     compiled = compiled_for(session, spec_key_of(version), version.id)
     point = submission.reception_point or {}
     due = calendar.limit_due_at(now, version.time_limit_days, version.time_limit_unit)
-    key = draw_lookup_key(session)  # checked in the counter's round trip
-    code = _next_code(session, receiving, now)
     dossier = loaded_rows.insert_row(  # the new id in the counter's next round trip
         session,
         Dossier,
@@ -272,11 +277,11 @@ _CURRENT_VERSION = (
     .join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
     .where(Procedure.code == bindparam("code"))
 )
-"""Read straight from the driver (engine.loaded_rows): a receipt's first read, with its BEGIN."""
+"""Read straight from the driver (engine.loaded_rows), after the receipt's counter upsert."""
 
 
-def _current_version(session: Session, code: str) -> ProcedureVersion:
-    rows = write_behind.read(session, _CURRENT_VERSION, {"code": code})
+def _current_version(session: Session, read: FollowingRead, code: str) -> ProcedureVersion:
+    rows = read.rows()
     if not rows:
         raise NotFound(f"procedure {code!r} not found", what="procedure", code=code)
     return loaded_rows.attach(session, ProcedureVersion, rows[0])
