@@ -16,8 +16,11 @@ from threading import Thread
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from engine import outbox
 from engine.actors import Actor
+from engine.db import utcnow
 from engine.dossiers import Submission
 from engine.dossiers import submit
 from engine.models import Event
@@ -99,6 +102,22 @@ def open_steps(new_uow: NewUow, dossier_id: int) -> list[str]:
                 select(Task.element_id).where(Task.dossier_id == dossier_id, Task.state == "open")
             )
         )
+
+
+def enqueue_notice(
+    session: Session, recipient: str, *, dossier_id: int | None = None, body: Any = "Kính gửi"
+) -> None:
+    """A received-notice e-mail to `recipient` (the write-behind tests' row that waits)."""
+    outbox.enqueue(
+        session,
+        kind="received",
+        channel="email",
+        recipient=recipient,
+        subject="Hồ sơ đã được tiếp nhận",
+        body=body,
+        now=utcnow(),
+        dossier_id=dossier_id,
+    )
 
 
 def notifications(new_uow: NewUow, **where: Any) -> list[Notification]:

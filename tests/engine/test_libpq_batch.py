@@ -15,10 +15,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import ProgrammingError
 
 from api.database import EXTENSION_KEY
-from engine import outbox
-from engine.db import utcnow
 from engine.models import Notification
 from engine.write_behind import read
+from tests.background import enqueue_notice
 
 _NOTICE = select(Notification.recipient, Notification.created_at, Notification.dossier_id).where(
     Notification.recipient.like("lb-%")
@@ -31,25 +30,15 @@ def _postgresql_only(app):
         pytest.skip("libpq batches are how PostgreSQL round trips are sent")
 
 
-def _notice(
-    session, recipient: str, dossier_id: int | None = None, body: object = "Kính gửi"
-) -> None:
-    outbox.enqueue(
-        session,
-        kind="received",
-        channel="email",
-        recipient=recipient,
-        subject="Hồ sơ đã được tiếp nhận",
-        body=body,  # type: ignore[arg-type] - one test sends what no driver can
-        now=utcnow(),
-        dossier_id=dossier_id,
-    )
+def _recipients(new_uow) -> list[str]:
+    with new_uow() as uow:
+        return sorted(row[0] for row in read(uow.session, _NOTICE, {}))
 
 
 def _write(new_uow, recipient: str) -> None:
     with new_uow() as uow:
         uow.begin_write()
-        _notice(uow.session, recipient)
+        enqueue_notice(uow.session, recipient)
         uow.commit()
 
 
@@ -62,9 +51,7 @@ def test_batched_statements_keep_working_after_reads_that_roll_back(new_uow):
             uow.session.execute(select(Notification.id).where(Notification.recipient == "x"))
     _write(new_uow, "lb-second@example.vn")
 
-    with new_uow() as uow:
-        recipients = [row[0] for row in read(uow.session, _NOTICE, {})]
-    assert sorted(recipients) == ["lb-first@example.vn", "lb-second@example.vn"]
+    assert _recipients(new_uow) == ["lb-first@example.vn", "lb-second@example.vn"]
 
 
 def test_rows_come_back_in_the_columns_types(new_uow):
@@ -78,30 +65,27 @@ def test_rows_come_back_in_the_columns_types(new_uow):
 def test_a_refused_statement_fails_the_round_trip_and_the_connection_serves_the_next(new_uow):
     with new_uow() as uow:
         uow.begin_write()
-        _notice(uow.session, "lb-before@example.vn")
-        _notice(uow.session, "lb-orphan@example.vn", dossier_id=2_000_000_000)  # no such dossier
-        _notice(uow.session, "lb-after@example.vn")
+        enqueue_notice(uow.session, "lb-before@example.vn")
+        no_such_dossier = 2_000_000_000
+        enqueue_notice(uow.session, "lb-orphan@example.vn", dossier_id=no_such_dossier)
+        enqueue_notice(uow.session, "lb-after@example.vn")
         with pytest.raises(IntegrityError, match="foreign key"):
             uow.commit()
     _write(new_uow, "lb-next@example.vn")
 
-    with new_uow() as uow:
-        recipients = [row[0] for row in read(uow.session, _NOTICE, {})]
-    assert recipients == ["lb-next@example.vn"]
+    assert _recipients(new_uow) == ["lb-next@example.vn"]
 
 
 def test_a_value_the_driver_cannot_send_leaves_nothing_behind(new_uow):
     with new_uow() as uow:
         uow.begin_write()
-        _notice(uow.session, "lb-kept-out@example.vn")
-        _notice(uow.session, "lb-bad@example.vn", body=object())
+        enqueue_notice(uow.session, "lb-kept-out@example.vn")
+        enqueue_notice(uow.session, "lb-bad@example.vn", body=object())  # no driver can send it
         with pytest.raises(ProgrammingError):
             uow.commit()
     _write(new_uow, "lb-after-failure@example.vn")
 
-    with new_uow() as uow:
-        recipients = [row[0] for row in read(uow.session, _NOTICE, {})]
-    assert recipients == ["lb-after-failure@example.vn"]
+    assert _recipients(new_uow) == ["lb-after-failure@example.vn"]
 
 
 def test_a_connection_lost_mid_command_fails_it_and_the_next_command_gets_a_new_one(new_uow):
@@ -110,13 +94,11 @@ def test_a_connection_lost_mid_command_fails_it_and_the_next_command_gets_a_new_
     with new_uow() as uow:
         uow.begin_write()
         backend = uow.session.scalar(text("SELECT pg_backend_pid()"))
-        _notice(uow.session, "lb-lost@example.vn")
+        enqueue_notice(uow.session, "lb-lost@example.vn")
         with new_uow() as admin:
             assert admin.session.scalar(text(f"SELECT pg_terminate_backend({backend})"))
         with pytest.raises(OperationalError):
             uow.commit()
     _write(new_uow, "lb-after-restart@example.vn")
 
-    with new_uow() as uow:
-        recipients = [row[0] for row in read(uow.session, _NOTICE, {})]
-    assert recipients == ["lb-after-restart@example.vn"]
+    assert _recipients(new_uow) == ["lb-after-restart@example.vn"]

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 
 from api.database import EXTENSION_KEY
 from bench.harness import RoundTrips
-from engine import outbox
 from engine import tasks
 from engine.db import utcnow
 from engine.models import Dossier
@@ -27,24 +26,12 @@ from engine.models import Task
 from engine.uow import UnitOfWork
 from engine.write_behind import defer
 from tests.api.journeys import APPLICANT
+from tests.background import enqueue_notice
 from tests.background import open_steps
 from tests.background import publish_fixture
 from tests.background import receive
 
 NEWBORN = {"procedure_code": "newborn_bundle", "channel": "in_person", "applicant": APPLICANT}
-
-
-def _notice(session, recipient: str, dossier_id: int | None = None) -> None:
-    outbox.enqueue(
-        session,
-        kind="received",
-        channel="email",
-        recipient=recipient,
-        subject="Hồ sơ đã được tiếp nhận",
-        body="Kính gửi Ông/Bà",
-        now=utcnow(),
-        dossier_id=dossier_id,
-    )
 
 
 def _recipients(new_uow) -> list[str]:
@@ -56,7 +43,7 @@ def _recipients(new_uow) -> list[str]:
 def test_a_read_in_the_same_transaction_sees_a_deferred_notice(new_uow):
     with new_uow() as uow:
         uow.begin_write()
-        _notice(uow.session, "wb-read@example.vn")
+        enqueue_notice(uow.session, "wb-read@example.vn")
         seen = uow.session.scalars(
             select(Notification.recipient).where(Notification.recipient == "wb-read@example.vn")
         ).all()
@@ -69,11 +56,11 @@ def test_a_read_in_the_same_transaction_sees_a_deferred_notice(new_uow):
 def test_a_savepoint_rolled_back_drops_only_what_was_deferred_inside_it(new_uow):
     with new_uow() as uow:
         uow.begin_write()
-        _notice(uow.session, "wb-before@example.vn")
+        enqueue_notice(uow.session, "wb-before@example.vn")
         with pytest.raises(RuntimeError), uow.session.begin_nested():
-            _notice(uow.session, "wb-inside@example.vn")
+            enqueue_notice(uow.session, "wb-inside@example.vn")
             raise RuntimeError("this instance failed")
-        _notice(uow.session, "wb-after@example.vn")
+        enqueue_notice(uow.session, "wb-after@example.vn")
         uow.commit()
 
     assert _recipients(new_uow) == ["wb-after@example.vn", "wb-before@example.vn"]
@@ -82,10 +69,10 @@ def test_a_savepoint_rolled_back_drops_only_what_was_deferred_inside_it(new_uow)
 def test_a_rollback_drops_what_waits_and_the_next_command_does_not_send_it(new_uow):
     with new_uow() as uow:
         uow.begin_write()
-        _notice(uow.session, "wb-dropped@example.vn")  # never committed: the uow rolls back
+        enqueue_notice(uow.session, "wb-dropped@example.vn")  # never committed: the uow rolls back
     with new_uow() as uow:
         uow.begin_write()
-        _notice(uow.session, "wb-kept@example.vn")
+        enqueue_notice(uow.session, "wb-kept@example.vn")
         uow.commit()
 
     assert _recipients(new_uow) == ["wb-kept@example.vn"]
@@ -94,8 +81,9 @@ def test_a_rollback_drops_what_waits_and_the_next_command_does_not_send_it(new_u
 def test_a_refused_deferred_row_fails_the_commit_and_nothing_of_the_command_stays(new_uow):
     with new_uow() as uow:
         uow.begin_write()
-        _notice(uow.session, "wb-good@example.vn")
-        _notice(uow.session, "wb-orphan@example.vn", dossier_id=2_000_000_000)  # no such dossier
+        enqueue_notice(uow.session, "wb-good@example.vn")
+        no_such_dossier = 2_000_000_000
+        enqueue_notice(uow.session, "wb-orphan@example.vn", dossier_id=no_such_dossier)
         with pytest.raises(IntegrityError):
             uow.commit()
 
