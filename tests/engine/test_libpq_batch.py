@@ -10,7 +10,6 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import ProgrammingError
 
@@ -60,20 +59,6 @@ def test_rows_come_back_in_the_columns_types(new_uow):
         ((recipient, created_at, dossier_id),) = read(uow.session, _NOTICE, {})
     assert (recipient, dossier_id) == ("lb-typed@example.vn", None)
     assert isinstance(created_at, datetime) and created_at.tzinfo == UTC
-
-
-def test_a_refused_statement_fails_the_round_trip_and_the_connection_serves_the_next(new_uow):
-    with new_uow() as uow:
-        uow.begin_write()
-        enqueue_notice(uow.session, "lb-before@example.vn")
-        no_such_dossier = 2_000_000_000
-        enqueue_notice(uow.session, "lb-orphan@example.vn", dossier_id=no_such_dossier)
-        enqueue_notice(uow.session, "lb-after@example.vn")
-        with pytest.raises(IntegrityError, match="foreign key"):
-            uow.commit()
-    _write(new_uow, "lb-next@example.vn")
-
-    assert _recipients(new_uow) == ["lb-next@example.vn"]
 
 
 def test_a_value_the_driver_cannot_send_leaves_nothing_behind(new_uow):

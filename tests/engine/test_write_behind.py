@@ -84,10 +84,16 @@ def test_a_refused_deferred_row_fails_the_commit_and_nothing_of_the_command_stay
         enqueue_notice(uow.session, "wb-good@example.vn")
         no_such_dossier = 2_000_000_000
         enqueue_notice(uow.session, "wb-orphan@example.vn", dossier_id=no_such_dossier)
-        with pytest.raises(IntegrityError):
+        enqueue_notice(uow.session, "wb-after@example.vn")
+        with pytest.raises(IntegrityError, match="(?i)foreign key"):
             uow.commit()
-
     assert _recipients(new_uow) == []
+
+    with new_uow() as uow:  # the connection, back in the pool, serves the next command
+        uow.begin_write()
+        enqueue_notice(uow.session, "wb-next@example.vn")
+        uow.commit()
+    assert _recipients(new_uow) == ["wb-next@example.vn"]
 
 
 def test_on_postgresql_a_completion_costs_two_round_trips(app, client, login):
