@@ -94,12 +94,14 @@ class FollowingRead:
     fetch: direct_statements.Fetch | None = field(default=None, repr=False)
 
     def rows(self) -> list[tuple[Any, ...]]:
-        """The rows read; a read that found no round trip to ride in is run now."""
+        """The rows read; a read that found no statement to follow is run now, as `read` runs
+        one: after what waits, so it sees what the command wrote."""
         if self.fetch is None:
             following = self.connection.info.get(_FOLLOWING, [])
             if self in following:
                 following.remove(self)
-            self.fetch = direct_statements.read(self.connection, self.statement, self.parameters)
+            self.fetch = _in_one_round_trip(self.connection, self.statement, self.parameters)
+        assert self.fetch is not None  # noqa: S101 - a statement was given
         return self.fetch()
 
 

@@ -25,6 +25,7 @@ from engine.models import Notification
 from engine.models import Task
 from engine.uow import UnitOfWork
 from engine.write_behind import defer
+from engine.write_behind import read_with_next
 from tests.api.journeys import APPLICANT
 from tests.background import enqueue_notice
 from tests.background import open_steps
@@ -51,6 +52,20 @@ def test_a_read_in_the_same_transaction_sees_a_deferred_notice(new_uow):
 
     assert seen == ["wb-read@example.vn"]
     assert _recipients(new_uow) == ["wb-read@example.vn"]
+
+
+def test_a_read_left_without_a_statement_to_follow_still_sees_what_waits(new_uow):
+    # a read registered to ride with the next statement, asked for before any came, runs on
+    # its own: after what the command deferred, never before it
+    recipient = Notification.recipient
+    with new_uow() as uow:
+        uow.begin_write()
+        enqueue_notice(uow.session, "wb-follow@example.vn")
+        query = select(recipient).where(recipient == "wb-follow@example.vn")
+        seen = read_with_next(uow.session, query, {}).rows()
+        uow.commit()
+
+    assert seen == [("wb-follow@example.vn",)]
 
 
 def test_a_savepoint_rolled_back_drops_only_what_was_deferred_inside_it(new_uow):
