@@ -19,11 +19,13 @@ out of pipeline mode and ready for the rollback.
 from __future__ import annotations
 
 import select
-from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from typing import cast
 
 from psycopg import Connection as Driver
 from psycopg import errors
@@ -52,7 +54,10 @@ class _Command:
 
 
 class Batch:
-    """Statements queued with `add`, sent by `run` in one round trip, in the order queued.
+    """Statements queued with `add`, sent in the order queued: `run` sends them and waits for
+    every answer, in one round trip. A command can split that: `send` lets the server start on
+    what is queued so far while the command computes the rest, and `sync(early=True)` returns
+    once the rows asked for are in, leaving the last answers (a COMMIT) to `run`.
 
     `prepared` maps SQL to the name it is prepared under on this connection; keep it with the
     connection (it lives as long as the server session)."""
@@ -61,10 +66,19 @@ class Batch:
         self._driver = driver
         self._prepared = prepared
         self._commands: list[_Command] = []
+        self._sent = 0
+        self._transformer: Transformer | None = None
+        self._expected: list[_Command | bytes] = []
+        """Per answer to come: its command, or the SQL of a statement being prepared."""
+        self._answered = 0
+        self._naming: dict[bytes, bytes] = {}
+        self._unsendable: errors.ProgrammingError | None = None
+        self._first_error: errors.Error | None = None
+        self._synced = False
 
     @property
     def broken(self) -> bool:
-        """Whether `run` failed so that it closed the connection (see `run`)."""
+        """Whether the batch failed so that it closed the connection (see `run`)."""
         return bool(self._driver.closed)
 
     def add(
@@ -81,98 +95,135 @@ class Batch:
             self._commands.extend(_Command(encoded, tuple(v), slot) for v in executions)
         return slot
 
+    def send(self) -> None:
+        """Send what was queued so far, without a sync: the server starts on it now."""
+        with self._closing_on_failure():
+            self._send_new()
+            _flush(self._driver.pgconn)
+
+    def sync(self, *, early: bool = False) -> None:
+        """Send the rest and a sync. With `early`, return once every statement whose rows were
+        asked for is answered, unless one failed (that is raised, as by `run`): `run` reads
+        the remaining answers. Without, `run` reads them all."""
+        with self._closing_on_failure():
+            self._send_new()
+            self._driver.pgconn.pipeline_sync()
+            self._synced = True
+            _flush(self._driver.pgconn)
+            if early:
+                wanted = max(
+                    (i + 1 for i, c in enumerate(self._expected) if _returns(c)), default=0
+                )
+                while self._answered < wanted and self._first_error is None:
+                    self._take(_next_answer(self._driver.pgconn))
+        if self._first_error is not None or self._unsendable is not None:
+            self.run()
+
     def run(self) -> None:
-        """Send what was queued and a sync, wait for every answer, fill the slots. The first
-        statement the server refused is raised (psycopg's class for its SQLSTATE); the ones
-        after it were skipped by the server. A value no dumper could send is raised once what
-        was queued before it has been answered. Anything else (a lost connection, an
-        interrupt) leaves the pipeline in an unknown state: the connection is closed."""
+        """Send what is left and a sync (unless `sync` sent them), read every answer, fill the
+        slots, leave pipeline mode. The first statement the server refused is raised
+        (psycopg's class for its SQLSTATE); the ones after it were skipped by the server. A
+        value no dumper could send is raised once what was queued before it has been
+        answered. Anything else (a lost connection, an interrupt) leaves the pipeline in an
+        unknown state: the connection is closed."""
+        if self._transformer is None and self._synced:  # run already
+            return
         pgconn = self._driver.pgconn
-        transformer = Transformer(self._driver)
-        answers_to: list[_Command | bytes] = []
-        naming: dict[bytes, bytes] = {}
-        unsendable = None
-        pgconn.enter_pipeline_mode()
-        try:
-            try:
-                self._send(pgconn, transformer, naming, answers_to)
-            except errors.ProgrammingError as error:  # no dumper for a value
-                unsendable = error
-            pgconn.pipeline_sync()
-            results = _answers(pgconn)
+        if not self._synced:
+            self.sync()
+        with self._closing_on_failure():
+            while self._answered < len(self._expected):
+                self._take(_next_answer(pgconn))
+            if _next_answer(pgconn).status != pq.ExecStatus.PIPELINE_SYNC:
+                raise errors.InternalError("a pipeline answered more than it was sent")
             pgconn.exit_pipeline_mode()
+        self._transformer = None
+        if self._unsendable is not None or self._first_error is not None:
+            raise self._unsendable or self._first_error  # type: ignore[misc]
+
+    @contextmanager
+    def _closing_on_failure(self) -> Iterator[None]:
+        try:
+            yield
         except BaseException:
             self._driver.close()
             raise
-        first_error = self._take(transformer, naming, zip(answers_to, results, strict=True))
-        if unsendable is not None or first_error is not None:
-            raise unsendable or first_error  # type: ignore[misc]
 
-    def _take(
-        self,
-        transformer: Transformer,
-        naming: dict[bytes, bytes],
-        answered: Iterable[tuple[_Command | bytes, pq.abc.PGresult]],
-    ) -> errors.Error | None:
-        """Fill the slots and note the statements now prepared; returns the first error."""
-        first_error = None
-        for expected, result in answered:
-            status = result.status
-            if status == pq.ExecStatus.FATAL_ERROR and first_error is None:
-                first_error = errors.error_from_result(result, encoding=self._driver.info.encoding)
-            if status not in _SERVER_ANSWERED:
-                continue
-            if isinstance(expected, bytes):
-                self._prepared[expected] = naming[expected]
-            elif expected.slot is not None:
-                transformer.set_pgresult(result)
-                expected.slot.rows.extend(transformer.load_rows(0, result.ntuples, tuple))
-        return first_error
+    def _send_new(self) -> None:
+        """Queue in libpq the commands not sent yet (entering pipeline mode at the first)."""
+        pgconn = self._driver.pgconn
+        if self._transformer is None:
+            self._transformer = Transformer(self._driver)
+            pgconn.enter_pipeline_mode()
+        commands, self._sent = self._commands[self._sent :], len(self._commands)
+        if self._unsendable is not None:
+            return
+        try:
+            for command in commands:
+                self._send_one(pgconn, command)
+        except errors.ProgrammingError as error:  # no dumper for a value
+            self._unsendable = error
 
-    def _send(
-        self,
-        pgconn: pq.abc.PGconn,
-        transformer: Transformer,
-        naming: dict[bytes, bytes],
-        answers_to: list[_Command | bytes],
-    ) -> None:
-        """Queue every command in libpq, noting per answer to expect its command or the SQL of
-        a statement being prepared (`naming` gets the names given in this batch)."""
-        for command in self._commands:
-            if command.values is None:
-                pgconn.send_query_params(command.sql, None)
-                answers_to.append(command)
-                continue
-            name = self._prepared.get(command.sql) or naming.get(command.sql)
-            if name is None:
-                name = f"{_PREFIX}{len(self._prepared) + len(naming)}".encode()
-                naming[command.sql] = name
-                pgconn.send_prepare(name, command.sql)
-                answers_to.append(command.sql)
-            formats = [PyFormat.TEXT] * len(command.values)
-            params = transformer.dump_sequence(command.values, formats)
-            pgconn.send_query_prepared(name, params)
-            answers_to.append(command)
+    def _send_one(self, pgconn: pq.abc.PGconn, command: _Command) -> None:
+        if command.values is None:
+            pgconn.send_query_params(command.sql, None)
+            self._expected.append(command)
+            return
+        name = self._prepared.get(command.sql) or self._naming.get(command.sql)
+        if name is None:
+            name = f"{_PREFIX}{len(self._prepared) + len(self._naming)}".encode()
+            self._naming[command.sql] = name
+            pgconn.send_prepare(name, command.sql)
+            self._expected.append(command.sql)
+        formats = [PyFormat.TEXT] * len(command.values)
+        params = self._transformer.dump_sequence(command.values, formats)  # type: ignore[union-attr]
+        pgconn.send_query_prepared(name, params)
+        self._expected.append(command)
+
+    def _take(self, result: pq.abc.PGresult) -> None:
+        """One answer: fill its slot, note a statement now prepared, keep the first error."""
+        expected = self._expected[self._answered]
+        self._answered += 1
+        status = result.status
+        if status == pq.ExecStatus.FATAL_ERROR and self._first_error is None:
+            encoding = self._driver.info.encoding
+            self._first_error = errors.error_from_result(result, encoding=encoding)
+        if status not in _SERVER_ANSWERED:
+            return
+        if isinstance(expected, bytes):
+            self._prepared[expected] = self._naming[expected]
+        elif expected.slot is not None:
+            transformer = cast(Transformer, self._transformer)
+            transformer.set_pgresult(result)
+            expected.slot.rows.extend(transformer.load_rows(0, result.ntuples, tuple))
 
 
-def _answers(pgconn: pq.abc.PGconn) -> list[pq.abc.PGresult]:
-    """Flush what was sent, then read one result per statement up to the sync. Sleeps in
-    poll() whenever libpq has nothing complete to hand over."""
+def _returns(expected: _Command | bytes) -> bool:
+    return isinstance(expected, _Command) and expected.slot is not None
+
+
+def _flush(pgconn: pq.abc.PGconn) -> None:
+    """Send what libpq holds; while the socket is full, let the server's answers in."""
+    if not pgconn.flush():
+        return
     poller = select.poll()
     poller.register(pgconn.socket, select.POLLIN | select.POLLOUT)
-    while pgconn.flush():  # libpq's buffer outgrew the socket's: let the server read on
+    while pgconn.flush():
         for _fd, event in poller.poll():
             if event & select.POLLIN:
                 pgconn.consume_input()
-    poller.modify(pgconn.socket, select.POLLIN)
-    answers: list[pq.abc.PGresult] = []
+
+
+def _next_answer(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
+    """The next statement's result (or the sync's), sleeping in poll() until libpq has one."""
+    poller = None
     while True:
         while pgconn.is_busy():
+            if poller is None:
+                poller = select.poll()
+                poller.register(pgconn.socket, select.POLLIN)
             poller.poll()
             pgconn.consume_input()
         result = pgconn.get_result()
-        if result is None:  # the end of one statement's results
-            continue
-        if result.status == pq.ExecStatus.PIPELINE_SYNC:
-            return answers
-        answers.append(result)
+        if result is not None:  # None ends one statement's results
+            return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +42,7 @@ from engine.views import TaskView
 from engine.write_behind import defer
 from engine.write_behind import defer_row_changes
 from engine.write_behind import read_with_next
+from engine.write_behind import send_ahead
 
 _TASK_AND_DOSSIER = (
     select(Task, Dossier)
@@ -228,7 +230,6 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     created, created_events = write_task_changes(
         session, dossier, changes, actor_id=actor.user_id, from_unit_id=task.unit_id, now=now
     )
-    _write_step(session, task, actor.user_id, serializer.dump(workflow), now)
     completed_event = event_values(
         dossier.id,
         "task_completed",
@@ -239,6 +240,7 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
         detail={"data": cleaned},
     )
     insert_events(session, [completed_event, *created_events])
+    _write_step(session, task, actor.user_id, workflow, now)
     timers.schedule_waiting(session, dossier, workflow, now)
     completed = runtime.is_completed(workflow)
     if completed:
@@ -262,12 +264,17 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     return task_views(session, created, dossiers={dossier.id: dossier}, units={unit.id: unit.ref})
 
 
-def _write_step(session: Session, task: Task, user_id: int, state: str, now: datetime) -> None:
-    """The completed task row and the new workflow state (the dossier row is locked)."""
+def _write_step(
+    session: Session, task: Task, user_id: int, workflow: BpmnWorkflow, now: datetime
+) -> None:
+    """The completed task row and the new workflow state (the dossier row is locked). What
+    waits goes ahead, so that the server writes those rows while the state is serialized."""
     assignee_id = task.assignee_id or user_id
     defer(
         session,
         _COMPLETE_ROW,
         {"task_id": task.id, "now": now, "user_id": user_id, "assignee_id": assignee_id},
     )
+    send_ahead(session)
+    state = serializer.dump(workflow)
     defer(session, _SAVE_STATE, {"of_dossier": task.dossier_id, "new_state": state})

@@ -20,10 +20,20 @@ Two more things ride in those round trips:
   they are back, so new task rows need no round trip of their own to learn their ids;
 - a read that must follow the next statement (`read_with_next`): the open task rows of the
   dossier whose lock that statement takes travel with it.
+
+And on PostgreSQL a round trip need not be waited for as one piece:
+- `send_ahead` sends what waits at once, without a sync: a completion's row writes reach the
+  server while the workflow state is serialized, and their answers are read with the commit;
+- `commit(in_flight=True)` returns once the rows asked for are back, while the server still
+  runs the last writes and the COMMIT; the API builds its response meanwhile and reads the
+  COMMIT's answer (`finish_commit`) before the response goes out (engine.uow, api.database).
+Until those answers are read the connection is in libpq's pipeline mode, so anything else
+that uses it (a statement, a commit, a rollback) reads them first.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -60,6 +70,10 @@ _FOLLOWING = "mot_cua_following_reads"
 _NAMES = "mot_cua_prepared_names"
 """Key in the connection's `info` (kept with the driver's connection): SQL -> the name it is
 prepared under on the server (engine.libpq_batch)."""
+_SENT = "mot_cua_sent"
+"""Key in the connection's `info`: a libpq batch whose answers are still to be read (sent
+ahead by `send_ahead`, or a commit left in flight by `commit`), the rows callbacks of its
+RETURNING statements, and whether it holds the COMMIT."""
 _BEGIN = text("BEGIN")
 _COMMIT = text("COMMIT")
 
@@ -146,9 +160,14 @@ def _row_update(table: Table, key: str, columns: tuple[str, ...]) -> Update:
     )
 
 
-def commit(session: Session) -> None:
+def commit(session: Session, *, in_flight: bool = False) -> bool:
     """Commit the session: the ORM's changes first (they may need answers, such as new ids), then
-    what waits and the COMMIT, together in one round trip on PostgreSQL."""
+    what waits and the COMMIT, together in one round trip on PostgreSQL.
+
+    With `in_flight`, on PostgreSQL, return as soon as the rows asked for are back (the new
+    task rows' ids), while the server still works on the rest and the COMMIT: the caller
+    builds its answer meanwhile, and must call `finish_commit` before it tells anyone the
+    command is done. Returns whether the commit was left in flight."""
     session.flush()
     connection = session.connection()
     if connection.info.get(_WAITING) and _pipelines(connection):
@@ -156,8 +175,34 @@ def commit(session: Session) -> None:
         # commit then finds no transaction open on the server and sends nothing
         _waiting(connection).append((_COMMIT, None, None))
         connection.info.pop(_FOLLOWING, None)  # as at any commit (_before_commit)
+        if in_flight and _batches(connection, None, None):
+            _send_commit(connection)
+            return True
         _in_one_round_trip(connection)
     session.commit()
+    return False
+
+
+def finish_commit(session: Session) -> None:
+    """Wait for a commit left in flight (`commit(in_flight=True)`); raise if it failed. What
+    ran after it in the same unit of work is committed as at any commit."""
+    _finish_sent(session.connection(), more=False)
+    session.commit()
+
+
+def _send_commit(connection: Connection) -> None:
+    batch, unread = _queue_waiting(connection)
+    try:
+        batch.sync(early=True)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _sqlalchemy_error(connection, error) from error
+    except BaseException:
+        if batch.broken:
+            connection.invalidate()
+        raise
+    for fetch, on_rows in unread:
+        on_rows(fetch())
+    connection.info[_SENT] = (batch, [], True)
 
 
 def _without_results(statement: Executable) -> Executable:
@@ -228,15 +273,47 @@ def _in_one_round_trip(
     except dialect.loaded_dbapi.Error as error:  # a lock wait or a statement that failed
         if not connection.invalidated:
             connection.info.pop(_UNREAD, None)
-        raise DBAPIError.instance(
-            None,
-            None,
-            error,
-            dialect.loaded_dbapi.Error,
-            connection_invalidated=connection.invalidated,
-            dialect=dialect,
-        ) from error
+        raise _sqlalchemy_error(connection, error) from error
     return fetch
+
+
+def _sqlalchemy_error(connection: Connection, error: Exception) -> DBAPIError:
+    dialect = connection.dialect
+    return DBAPIError.instance(
+        None,
+        None,
+        error,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=connection.invalidated,
+        dialect=dialect,
+    )
+
+
+def _finish_sent(connection: Connection, *, more: bool = True) -> None:
+    """Read the answers of a batch sent earlier, if any: the pipeline must be over before
+    anything else uses the connection. After a COMMIT in flight, the `more` statements to
+    come start a new transaction on the server."""
+    sent = connection.info.pop(_SENT, None)
+    if sent is None:
+        return
+    batch, unread, committed = sent
+    try:
+        _run(connection, batch, unread)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _sqlalchemy_error(connection, error) from error
+    if committed and more:
+        _waiting(connection).insert(0, (_BEGIN, None, None))
+
+
+def _run(connection: Connection, batch: Batch, unread: list[tuple[Any, RowsCallback]]) -> None:
+    try:
+        batch.run()
+    except BaseException:
+        if batch.broken:  # the driver's connection was closed: the pool must not hand it out
+            connection.invalidate()
+        raise
+    for fetch, on_rows in unread:
+        on_rows(fetch())
 
 
 def _batches(connection: Connection, statement: Executable | None, parameters: Any) -> bool:
@@ -252,15 +329,44 @@ def _batches(connection: Connection, statement: Executable | None, parameters: A
     )
 
 
-def _batched(
-    connection: Connection, statement: Executable | None, parameters: Any
-) -> direct_statements.Fetch | None:
-    batch = Batch(connection.connection.driver_connection, connection.info.setdefault(_NAMES, {}))
-    unread = []
+def send_ahead(session: Session) -> None:
+    """Send what waits now, on PostgreSQL, without waiting for its answers: the server runs it
+    while the command computes the rest of its writes, and the answers are read with the
+    transaction's next round trip (an error, too, is raised there). Elsewhere a no-op."""
+    connection = session.connection()
+    if not connection.info.get(_WAITING) or not _batches(connection, None, None):
+        return
+    batch, unread = _queue_waiting(connection)
+    try:
+        batch.send()
+    except BaseException:
+        connection.invalidate()
+        raise
+    connection.info[_SENT] = (batch, unread, False)
+
+
+def _queue_waiting(connection: Connection) -> tuple[Batch, list[tuple[Any, RowsCallback]]]:
+    """The batch sent ahead (or a new one) with what waits queued in it."""
+    sent = connection.info.get(_SENT)
+    if sent is not None and not sent[2]:  # sent ahead: what waits joins it
+        batch, unread, _ = connection.info.pop(_SENT)
+    else:
+        _finish_sent(connection)
+        batch = Batch(
+            connection.connection.driver_connection, connection.info.setdefault(_NAMES, {})
+        )
+        unread = []
     for waiting, values, on_rows in connection.info.pop(_WAITING, ()):
         fetch = direct_statements.queue(batch, connection, waiting, values, rows=bool(on_rows))
         if on_rows is not None and fetch is not None:
             unread.append((fetch, on_rows))
+    return batch, unread
+
+
+def _batched(
+    connection: Connection, statement: Executable | None, parameters: Any
+) -> direct_statements.Fetch | None:
+    batch, unread = _queue_waiting(connection)
     sent = None
     if statement is not None:
         sent = direct_statements.queue(batch, connection, statement, parameters, rows=True)
@@ -268,14 +374,7 @@ def _batched(
         read.fetch = direct_statements.queue(
             batch, connection, read.statement, read.parameters, rows=True
         )
-    try:
-        batch.run()
-    except BaseException:
-        if batch.broken:  # the driver's connection was closed: the pool must not hand it out
-            connection.invalidate()
-        raise
-    for fetch, on_rows in unread:
-        on_rows(fetch())
+    _run(connection, batch, unread)
     return sent
 
 
@@ -297,6 +396,8 @@ def install(engine: Engine) -> None:
 
 
 def _before_execute(connection: Connection, *_: Any) -> None:
+    if _SENT in connection.info:
+        _finish_sent(connection)
     if not connection.info.get(_WAITING) and not connection.info.get(_FOLLOWING):
         return
     driver = connection.connection.driver_connection
@@ -347,6 +448,10 @@ def _drop_waiting(connection: Connection, *_: Any) -> None:
     """A rollback (to a savepoint) undoes what waits: it never reached the database."""
     if connection.invalidated:  # its driver connection, and what waited on it, are gone
         return
+    sent = connection.info.pop(_SENT, None)
+    if sent is not None:  # the pipeline must be over before the ROLLBACK goes
+        with contextlib.suppress(Exception):
+            sent[0].run()
     connection.info.pop(_WAITING, None)
     connection.info.pop(_UNREAD, None)
     connection.info.pop(_FOLLOWING, None)
@@ -357,6 +462,7 @@ def _before_commit(connection: Connection) -> None:
     A following read nobody asked for ends with its transaction: it must not ride in the next
     one the pooled connection serves."""
     connection.info.pop(_FOLLOWING, None)
+    _finish_sent(connection, more=False)
     if connection.info.get(_WAITING):
         _send(connection)
         _hand_over_rows(connection)
