@@ -16,6 +16,7 @@ from werkzeug.exceptions import NotFound
 
 from api import auth
 from api import cli
+from api import database
 from api import errors
 from api import pages
 from api import scheduler
@@ -82,6 +83,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(auth.authenticate_request)
     pages.register(app)
     app.after_request(_security_headers)
+    app.after_request(database.finish_commits)  # a commit that failed in flight fails here
+    app.teardown_request(database.drop_commits)
     _static_routes(app)
     cli.register(app)
     if scheduler.should_start(app):
