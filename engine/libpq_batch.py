@@ -19,9 +19,7 @@ out of pipeline mode and ready for the rollback.
 from __future__ import annotations
 
 import select
-from collections.abc import Iterator
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -71,6 +69,8 @@ class Batch:
         self._expected: list[_Command | bytes] = []
         """Per answer to come: its command, or the SQL of a statement being prepared."""
         self._answered = 0
+        self._rows_answered_at = 0
+        """How many answers are in once the last statement that returns rows is answered."""
         self._naming: dict[bytes, bytes] = {}
         self._unsendable: errors.ProgrammingError | None = None
         self._first_error: errors.Error | None = None
@@ -97,25 +97,29 @@ class Batch:
 
     def send(self) -> None:
         """Send what was queued so far, without a sync: the server starts on it now."""
-        with self._closing_on_failure():
+        try:
             self._send_new()
             _flush(self._driver.pgconn)
+        except BaseException:
+            self._driver.close()
+            raise
 
     def sync(self, *, early: bool = False) -> None:
         """Send the rest and a sync. With `early`, return once every statement whose rows were
         asked for is answered, unless one failed (that is raised, as by `run`): `run` reads
         the remaining answers. Without, `run` reads them all."""
-        with self._closing_on_failure():
+        pgconn = self._driver.pgconn
+        try:
             self._send_new()
-            self._driver.pgconn.pipeline_sync()
+            pgconn.pipeline_sync()
             self._synced = True
-            _flush(self._driver.pgconn)
+            _flush(pgconn)
             if early:
-                wanted = max(
-                    (i + 1 for i, c in enumerate(self._expected) if _returns(c)), default=0
-                )
-                while self._answered < wanted and self._first_error is None:
-                    self._take(_next_answer(self._driver.pgconn))
+                while self._answered < self._rows_answered_at and self._first_error is None:
+                    self._take(_next_answer(pgconn))
+        except BaseException:
+            self._driver.close()
+            raise
         if self._first_error is not None or self._unsendable is not None:
             self.run()
 
@@ -131,23 +135,18 @@ class Batch:
         pgconn = self._driver.pgconn
         if not self._synced:
             self.sync()
-        with self._closing_on_failure():
+        try:
             while self._answered < len(self._expected):
                 self._take(_next_answer(pgconn))
             if _next_answer(pgconn).status != pq.ExecStatus.PIPELINE_SYNC:
                 raise errors.InternalError("a pipeline answered more than it was sent")
             pgconn.exit_pipeline_mode()
-        self._transformer = None
-        if self._unsendable is not None or self._first_error is not None:
-            raise self._unsendable or self._first_error  # type: ignore[misc]
-
-    @contextmanager
-    def _closing_on_failure(self) -> Iterator[None]:
-        try:
-            yield
         except BaseException:
             self._driver.close()
             raise
+        self._transformer = None
+        if self._unsendable is not None or self._first_error is not None:
+            raise self._unsendable or self._first_error  # type: ignore[misc]
 
     def _send_new(self) -> None:
         """Queue in libpq the commands not sent yet (entering pipeline mode at the first)."""
@@ -168,6 +167,8 @@ class Batch:
         if command.values is None:
             pgconn.send_query_params(command.sql, None)
             self._expected.append(command)
+            if command.slot is not None:
+                self._rows_answered_at = len(self._expected)
             return
         name = self._prepared.get(command.sql) or self._naming.get(command.sql)
         if name is None:
@@ -179,6 +180,8 @@ class Batch:
         params = self._transformer.dump_sequence(command.values, formats)  # type: ignore[union-attr]
         pgconn.send_query_prepared(name, params)
         self._expected.append(command)
+        if command.slot is not None:
+            self._rows_answered_at = len(self._expected)
 
     def _take(self, result: pq.abc.PGresult) -> None:
         """One answer: fill its slot, note a statement now prepared, keep the first error."""
@@ -196,10 +199,6 @@ class Batch:
             transformer = cast(Transformer, self._transformer)
             transformer.set_pgresult(result)
             expected.slot.rows.extend(transformer.load_rows(0, result.ntuples, tuple))
-
-
-def _returns(expected: _Command | bytes) -> bool:
-    return isinstance(expected, _Command) and expected.slot is not None
 
 
 def _flush(pgconn: pq.abc.PGconn) -> None:
