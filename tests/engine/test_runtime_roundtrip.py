@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
 import pytest
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -112,3 +113,26 @@ def test_reloading_a_saved_state_gives_back_the_same_state(newborn):
     _, states, _ = run_with_save_restore(newborn)
     for state in states:
         assert serializer.dump(serializer.load(state, newborn)) == state
+
+
+def _first_task_data(workflow: Any, compiled: CompiledProcedure) -> dict[str, Any]:
+    ready = runtime.ready_steps(workflow, compiled)[0]
+    return dict(workflow.get_task_from_id(UUID(ready.spiff_task_id)).data)
+
+
+def test_a_whole_number_past_64_bits_in_the_data_comes_back_exact(newborn):
+    # a number field is JSON: a clerk can type a 25-digit number; orjson cannot write it, and
+    # would read it back as a float, so such a state is written and read by the json module
+    number = 1234567890123456789012345
+    state = serializer.dump(runtime.start(newborn, {"channel": "online", "number": number}))
+    data = _first_task_data(serializer.load(state, newborn), newborn)
+    assert data["number"] == number
+    assert isinstance(data["number"], int)
+
+
+def test_a_state_saved_by_the_json_module_before_orjson_still_loads(newborn):
+    workflow = runtime.start(newborn, {"channel": "online", "applicant": {"full_name": "Lê Văn"}})
+    written_before = json.dumps(json.loads(serializer.dump(workflow)))  # with ", " and ": "
+    reloaded = serializer.load(written_before, newborn)
+    assert _first_task_data(reloaded, newborn)["applicant"] == {"full_name": "Lê Văn"}
+    assert json.loads(serializer.dump(reloaded)) == json.loads(written_before)
