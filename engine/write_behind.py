@@ -71,14 +71,24 @@ _NAMES = "mot_cua_prepared_names"
 """Key in the connection's `info` (kept with the driver's connection): SQL -> the name it is
 prepared under on the server (engine.libpq_batch)."""
 _SENT = "mot_cua_sent"
-"""Key in the connection's `info`: a libpq batch whose answers are still to be read (sent
-ahead by `send_ahead`, or a commit left in flight by `commit`), the rows callbacks of its
-RETURNING statements, and whether it holds the COMMIT."""
+"""Key in the connection's `info`: the `_Sent` batch whose answers are still to be read."""
 _BEGIN = text("BEGIN")
 _COMMIT = text("COMMIT")
 
 
 RowsCallback = Callable[[list[tuple[Any, ...]]], None]
+
+
+@dataclass
+class _Sent:
+    """A libpq batch sent without its answers read: ahead (`send_ahead`), or a commit left in
+    flight (`commit`)."""
+
+    batch: Batch
+    unread: list[tuple[Any, RowsCallback]]
+    """What reads the rows of its RETURNING statements, and the callback they go to."""
+    committed: bool
+    """Whether it holds the COMMIT (then nothing more may join it)."""
 
 
 def defer(
@@ -202,7 +212,7 @@ def _send_commit(connection: Connection) -> None:
         raise
     for fetch, on_rows in unread:
         on_rows(fetch())
-    connection.info[_SENT] = (batch, [], True)
+    connection.info[_SENT] = _Sent(batch, [], committed=True)
 
 
 def _without_results(statement: Executable) -> Executable:
@@ -293,15 +303,14 @@ def _finish_sent(connection: Connection, *, more: bool = True) -> None:
     """Read the answers of a batch sent earlier, if any: the pipeline must be over before
     anything else uses the connection. After a COMMIT in flight, the `more` statements to
     come start a new transaction on the server."""
-    sent = connection.info.pop(_SENT, None)
+    sent: _Sent | None = connection.info.pop(_SENT, None)
     if sent is None:
         return
-    batch, unread, committed = sent
     try:
-        _run(connection, batch, unread)
+        _run(connection, sent.batch, sent.unread)
     except connection.dialect.loaded_dbapi.Error as error:
         raise _sqlalchemy_error(connection, error) from error
-    if committed and more:
+    if sent.committed and more:
         _waiting(connection).insert(0, (_BEGIN, None, None))
 
 
@@ -342,14 +351,15 @@ def send_ahead(session: Session) -> None:
     except BaseException:
         connection.invalidate()
         raise
-    connection.info[_SENT] = (batch, unread, False)
+    connection.info[_SENT] = _Sent(batch, unread, committed=False)
 
 
 def _queue_waiting(connection: Connection) -> tuple[Batch, list[tuple[Any, RowsCallback]]]:
     """The batch sent ahead (or a new one) with what waits queued in it."""
-    sent = connection.info.get(_SENT)
-    if sent is not None and not sent[2]:  # sent ahead: what waits joins it
-        batch, unread, _ = connection.info.pop(_SENT)
+    sent: _Sent | None = connection.info.get(_SENT)
+    if sent is not None and not sent.committed:  # sent ahead: what waits joins it
+        del connection.info[_SENT]
+        batch, unread = sent.batch, sent.unread
     else:
         _finish_sent(connection)
         batch = Batch(
@@ -448,10 +458,10 @@ def _drop_waiting(connection: Connection, *_: Any) -> None:
     """A rollback (to a savepoint) undoes what waits: it never reached the database."""
     if connection.invalidated:  # its driver connection, and what waited on it, are gone
         return
-    sent = connection.info.pop(_SENT, None)
+    sent: _Sent | None = connection.info.pop(_SENT, None)
     if sent is not None:  # the pipeline must be over before the ROLLBACK goes
         with contextlib.suppress(Exception):
-            sent[0].run()
+            sent.batch.run()
     connection.info.pop(_WAITING, None)
     connection.info.pop(_UNREAD, None)
     connection.info.pop(_FOLLOWING, None)
