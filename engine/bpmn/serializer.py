@@ -12,8 +12,13 @@ from uuid import UUID
 import orjson
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.compaction import compact
 from engine.bpmn.compiler import CompiledProcedure
@@ -38,17 +43,72 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
             script_engine=SCRIPT_ENGINE,
             deserializing=True,
         )
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        uuids = _Uuids()
+        registry = self.registry
+        restore_task = registry.convert_from_dict[registry.typenames[Task]]
+        workflow.tasks = {
+            uuids[key]: restore_task(task, workflow=workflow, uuids=uuids)
+            for key, task in dct["tasks"].items()
+        }
+        workflow.task_tree = workflow.tasks.get(uuids[dct["root"]])
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
 
 
+class _Uuids(dict[str, UUID]):
+    """Each task id of one state parsed once: it is written as the task's key, its id, its
+    parent's and its children's, and parsing a UUID took a quarter of a restore."""
+
+    def __missing__(self, text: str) -> UUID:
+        parsed = self[text] = UUID(text)
+        return parsed
+
+
+class SharedIdsTaskConverter(TaskConverter):  # type: ignore[misc]
+    """SpiffWorkflow's task restore, with the ids of the state parsed once (`uuids`, handed in
+    by SpeclessWorkflowConverter; a subprocess's tasks come without and restore as before)."""
+
+    def from_dict(
+        self, dct: dict[str, Any], workflow: Any, uuids: _Uuids | None = None
+    ) -> Task:
+        if uuids is None:
+            return super().from_dict(dct, workflow)
+        spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, spec, state=dct["state"], id=uuids[dct["id"]])
+        parent_id = dct["parent"]
+        task._parent = None if parent_id is None else uuids[parent_id]  # noqa: SLF001
+        task._children = [uuids[child] for child in dct["children"]]  # noqa: SLF001
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self._restored(dct["internal_data"])
+        if isinstance(spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            workflow.top_workflow.event_manager.add_task(task)
+        task.data = self._data(task, dct)
+        return task
+
+    def _data(self, task: Task, dct: dict[str, Any]) -> dict[str, Any]:
+        """The root's data is written whole; a child's as its changes from its parent's."""
+        delta = dct.get("delta")
+        parent = task.parent
+        if not delta or parent is None:
+            return self._restored(dct["data"])
+        data: dict[str, Any] = DeepMerge.merge({}, parent.data)
+        data.update(self._restored(delta.get("updates", {})))
+        for key in delta.get("deletions", ()):
+            data.pop(key, None)
+        return data
+
+    def _restored(self, value: dict[str, Any]) -> dict[str, Any]:
+        """Most of these are empty: the just-parsed {} is kept rather than walked and copied."""
+        return self.registry.restore(value) if value else value  # type: ignore[no-any-return]
+
+
 def _make_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpeclessWorkflowConverter
+    config[Task] = SharedIdsTaskConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
