@@ -70,9 +70,7 @@ class SharedIdsTaskConverter(TaskConverter):  # type: ignore[misc]
     """SpiffWorkflow's task restore, with the ids of the state parsed once (`uuids`, handed in
     by SpeclessWorkflowConverter; a subprocess's tasks come without and restore as before)."""
 
-    def from_dict(
-        self, dct: dict[str, Any], workflow: Any, uuids: _Uuids | None = None
-    ) -> Task:
+    def from_dict(self, dct: dict[str, Any], workflow: Any, uuids: _Uuids | None = None) -> Task:
         if uuids is None:
             return super().from_dict(dct, workflow)
         spec = workflow.spec.task_specs.get(dct["task_spec"])
