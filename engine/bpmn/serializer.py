@@ -29,11 +29,26 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
     """Writes the process id in place of the spec; restores with the spec handed in."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
-        dct["spec"] = workflow.spec.name
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
+        """SpiffWorkflow's workflow fields, with each task id written once to text."""
+        registry = self.registry
+        texts = _UuidTexts()
+        typename = registry.typenames[Task]
+        last_task = workflow.last_task
+        return {
+            "data": registry.convert(registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": None if last_task is None else texts[last_task.id],
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "tasks": {
+                texts[task_id]: _task_to_dict(task, texts, registry, typename)
+                for task_id, task in workflow.tasks.items()
+            },
+            "root": texts[workflow.task_tree.id],
+            "spec": workflow.spec.name,
+            "subprocesses": self.mapping_to_dict(workflow.subprocesses),
+            "bpmn_events": registry.convert(workflow.bpmn_events),
+        }
 
     def from_dict(self, dct: dict[str, Any], **kwargs: Any) -> BpmnWorkflow:
         compiled: CompiledProcedure = kwargs["compiled"]
@@ -64,6 +79,41 @@ class _Uuids(dict[str, UUID]):
     def __missing__(self, text: str) -> UUID:
         parsed = self[text] = UUID(text)
         return parsed
+
+
+class _UuidTexts(dict[UUID, str]):
+    """Each task id of one workflow written to text once (as for `_Uuids`)."""
+
+    def __missing__(self, uuid: UUID) -> str:
+        text = self[uuid] = str(uuid)
+        return text
+
+
+def _task_to_dict(task: Task, texts: _UuidTexts, registry: Any, typename: str) -> dict[str, Any]:
+    """What SpiffWorkflow's TaskConverter writes for a task (the root's data whole, another's as
+    its changes from its parent's), with the ids from `texts` and the parent looked up once."""
+    parent = task.parent
+    if parent is None:
+        data, delta = task.data, {}
+    else:
+        data = {}
+        delta = {
+            "updates": DeepMerge.get_updated_keys(parent.data, task.data),
+            "deletions": DeepMerge.get_deleted_keys(parent.data, task.data),
+        }
+    return {
+        "id": texts[task.id],
+        "parent": None if parent is None else texts[parent.id],
+        "children": [texts[child] for child in task._children],  # noqa: SLF001
+        "last_state_change": task.last_state_change,
+        "state": task.state,
+        "task_spec": task.task_spec.name,
+        "triggered": task.triggered,
+        "internal_data": registry.convert(task.internal_data),
+        "data": data,
+        "delta": delta,
+        "typename": typename,
+    }
 
 
 class SharedIdsTaskConverter(TaskConverter):  # type: ignore[misc]
