@@ -26,7 +26,9 @@ from engine.bpmn.sandbox import SCRIPT_ENGINE
 
 
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):
-    """Writes the process id in place of the spec; restores with the spec handed in."""
+    """Writes the process id in place of the spec; restores with the spec handed in. Its own
+    tasks go through `_task_to_dict` and `SharedIdsTaskConverter`, which share one id table
+    per state; those of its subprocesses through SpiffWorkflow's converters."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
         """SpiffWorkflow's workflow fields, with each task id written once to text."""
@@ -68,7 +70,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         workflow.task_tree = workflow.tasks.get(uuids[dct["root"]])
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        workflow.bpmn_events = registry.restore(dct.pop("bpmn_events", []))
         return workflow
 
 
