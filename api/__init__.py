@@ -25,6 +25,7 @@ from api.config import from_environment
 from api.database import EXTENSION_KEY
 from api.extensions import db
 from api.extensions import migrate
+from api.json_responses import OrjsonProvider
 from api.routes import IdConverter
 from api.routes import attachments
 from api.routes import audit as audit_routes
@@ -57,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=None,
         template_folder=str(ROOT / "ui" / "templates"),
     )
+    app.json = OrjsonProvider(app)
     app.url_map.converters["int"] = IdConverter
     app.session_interface = auth.CookieSessions()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
