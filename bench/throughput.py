@@ -5,13 +5,22 @@
 shipped procedures alternate. Only task completions count; receipts are load the server carries
 too. Requests after a warm-up and before the end of the window count. Server, database and
 clients share the machine's cores: the CPU seconds each used are printed beside the rate.
+
+The target was set for this machine size when a raw SpiffWorkflow step took about 1 ms (the
+issue; ../shared/reference/spiff-bench.md). This machine's speed drifts 2-3x for hours, so the
+raw step of the same two procedures (`step_vs_raw.raw_steps`, both alternating as the clients
+do) is timed in this process on the idle machine just before the server starts and just after
+it stops, and the rate is also given scaled to a 1 ms raw step: tasks/s x raw ms / 1 ms, the
+ratio the guide asks for, in one run. The unscaled rate keeps its own verdict.
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
+import statistics
 import threading
 import time
 from dataclasses import dataclass
@@ -24,6 +33,10 @@ import live_server
 import step_vs_raw
 
 TARGET_RATE = 300.0
+REFERENCE_RAW_MS = 1.0
+"""The raw step the target was set against: "about 1 ms" on this machine size (the issue)."""
+RAW_INSTANCES = 12
+"""Instances per procedure walked raw before and after the window (the first of each warms up)."""
 CLIENTS = 8
 WORKERS = 2
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -224,15 +237,29 @@ def report(window: Window, log: Path) -> None:
         )
 
 
-def measure(options: harness.Options, *, seconds: float, warmup: float) -> harness.Result:
+def raw_step_ms() -> list[float]:
+    """ms per raw SpiffWorkflow step, the two procedures taking turns instance by instance as
+    the clients walk them; each procedure's first instance is left out (warm-up)."""
+    walks = {case.code: step_vs_raw.raw_steps(case) for case in step_vs_raw.CASES}
+    samples: list[float] = []
+    for instance in range(RAW_INSTANCES):
+        for case in step_vs_raw.CASES:
+            steps = list(itertools.islice(walks[case.code], len(case.path)))
+            if instance:
+                samples.extend(steps)
+    return samples
+
+
+def measure(options: harness.Options, *, seconds: float, warmup: float) -> list[harness.Result]:
     label = f"1b throughput ({WORKERS} gunicorn workers, {CLIENTS} clients, postgresql)"
     target = f">= {TARGET_RATE:.0f} tasks/s, 0 5xx"
     problem = harness.reachable(options.database_url)
     if problem is not None:
-        return harness.skipped(label, target, problem)
+        return [harness.skipped(label, target, problem)]
     harness.section(f"1b. throughput: {CLIENTS} clients, {seconds:.0f} s after {warmup:.0f} s")
     app = harness.build_app(options.database_url)
     harness.app_engine(app).dispose()
+    raw_before = raw_step_ms()
     port = live_server.free_port()
     log = options.scratch / "gunicorn.log"
     server = start_server(options.database_url, port, log)
@@ -240,15 +267,31 @@ def measure(options: harness.Options, *, seconds: float, warmup: float) -> harne
         window = drive(port, server.worker_pids(), seconds=seconds, warmup=warmup)
     finally:
         server.stop()
+    raw_after = raw_step_ms()
     report(window, log)
     rate, errors = window.done / seconds, len(window.server_errors)
-    return harness.Result(
-        label,
-        f"{rate:.0f} tasks/s, {errors} 5xx",
-        target,
-        rate >= TARGET_RATE and not errors and not window.other_errors,
+    clean = not errors and not window.other_errors
+    raw_ms = statistics.median(raw_before + raw_after)
+    scaled = rate * raw_ms / REFERENCE_RAW_MS
+    before, after = statistics.median(raw_before), statistics.median(raw_after)
+    harness.say(
+        f"raw SpiffWorkflow step on the idle machine, median: {before:.2f} ms before the "
+        f"server, {after:.2f} ms after (n={len(raw_before)} "
+        f"each); at a {REFERENCE_RAW_MS:.0f} ms raw step the rate scales to {rate:.1f} x "
+        f"{raw_ms:.2f} = {scaled:.0f} tasks/s"
     )
+    return [
+        harness.Result(
+            label, f"{rate:.0f} tasks/s, {errors} 5xx", target, rate >= TARGET_RATE and clean
+        ),
+        harness.Result(
+            f"1b scaled to a {REFERENCE_RAW_MS:.0f} ms raw step (the target's machine speed)",
+            f"{rate:.0f} x {raw_ms:.2f} ms = {scaled:.0f} tasks/s",
+            f">= {TARGET_RATE:.0f} tasks/s",
+            scaled >= TARGET_RATE and clean,
+        ),
+    ]
 
 
 def run(options: harness.Options) -> list[harness.Result]:
-    return [measure(options, seconds=options.pick(20, 60), warmup=options.pick(3, 5))]
+    return measure(options, seconds=options.pick(20, 60), warmup=options.pick(3, 5))
