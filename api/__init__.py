@@ -39,6 +39,7 @@ from api.routes import slips
 from api.routes import tasks
 from api.routes import tracking
 from api.routes import units
+from api.routes import users
 from api.routes import webhooks
 from engine.db import make_session_factory
 from engine.db import tune_engine
@@ -70,7 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         app.extensions[EXTENSION_KEY] = make_session_factory(tune_engine(db.engine))
     api = ProblemApi(app)
-    for module in (auth_routes, procedures, dossiers, tasks, units):
+    for module in (auth_routes, procedures, dossiers, tasks, units, users):
         api.register_blueprint(module.blp)
     api.register_blueprint(slips.blp)
     api.register_blueprint(calendar_routes.blp)

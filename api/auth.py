@@ -104,8 +104,18 @@ class ActorCache:
             raise Unauthenticated("the password has changed; log in again")
         return account.actor
 
+    def forget(self, user_id: int) -> None:
+        with self._lock:
+            self._entries.pop(user_id, None)
+
 
 ACTOR_CACHE_KEY = "mot_cua_actor_cache"
+
+
+def forget_cached_identity(user_id: int) -> None:
+    """After an account changed (disabled, new password): this process asks the database
+    again at the user's next request; other processes within their cache's few seconds."""
+    current_app.extensions[ACTOR_CACHE_KEY].forget(user_id)
 
 
 def authenticate_request() -> None:

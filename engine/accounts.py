@@ -1,4 +1,4 @@
-"""Users, their roles per unit, and password checks (argon2)."""
+"""Who a user is (their roles per unit) and password checks (argon2)."""
 
 from __future__ import annotations
 
@@ -9,26 +9,16 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.actors import Grant
-from engine.actors import require_role_anywhere
-from engine.errors import Conflict
-from engine.errors import InvalidData
 from engine.errors import Unauthenticated
-from engine.models import Unit
 from engine.models import User
 from engine.models import UserRole
-from engine.roles import ROLE_LABELS
-from engine.uow import UnitOfWork
-from engine.views import RoleGrantView
-from engine.views import UserView
 
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("timing-equaliser")
-MIN_PASSWORD_LENGTH = 4
 
 
 def hash_password(password: str) -> str:
@@ -82,53 +72,3 @@ def load_account(session: Session, user_id: int) -> Account:
     grants = frozenset(Grant(r.role, r.unit_id) for r in rows if r.role is not None)
     actor = Actor(user_id, rows[0].username, rows[0].full_name, grants)
     return Account(actor, password_stamp(rows[0].password_hash))
-
-
-def create_user(
-    uow: UnitOfWork,
-    actor: Actor,
-    *,
-    username: str,
-    password: str,
-    full_name: str,
-    roles: list[tuple[str, str]],
-) -> UserView:
-    """Create an account with (role, unit code) grants; only administrators may."""
-    require_role_anywhere(actor, "admin")
-    uow.begin_write()
-    session = uow.session
-    units = _units_by_code(session, [unit for _, unit in roles])
-    _check_grants(roles, units)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidData("password too short", {"password": ["Mật khẩu quá ngắn."]})
-    user = User(username=username, password_hash=hash_password(password), full_name=full_name)
-    session.add(user)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"the username {username!r} is taken", username=username) from exc
-    for role, unit in sorted(set(roles)):
-        session.add(UserRole(user_id=user.id, role=role, unit_id=units[unit].id))
-    uow.commit()
-    return UserView(
-        user.id,
-        username,
-        full_name,
-        [RoleGrantView(role, unit) for role, unit in sorted(set(roles))],
-    )
-
-
-def _units_by_code(session: Session, codes: list[str]) -> dict[str, Unit]:
-    rows = session.scalars(select(Unit).where(Unit.code.in_(set(codes)))).all()
-    return {unit.code: unit for unit in rows}
-
-
-def _check_grants(roles: list[tuple[str, str]], units: dict[str, Unit]) -> None:
-    errors: dict[str, list[str]] = {}
-    for role, unit in roles:
-        if role not in ROLE_LABELS:
-            errors.setdefault("roles", []).append(f"Vai trò không tồn tại: {role}")
-        if unit not in units:
-            errors.setdefault("roles", []).append(f"Đơn vị không tồn tại: {unit}")
-    if errors:
-        raise InvalidData("unknown role or unit", errors)

@@ -33,6 +33,12 @@ SLIP_PRINTED = "slip_printed"
 ATTACHMENTS_LISTED = "attachments_listed"
 ATTACHMENT_OPENED = "attachment_opened"
 NOTICES_LISTED = "notices_listed"
+PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an action's name
+PASSWORD_CHANGE_FAILED = "password_change_failed"  # noqa: S105 - an action's name
+PASSWORD_CHANGE_BLOCKED = "password_change_blocked"  # noqa: S105 - an action's name
+PASSWORD_RESET = "password_reset"  # noqa: S105 - an action's name
+ACCOUNT_DISABLED = "account_disabled"
+ACCOUNT_ENABLED = "account_enabled"
 ACTIONS = (
     LOGIN_SUCCEEDED,
     LOGIN_FAILED,
@@ -44,6 +50,12 @@ ACTIONS = (
     ATTACHMENTS_LISTED,
     ATTACHMENT_OPENED,
     NOTICES_LISTED,
+    PASSWORD_CHANGED,
+    PASSWORD_CHANGE_FAILED,
+    PASSWORD_CHANGE_BLOCKED,
+    PASSWORD_RESET,
+    ACCOUNT_DISABLED,
+    ACCOUNT_ENABLED,
 )
 
 
@@ -90,14 +102,20 @@ def add_entry(
     username: str,
     user_id: int | None = None,
     at: datetime | None = None,
+    target: tuple[str, int, str] | None = None,
 ) -> None:
-    """A row for a login or logout, inside the caller's transaction."""
+    """A row for a login, a logout or an account change, inside the caller's transaction;
+    `target` is what an administrator changed: (type, id, its name)."""
+    target_type, target_id, detail = target or (None, None, None)
     session.add(
         AuditEntry(
             at=at or utcnow(),
             user_id=user_id,
             username=username,
             action=action,
+            target_type=target_type,
+            target_id=target_id,
+            detail=detail,
             ip=client.ip[:45],
             user_agent=client.user_agent[:300],
         )

@@ -65,17 +65,17 @@ def log_in(
     try:
         login_limits.check(uow.session, limits, username=username, ip=client.ip, now=now)
     except TooManyAttempts:
-        with _writing(uow) as session:
+        with writing(uow) as session:
             audit.add_entry(session, client, action=audit.LOGIN_BLOCKED, username=username, at=now)
         raise
     try:
         account = authenticate(uow.session, username, password)
     except Unauthenticated:
-        with _writing(uow) as session:
+        with writing(uow) as session:
             login_limits.record_failure(session, limits, username=username, ip=client.ip, now=now)
             audit.add_entry(session, client, action=audit.LOGIN_FAILED, username=username, at=now)
         raise
-    with _writing(uow) as session:
+    with writing(uow) as session:
         login_limits.forget_failures(session, username)
         audit.add_entry(
             session,
@@ -85,12 +85,12 @@ def log_in(
             user_id=account.actor.user_id,
             at=now,
         )
-        key = _start_session(session, account, page_session, now) if page_session else None
+        key = start_session(session, account, page_session, now) if page_session else None
     return LoginResult(account.actor, account.stamp, key)
 
 
 @contextmanager
-def _writing(uow: UnitOfWork) -> Iterator[Session]:
+def writing(uow: UnitOfWork) -> Iterator[Session]:
     """End the read (the slow password check ran outside any write lock), write, commit."""
     uow.session.rollback()
     uow.begin_write()
@@ -98,7 +98,7 @@ def _writing(uow: UnitOfWork) -> Iterator[Session]:
     uow.commit()
 
 
-def _start_session(session: Session, account: Account, policy: SessionPolicy, now: datetime) -> str:
+def start_session(session: Session, account: Account, policy: SessionPolicy, now: datetime) -> str:
     session.execute(delete(LoginSession).where(LoginSession.started_at < now - policy.lifetime))
     key = secrets.token_urlsafe(32)
     session.add(
@@ -138,7 +138,7 @@ def resume_session(uow: UnitOfWork, key: str, policy: SessionPolicy) -> int:
     if reason or row is None:
         raise SessionExpired(reason or "the session has ended")
     if now - row.last_seen_at >= min(TOUCH_EVERY, policy.idle / 10):
-        with _writing(uow) as session:
+        with writing(uow) as session:
             session.execute(
                 update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now)
             )

@@ -124,21 +124,48 @@ def release(uow: UnitOfWork, actor: Actor, task_id: int, *, note: str = "") -> T
     task, dossier = uow.lock_one(_TASK_AND_DOSSIER, "task", task_id, {"task_id": task_id})
     _check_workable(task, actor)
     if task.assignee_id is not None:
-        task.assignee_id = None
-        detail = {"note": note} if note else {}
-        uow.session.add(
-            event(
-                dossier.id,
-                "task_released",
-                utcnow(),
-                actor_id=actor.user_id,
-                unit_id=task.unit_id,
-                task=task,
-                detail=detail,
-            )
-        )
+        _give_back(uow.session, task, dossier, actor, note)
         uow.commit()
     return task_views(uow.session, [task], dossiers={dossier.id: dossier})[0]
+
+
+_OPEN_HELD_BY = (
+    select(Task.id)
+    .where(Task.assignee_id == bindparam("user_id"), Task.state == "open")
+    .order_by(Task.id)
+)
+
+
+def release_held_by(uow: UnitOfWork, actor: Actor, user_id: int, *, note: str) -> int:
+    """Give every open task `user_id` holds back to its role's queue, each with a
+    `task_released` event by `actor`: an account being disabled leaves no task waiting on
+    someone who can no longer log in. Runs in the caller's write transaction; returns how
+    many tasks went back."""
+    released = 0
+    for task_id in uow.session.scalars(_OPEN_HELD_BY, {"user_id": user_id}).all():
+        task, dossier = uow.lock_one(_TASK_AND_DOSSIER, "task", task_id, {"task_id": task_id})
+        if task.assignee_id != user_id or task.state != "open":
+            continue  # completed or handed on while we waited for the lock
+        _give_back(uow.session, task, dossier, actor, note)
+        released += 1
+    return released
+
+
+def _give_back(session: Session, task: Task, dossier: Dossier, actor: Actor, note: str) -> None:
+    """The task back in its role's queue, and the `task_released` event that says by whom."""
+    task.assignee_id = None
+    detail = {"note": note} if note else {}
+    session.add(
+        event(
+            dossier.id,
+            "task_released",
+            utcnow(),
+            actor_id=actor.user_id,
+            unit_id=task.unit_id,
+            task=task,
+            detail=detail,
+        )
+    )
 
 
 def reassign(

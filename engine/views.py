@@ -51,6 +51,7 @@ class UserView:
     username: str
     full_name: str
     roles: list[RoleGrantView]
+    is_active: bool
 
 
 @dataclass(frozen=True)

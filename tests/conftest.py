@@ -115,6 +115,28 @@ def login(client: FlaskClient) -> Callable[..., dict[str, str]]:
     return _login
 
 
+OFFICER_PASSWORD = "mat-khau-ban-dau"
+
+
+@pytest.fixture
+def new_officer(client: FlaskClient, login: Callable[..., dict[str, str]]) -> dict[str, Any]:
+    """A new civil status officer of C01, Đỗ Thị Hằng (`canbo_moi`, OFFICER_PASSWORD), made
+    through the API as an administrator makes one: tests that change an account change this
+    one, never a demo user whose token other tests keep."""
+    created = client.post(
+        "/api/v1/users",
+        json={
+            "username": "canbo_moi",
+            "password": OFFICER_PASSWORD,
+            "full_name": "Đỗ Thị Hằng",
+            "roles": [{"role": "civil_status", "unit": "C01"}],
+        },
+        headers=login("admin", "admin"),
+    )
+    assert created.status_code == 201, created.json
+    return dict(created.json)
+
+
 @pytest.fixture
 def new_uow(app: Flask) -> Callable[[], UnitOfWork]:
     factory = app.extensions[EXTENSION_KEY]

@@ -7,6 +7,7 @@ from flask import Flask
 from flask import current_app
 from flask import request
 
+from api.pages import accounts
 from api.pages import auth
 from api.pages import dossier_actions
 from api.pages import dossiers
@@ -37,5 +38,5 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     register_template_helpers(app)
     app.before_request(_upload_limit)
-    for module in (auth, inbox, tasks, dossiers, dossier_actions, reception, incidents):
+    for module in (auth, inbox, tasks, dossiers, dossier_actions, reception, incidents, accounts):
         app.register_blueprint(module.blp)

@@ -195,6 +195,59 @@ ENGLISH: dict[str, str] = {
         "The dossier has errors; check the marked fields."
     ),
     "Địa chỉ nhận kết quả (khi gửi bưu chính)": "Delivery address (postal)",
+    # accounts
+    "Đổi mật khẩu": "Change password",
+    "Người dùng": "Users",
+    "Mật khẩu hiện tại": "Current password",
+    "Mật khẩu mới": "New password",
+    "Nhập lại mật khẩu mới": "Repeat the new password",
+    "8–200 ký tự": "8 to 200 characters",
+    "Hủy": "Cancel",
+    (
+        "Sau khi đổi, các phiên đăng nhập khác của bạn "
+        "(máy khác, ứng dụng dùng mã truy cập) sẽ kết thúc."
+    ): "Once changed, your other sessions (other computers, apps using a token) end.",
+    "Hai lần nhập mật khẩu mới không khớp.": "The two new passwords do not match.",
+    "Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau {minutes} phút.": (
+        "Too many wrong passwords. Please try again in {minutes} minutes."
+    ),
+    "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.": (
+        "Your password is changed. Your other sessions have ended."
+    ),
+    (
+        "Tài khoản của cán bộ; tài khoản bị khoá không đăng nhập được, "
+        "việc họ đang giữ trả về hàng đợi."
+    ): (
+        "The staff's accounts; a disabled account cannot log in and the tasks it held go back "
+        "to the queue."
+    ),
+    "Tìm theo tên đăng nhập hoặc họ tên": "Search by username or full name",
+    "tài khoản": "accounts",
+    "Đang hoạt động": "Active",
+    "Đã khoá": "Disabled",
+    "Tài khoản của bạn": "Your account",
+    "Khoá": "Disable",
+    "Mở khoá": "Enable",
+    "Không tìm thấy tài khoản nào.": "No account found.",
+    "Khoá tài khoản": "Disable the account",
+    "Khoá tài khoản {name}?": "Disable the account of {name}?",
+    "Các việc người này đang giữ sẽ trả về hàng đợi.": (
+        "The tasks this person holds go back to the queue."
+    ),
+    "Người này không đăng nhập được nữa cho đến khi tài khoản được mở khoá.": (
+        "They can no longer log in until the account is enabled again."
+    ),
+    "Bạn không thể khoá tài khoản của chính mình.": "You cannot disable your own account.",
+    "Đã khoá tài khoản {username}.": "The account {username} is disabled.",
+    "Đã mở khoá tài khoản {username}.": "The account {username} is enabled again.",
+    "Đặt mật khẩu mới": "Set a new password",
+    "Đặt mật khẩu mới cho {name}": "Set a new password for {name}",
+    "Đặt mật khẩu": "Set password",
+    (
+        "Các phiên đăng nhập và mã truy cập hiện có của người này sẽ kết thúc; "
+        "hãy trao mật khẩu mới cho họ trực tiếp."
+    ): "This person's sessions and tokens end; hand them the new password in person.",
+    "Đã đặt mật khẩu mới cho {username}.": "A new password is set for {username}.",
     # errors
     "Không có quyền truy cập": "Access denied",
     "Hồ sơ hoặc công việc này thuộc đơn vị khác. Bạn không được xem.": (

@@ -7,6 +7,7 @@ from flask.views import MethodView
 
 from api.auth import client
 from api.auth import current_actor
+from api.auth import forget_cached_identity
 from api.auth import issue_token
 from api.auth import login_policy
 from api.database import new_uow
@@ -14,7 +15,10 @@ from api.routes import Blueprint
 from api.schemas.auth import LoginIn
 from api.schemas.auth import MeOut
 from api.schemas.auth import TokenOut
+from api.schemas.users import PasswordChangeIn
+from engine.logins import LoginResult
 from engine.logins import log_in
+from engine.passwords import change_own_password
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Đăng nhập (log in)")
 
@@ -33,12 +37,34 @@ class Login(MethodView):
         """Log in and get a bearer token"""
         with new_uow() as uow:
             login = log_in(uow, client(), login_policy(), **args)
-        return {
-            "token": issue_token(login),
-            "token_type": "Bearer",
-            "expires_in": current_app.config["TOKEN_MAX_AGE_SECONDS"],
-            "user": login.actor,
-        }
+        return _token_body(login)
+
+
+@blp.route("/password")
+class Password(MethodView):
+    @blp.arguments(PasswordChangeIn)
+    @blp.response(200, TokenOut)
+    @blp.alt_response(
+        422, description="the current password is wrong, or the new one breaks the rules"
+    )
+    @blp.alt_response(429, description="too many wrong passwords for this username lately")
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Change my password. Every token and page session issued before ends; the answer
+        carries a new token"""
+        actor = current_actor()
+        with new_uow() as uow:
+            login = change_own_password(uow, actor, client(), login_policy(), **args)
+        forget_cached_identity(actor.user_id)
+        return _token_body(login)
+
+
+def _token_body(login: LoginResult) -> dict[str, Any]:
+    return {
+        "token": issue_token(login),
+        "token_type": "Bearer",
+        "expires_in": current_app.config["TOKEN_MAX_AGE_SECONDS"],
+        "user": login.actor,
+    }
 
 
 @blp.route("/me")

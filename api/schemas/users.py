@@ -4,8 +4,15 @@ from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
+from api.schemas.base import PageOut
+from api.schemas.base import PageQuery
 from api.schemas.base import StrictSchema
+from engine.passwords import LENGTH_MESSAGE
+from engine.passwords import MAX_LENGTH
+from engine.passwords import MIN_LENGTH
 from engine.roles import ROLE_LABELS
+
+NEW_PASSWORD = validate.Length(min=MIN_LENGTH, max=MAX_LENGTH, error=LENGTH_MESSAGE)
 
 
 class GrantIn(StrictSchema):
@@ -20,7 +27,7 @@ class UserIn(StrictSchema):
             r"^[a-z0-9_.]{3,80}$", error="Tên đăng nhập: 3-80 ký tự a-z, 0-9, dấu chấm, gạch dưới."
         ),
     )
-    password = fields.String(required=True, validate=validate.Length(min=8, max=200))
+    password = fields.String(required=True, validate=NEW_PASSWORD)
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     roles = fields.List(fields.Nested(GrantIn), required=True, validate=validate.Length(min=1))
 
@@ -35,3 +42,38 @@ class UserOut(Schema):
     username = fields.String(required=True)
     full_name = fields.String(required=True)
     roles = fields.List(fields.Nested(UserGrantOut), required=True)
+    is_active = fields.Boolean(
+        required=True, metadata={"description": "false: disabled, cannot log in"}
+    )
+
+
+class UserQuery(PageQuery):
+    q = fields.String(
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "part of the username or full name, any case, accents optional"},
+    )
+    unit = fields.String(
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "unit code: users holding a role there"},
+    )
+    active = fields.Boolean(metadata={"description": "only enabled (true) or disabled (false)"})
+
+
+class UserPageOut(PageOut):
+    items = fields.List(fields.Nested(UserOut), required=True)
+
+
+class UserChangeIn(StrictSchema):
+    is_active = fields.Boolean(
+        required=True,
+        metadata={"description": "false disables the account; its open tasks go to the queues"},
+    )
+
+
+class PasswordResetIn(StrictSchema):
+    new_password = fields.String(required=True, validate=NEW_PASSWORD)
+
+
+class PasswordChangeIn(StrictSchema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LENGTH))
+    new_password = fields.String(required=True, validate=NEW_PASSWORD)

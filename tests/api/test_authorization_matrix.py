@@ -186,6 +186,10 @@ SUPPLEMENT_REQUEST = {"reason": "Thiếu giấy chứng sinh", "items": ["Giấy
 TODAY = date.today().isoformat()
 NO_INCIDENT = 999_999
 """The seeded data holds no incident: administrators get a 404, everyone else is refused first."""
+NO_USER = 999_999
+"""Nor such a user: changing a real account here would end the tokens other cases use."""
+WRONG_PASSWORD_CHANGE = {"current_password": "khong-dung", "new_password": "mat-khau-moi-dai"}
+"""Refused with 422 after the caller got through: the demo accounts keep their passwords."""
 
 Build = Callable[[World, str], Call]
 
@@ -207,6 +211,10 @@ def get(url: Callable[[World], str], **query: Any) -> Build:
 
 def post(url: Callable[[World], str], json: Any = None, *, data: Any = None) -> Build:
     return lambda world, _role: Call("POST", url(world), json=json, data=data)
+
+
+def patch(url: Callable[[World], str], json: Any) -> Build:
+    return lambda world, _role: Call("PATCH", url(world), json=json)
 
 
 def dossier_url(suffix: str = "") -> Callable[[World], str]:
@@ -302,6 +310,9 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ("POST", "/logout"): [Case(EVERYONE, post(lambda w: "/logout"))],
     # any logged-in user
     ("GET", f"{API}/auth/me"): [Case(STAFF, get(lambda w: f"{API}/auth/me"))],
+    ("POST", f"{API}/auth/password"): [
+        Case(STAFF, post(lambda w: f"{API}/auth/password", WRONG_PASSWORD_CHANGE))
+    ],
     ("GET", f"{API}/calendar/due"): [
         Case(
             STAFF,
@@ -317,6 +328,19 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ("GET", f"{API}/tasks"): [Case(STAFF, get(lambda w: f"{API}/tasks", scope="candidate"))],
     ("GET", f"{API}/tasks/counts"): [Case(STAFF, get(lambda w: f"{API}/tasks/counts"))],
     ("GET", "/"): [Case(STAFF, get(lambda w: "/"))],
+    ("GET", "/account/password"): [Case(STAFF, get(lambda w: "/account/password"))],
+    ("POST", "/account/password"): [
+        Case(
+            STAFF,
+            post(
+                lambda w: "/account/password",
+                data={
+                    **WRONG_PASSWORD_CHANGE,
+                    "repeat_password": WRONG_PASSWORD_CHANGE["new_password"],
+                },
+            ),
+        )
+    ],
     # designers
     ("POST", f"{API}/procedures"): [
         Case(DESIGNERS, _procedure_upload(f"{API}/procedures"), writes=True)
@@ -326,6 +350,17 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ],
     # administrators
     ("POST", f"{API}/users"): [Case(ADMIN, post(lambda w: f"{API}/users", NEW_USER), writes=True)],
+    ("GET", f"{API}/users"): [Case(ADMIN, get(lambda w: f"{API}/users"))],
+    ("GET", "/api/v1/users/<int:user_id>"): [Case(ADMIN, get(lambda w: f"{API}/users/{NO_USER}"))],
+    ("PATCH", "/api/v1/users/<int:user_id>"): [
+        Case(ADMIN, patch(lambda w: f"{API}/users/{NO_USER}", {"is_active": False}))
+    ],
+    ("POST", "/api/v1/users/<int:user_id>/password"): [
+        Case(
+            ADMIN,
+            post(lambda w: f"{API}/users/{NO_USER}/password", {"new_password": "mat-khau-moi-dai"}),
+        )
+    ],
     ("GET", f"{API}/webhooks"): [Case(ADMIN, get(lambda w: f"{API}/webhooks"))],
     ("POST", f"{API}/webhooks"): [
         Case(ADMIN, post(lambda w: f"{API}/webhooks", WEBHOOK), writes=True)
@@ -349,6 +384,28 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
         Case(ADMIN, post(lambda w: f"{API}/incidents/{NO_INCIDENT}/retry"))
     ],
     ("GET", "/incidents"): [Case(ADMIN, get(lambda w: "/incidents"))],
+    ("GET", "/users"): [Case(ADMIN, get(lambda w: "/users"))],
+    ("GET", "/users/<int:user_id>/disable"): [
+        Case(ADMIN, get(lambda w: f"/users/{NO_USER}/disable"))
+    ],
+    ("POST", "/users/<int:user_id>/disable"): [
+        Case(ADMIN, post(lambda w: f"/users/{NO_USER}/disable"))
+    ],
+    ("POST", "/users/<int:user_id>/enable"): [
+        Case(ADMIN, post(lambda w: f"/users/{NO_USER}/enable"))
+    ],
+    ("GET", "/users/<int:user_id>/password"): [
+        Case(ADMIN, get(lambda w: f"/users/{NO_USER}/password"))
+    ],
+    ("POST", "/users/<int:user_id>/password"): [
+        Case(
+            ADMIN,
+            post(
+                lambda w: f"/users/{NO_USER}/password",
+                data={"new_password": "mat-khau-moi-dai", "repeat_password": "mat-khau-moi-dai"},
+            ),
+        )
+    ],
     ("POST", "/incidents/<int:incident_id>/retry"): [
         Case(ADMIN, post(lambda w: f"/incidents/{NO_INCIDENT}/retry"))
     ],
