@@ -80,14 +80,15 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def as_user(app: Any, live_server: str, chromium: Any) -> Iterator[Callable[[str], Any]]:
-    """`as_user("hotich1")` -> a page of a fresh browser context, logged in through /login.
+    """`as_user("hotich1")` -> a page of a fresh browser context, logged in through /login
+    (with the demo password unless one is given).
 
     Requesting `app` restores the seeded database before the test. Page errors fail the test.
     """
     contexts = []
     errors: list[str] = []
 
-    def _open(username: str) -> Any:
+    def _open(username: str, password: str | None = None) -> Any:
         context = chromium.new_context(viewport=VIEWPORT, base_url=live_server, locale="vi-VN")
         context.set_default_timeout(15_000)
         contexts.append(context)
@@ -96,7 +97,7 @@ def as_user(app: Any, live_server: str, chromium: Any) -> Iterator[Callable[[str
         page.on("console", lambda message: _csp(message, username, errors))
         page.goto("/login")
         page.fill("#username", username)
-        page.fill("#password", "admin" if username == "admin" else DEMO_PASSWORD)
+        page.fill("#password", password or ("admin" if username == "admin" else DEMO_PASSWORD))
         page.click("button[type=submit]")
         page.wait_for_url(f"{live_server}/")
         return page
