@@ -176,9 +176,7 @@ def reassign(
     uow.begin_write()
     session = uow.session
     task, dossier = uow.lock_one(_TASK_AND_DOSSIER, "task", task_id, {"task_id": task_id})
-    holder = task.assignee_id is not None and task.assignee_id == actor.user_id
-    if not holder:
-        require_role_in(actor, "leader", task.unit_id)
+    _check_may_hand_on(task, actor)
     if task.state != "open":
         raise Conflict("this task is already done", task_id=task.id, state=task.state)
     target = _colleague(session, assignee, task)
@@ -202,6 +200,22 @@ def reassign(
         )
         uow.commit()
     return task_views(session, [task], dossiers={dossier.id: dossier})[0]
+
+
+def _check_may_hand_on(task: Task, actor: Actor) -> None:
+    """A leader of the task's unit reassigns; its holder delegates. Someone of the task's role
+    who does not hold it (never claimed it, or lost it to a colleague or a reassignment a
+    moment ago) is refused by the task's state, 409, not by their rights: claiming it first
+    would let them. Anyone else lacks the right: 403."""
+    if task.assignee_id is not None and task.assignee_id == actor.user_id:
+        return
+    if actor.is_admin or actor.holds("leader", task.unit_id):
+        return
+    require_role_in(actor, task.role, task.unit_id)
+    raise Conflict(
+        "only the task's holder or a leader of its unit may hand it on; you do not hold it",
+        task_id=task.id,
+    )
 
 
 def _colleague(session: Session, username: str, task: Task) -> User:

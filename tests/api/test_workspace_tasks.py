@@ -159,6 +159,22 @@ def test_the_holder_may_delegate_their_task(desk, two_dossiers):
     assert response.json["assignee"]["username"] == "admin"
 
 
+def test_a_holder_whose_task_was_reassigned_meanwhile_gets_a_conflict_when_delegating(
+    desk, two_dossiers
+):
+    first, _ = two_dossiers
+    task_id = desk.task_id(first["id"], "check_dossier")
+    url = f"/api/v1/tasks/{task_id}/reassign"
+    desk.post(f"/api/v1/tasks/{task_id}/claim", by="tiepnhan1")
+    taken = desk.post(url, {"assignee": "admin", "note": "gấp"}, by="lanhdao1")
+    assert taken.status_code == 200
+
+    late = desk.post(url, {"assignee": "tiepnhan1", "note": "nhờ"}, by="tiepnhan1")
+    assert late.status_code == 409
+    assert "you do not hold it" in late.json["detail"]
+    assert desk.dossier(first["id"])["tasks"][0]["assignee"]["username"] == "admin"
+
+
 def test_a_task_reads_with_its_form_and_diagram_only_within_the_province(desk, two_dossiers):
     first, _ = two_dossiers
     task_id = desk.task_id(first["id"], "check_dossier")

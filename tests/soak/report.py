@@ -28,9 +28,6 @@ def load_lines(tally: Tally, seconds: float) -> dict[str, Any]:
         "dossiers refused": tally.count(action="refuse", status=200),
         "409 (race lost)": f"{tally.count(status=409)} {dict(tally.conflicts.most_common())}",
         "409 per action": {action: tally.count(action=action, status=409) for action in ACTIONS},
-        "403 (delegation by a holder the task was taken from)": tally.count(
-            action="reassign", status=403
-        ),
         "5xx": tally.server_errors,
         "unexpected answers (5xx included)": len(tally.unexpected),
         "no answer (server down)": sum(tally.no_answer.values()),
