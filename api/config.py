@@ -70,5 +70,9 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_MAX_FAILURES_PER_IP": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 20)),
         "LOGIN_WINDOW_SECONDS": int(os.environ.get("LOGIN_WINDOW_SECONDS", 15 * 60)),
+        # how many reverse proxies (nginx, a load balancer) stand before gunicorn: their
+        # X-Forwarded-For/-Proto then give the client's address (login limits, audit log) and
+        # scheme; 0 ignores those headers, which any client could forge without a proxy
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "WTF_CSRF_TIME_LIMIT": None,
     }

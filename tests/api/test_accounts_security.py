@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import update
 
 from api.auth import SIGNER_SALT
+from api.database import EXTENSION_KEY
 from engine.accounts import hash_password
 from engine.models import User
+from tests.conftest import make_app
 
 LOGIN = "/api/v1/auth/login"
 WRONG = "sai-mat-khau"
@@ -161,3 +164,42 @@ def test_a_disabled_account_loses_access_once_its_cached_identity_lapses(
     assert response.status_code == 401
     assert "disabled" in response.json["detail"]
     assert attempt(client, "canbo_moi", "mat-khau-ban-dau").status_code == 401
+
+
+@pytest.fixture
+def behind_proxy(app, database_url):
+    """The app as deployed behind one reverse proxy (TRUSTED_PROXIES=1), on the same database."""
+    proxied = make_app(database_url, TRUSTED_PROXIES=1, LOGIN_MAX_FAILURES_PER_IP=2)
+    yield proxied
+    proxied.extensions[EXTENSION_KEY].kw["bind"].dispose()
+
+
+def forwarded(client, username, client_address):
+    """A failed login relayed by the proxy at 127.0.0.1 for `client_address`."""
+    return client.post(
+        LOGIN,
+        json={"username": username, "password": WRONG},
+        headers={"X-Forwarded-For": client_address},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+
+
+def failed_login_addresses(client, login):
+    page = client.get("/api/v1/audit?action=login_failed", headers=login("admin", "admin"))
+    return [entry["ip"] for entry in page.json["items"]]
+
+
+def test_behind_a_trusted_proxy_limits_and_audit_go_by_the_forwarded_address(
+    client, login, behind_proxy
+):
+    proxied = behind_proxy.test_client()
+    assert forwarded(proxied, "hotich1", "10.9.8.7").status_code == 401
+    assert forwarded(proxied, "congan1", "10.9.8.7").status_code == 401
+    assert forwarded(proxied, "bhxh1", "10.9.8.7").status_code == 429, "that address is full"
+    assert forwarded(proxied, "bhxh1", "10.9.8.8").status_code == 401, "another office's is not"
+    assert set(failed_login_addresses(client, login)) == {"10.9.8.7", "10.9.8.8"}
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_address_is_ignored(client, login):
+    assert forwarded(client, "hotich1", "10.9.8.7").status_code == 401
+    assert failed_login_addresses(client, login) == ["127.0.0.1"]
