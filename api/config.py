@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from engine.office_rules import DEFAULT_RULES
+from engine.office_rules import OfficeRules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +59,16 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "NOTIFY_MAX_ATTEMPTS": int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 8)),
         "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 10)),
         "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 5)),
-        "MAX_APOLOGIES": int(os.environ.get("MAX_APOLOGIES", 1)),
+        # unconfirmed rules of the decrees (engine/office_rules.py): defaults as documented there
+        "MAX_APOLOGIES": int(os.environ.get("MAX_APOLOGIES", DEFAULT_RULES.max_apologies)),
+        "MAX_SUPPLEMENT_REQUESTS": int(
+            os.environ.get("MAX_SUPPLEMENT_REQUESTS", DEFAULT_RULES.max_supplement_requests)
+        ),
+        "APOLOGY_WORKING_DAYS_BEFORE_DUE": int(
+            os.environ.get(
+                "APOLOGY_WORKING_DAYS_BEFORE_DUE", DEFAULT_RULES.apology_working_days_before_due
+            )
+        ),
         "ATTACHMENTS_DIR": os.environ.get("ATTACHMENTS_DIR", str(instance / "attachments")),
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)),
         "ATTACHMENT_REQUEST_MAX_BYTES": int(
@@ -76,3 +89,12 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "WTF_CSRF_TIME_LIMIT": None,
     }
+
+
+def office_rules(config: Mapping[str, Any]) -> OfficeRules:
+    """The unconfirmed rules as this deployment set them."""
+    return OfficeRules(
+        max_apologies=config["MAX_APOLOGIES"],
+        max_supplement_requests=config["MAX_SUPPLEMENT_REQUESTS"],
+        apology_working_days_before_due=config["APOLOGY_WORKING_DAYS_BEFORE_DUE"],
+    )

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import calendar
 from engine import notices
 from engine import pauses
 from engine import timers
@@ -29,6 +30,8 @@ from engine.models import Event
 from engine.models import SupplementRequest
 from engine.models import Task
 from engine.models import WorkflowState
+from engine.office_rules import DEFAULT_RULES
+from engine.office_rules import OfficeRules
 from engine.procedures import compiled_for
 from engine.queries.dossiers import dossier_view
 from engine.status_changes import change_status
@@ -38,8 +41,6 @@ from engine.views import DossierView
 DELIVERY_METHODS = ("in_person", "postal", "electronic")
 FEE_REASON = "Đề nghị nộp phí, lệ phí trước khi tiếp tục giải quyết"
 FEE_PAID_REASON = "Đã nộp phí, lệ phí"
-DEFAULT_MAX_APOLOGIES = 1
-"""Decree 61 (as amended) reportedly allows one new appointment only (unconfirmed): a setting."""
 
 
 def refuse(
@@ -137,10 +138,11 @@ def issue_apology(
     *,
     reason: str,
     new_due_at: datetime,
-    max_apologies: int = DEFAULT_MAX_APOLOGIES,
+    rules: OfficeRules = DEFAULT_RULES,
     now: datetime | None = None,
 ) -> DossierView:
-    """Apology and a new return date (form 04): the due time moves, the statutory one stays."""
+    """Apology and a new return date (form 04): the due time moves, the statutory one stays.
+    How many, and how early, follow the office's rules (engine.office_rules)."""
     reason = required_text(reason, "reason")
     if new_due_at.tzinfo is None:
         raise InvalidData(
@@ -154,13 +156,14 @@ def issue_apology(
             Event.dossier_id == dossier.id, Event.kind == "apology_issued"
         )
     )
-    if (given or 0) >= max_apologies:
+    if (given or 0) >= rules.max_apologies:
         raise Conflict(
-            f"this dossier already had {given} apology letter(s); {max_apologies} allowed "
+            f"this dossier already had {given} apology letter(s); {rules.max_apologies} allowed "
             "(đã hẹn lại ngày trả kết quả, không được hẹn lại thêm)",
-            allowed=max_apologies,
+            allowed=rules.max_apologies,
         )
     old_due = dossier.due_at
+    _check_apology_in_time(old_due, rules, now or utcnow())
     if old_due is not None and new_due_at <= old_due:
         raise InvalidData(
             "the new date must be later than the current due date",
@@ -187,6 +190,18 @@ def issue_apology(
     )
     uow.commit()
     return dossier_view(session, dossier, with_history=False)
+
+
+def _check_apology_in_time(due_at: datetime | None, rules: OfficeRules, now: datetime) -> None:
+    lead = rules.apology_working_days_before_due
+    if lead <= 0 or due_at is None or calendar.working_days_between(now, due_at) >= lead:
+        return
+    raise Conflict(
+        f"an apology must be issued at least {lead} working day(s) before the due time "
+        f"(phiếu xin lỗi phải gửi trước hạn trả kết quả ít nhất {lead} ngày làm việc)",
+        due_at=local_iso(due_at),
+        working_days_before_due=lead,
+    )
 
 
 def return_result(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,8 @@ from engine.events import event
 from engine.models import Dossier
 from engine.models import ProcedureVersion
 from engine.models import SupplementRequest
+from engine.office_rules import DEFAULT_RULES
+from engine.office_rules import OfficeRules
 from engine.procedures import DEFAULT_SUPPLEMENT_DAYS
 from engine.queries.dossiers import dossier_view
 from engine.status_changes import change_status
@@ -42,14 +45,17 @@ def request_supplement(
     *,
     reason: str,
     items: list[str],
+    rules: OfficeRules = DEFAULT_RULES,
     now: datetime | None = None,
 ) -> DossierView:
-    """Ask the applicant for missing papers, at reception or during processing; the clock stops."""
+    """Ask the applicant for missing papers, at reception or during processing; the clock stops.
+    How many times per dossier follows the office's rules (engine.office_rules)."""
     reason = required_text(reason, "reason")
     items = _clean_items(items)
     uow.begin_write()
     session = uow.session
     dossier = locked_dossier(uow, actor, dossier_id, "request_supplement")
+    _check_requests_left(session, dossier.id, rules)
     now = now or utcnow()
     days = session.scalar(
         select(ProcedureVersion.supplement_days).where(
@@ -89,6 +95,21 @@ def request_supplement(
     )
     uow.commit()
     return dossier_view(session, dossier, with_history=False)
+
+
+def _check_requests_left(session: Session, dossier_id: int, rules: OfficeRules) -> None:
+    limit = rules.max_supplement_requests
+    if limit <= 0:
+        return
+    asked = session.scalar(
+        select(func.count(SupplementRequest.id)).where(SupplementRequest.dossier_id == dossier_id)
+    )
+    if (asked or 0) >= limit:
+        raise Conflict(
+            f"this dossier was already asked for a supplement {asked} time(s); {limit} allowed "
+            "(đã yêu cầu bổ sung hồ sơ, không được yêu cầu thêm)",
+            allowed=limit,
+        )
 
 
 def _clean_items(items: list[str]) -> list[str]:

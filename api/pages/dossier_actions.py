@@ -16,6 +16,7 @@ from flask import request
 from flask import url_for
 from marshmallow import Schema
 
+from api.config import office_rules
 from api.database import new_uow
 from api.pages.common import actor
 from api.pages.common import load_form
@@ -81,7 +82,9 @@ def request_supplement(dossier_id: int) -> Any:
         "request_supplement",
         SupplementRequestIn(),
         {"reason": _text("reason"), "items": items},
-        lambda uow, args: supplements.request_supplement(uow, actor(), dossier_id, **args),
+        lambda uow, args: supplements.request_supplement(
+            uow, actor(), dossier_id, rules=office_rules(current_app.config), **args
+        ),
         "Đã gửi yêu cầu bổ sung (mẫu 02).",
         to_dossier=True,
     )
@@ -123,7 +126,7 @@ def apology(dossier_id: int) -> Any:
         ApologyIn(),
         body,
         lambda uow, args: dossier_actions.issue_apology(
-            uow, actor(), dossier_id, max_apologies=current_app.config["MAX_APOLOGIES"], **args
+            uow, actor(), dossier_id, rules=office_rules(current_app.config), **args
         ),
         "Đã gửi phiếu xin lỗi và hẹn lại (mẫu 04).",
     )

@@ -7,6 +7,7 @@ from flask.views import MethodView
 
 from api.audit_trail import record_read
 from api.auth import current_actor
+from api.config import office_rules
 from api.database import new_uow
 from api.database import read_session
 from api.routes import Blueprint
@@ -100,11 +101,18 @@ class SupplementRequest(MethodView):
     @blp.arguments(SupplementRequestIn)
     @blp.response(200, DossierOut)
     @blp.alt_response(403, description="not reception nor holding a task of the dossier")
-    @blp.alt_response(409, description="the dossier's status does not allow it")
+    @blp.alt_response(
+        409,
+        description="the dossier's status does not allow it, or it was asked as often as "
+        "MAX_SUPPLEMENT_REQUESTS allows",
+    )
     def post(self, args: dict[str, Any], dossier_id: int) -> Any:
         """Ask the applicant for missing papers (form 02); the deadline pauses"""
+        rules = office_rules(current_app.config)
         with new_uow() as uow:
-            return supplements.request_supplement(uow, current_actor(), dossier_id, **args)
+            return supplements.request_supplement(
+                uow, current_actor(), dossier_id, rules=rules, **args
+            )
 
 
 @blp.route("/<int:dossier_id>/supplement")
@@ -160,16 +168,17 @@ class Apology(MethodView):
     @blp.arguments(ApologyIn)
     @blp.response(200, DossierOut)
     @blp.alt_response(403, description="not staff of the dossier")
-    @blp.alt_response(409, description="status does not allow it, or no apology left")
+    @blp.alt_response(
+        409,
+        description="status does not allow it, no apology left, or too close to the due time "
+        "(APOLOGY_WORKING_DAYS_BEFORE_DUE)",
+    )
     def post(self, args: dict[str, Any], dossier_id: int) -> Any:
         """Apologise and set a new return date (form 04)"""
+        rules = office_rules(current_app.config)
         with new_uow() as uow:
             return dossier_actions.issue_apology(
-                uow,
-                current_actor(),
-                dossier_id,
-                max_apologies=current_app.config["MAX_APOLOGIES"],
-                **args,
+                uow, current_actor(), dossier_id, rules=rules, **args
             )
 
 

@@ -3,11 +3,14 @@ diagrams that end at `processed`, or through the diagram's own return step."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
+from engine.models import Dossier
 from tests.api.lifecycle import act
 from tests.api.lifecycle import last
 from tests.api.lifecycle import publish_certify_copy
@@ -59,6 +62,31 @@ def test_the_number_of_apologies_is_a_setting(app, desk):
     moved = apologise(desk, dossier).json
     assert apologise(desk, moved).status_code == 200
     assert apologise(desk, desk.dossier(dossier["id"])).status_code == 409
+
+
+def set_due(new_uow, dossier_id, due_at):
+    with new_uow() as uow:
+        uow.session.execute(update(Dossier).where(Dossier.id == dossier_id).values(due_at=due_at))
+        uow.commit()
+
+
+def test_an_apology_too_close_to_the_due_time_is_refused_where_the_rule_is_turned_on(
+    app, desk, new_uow
+):
+    dossier = desk.receive()
+    set_due(new_uow, dossier["id"], datetime.now(UTC) - timedelta(hours=1))  # overdue already
+    late = desk.dossier(dossier["id"])
+    assert apologise(desk, late).status_code == 200, "off by default: the citizen gets a date"
+
+    app.config["APOLOGY_WORKING_DAYS_BEFORE_DUE"] = 1
+    app.config["MAX_APOLOGIES"] = 5
+    set_due(new_uow, dossier["id"], datetime.now(UTC) - timedelta(hours=1))
+    refused = apologise(desk, desk.dossier(dossier["id"]))
+    assert refused.status_code == 409
+    assert "ít nhất 1 ngày làm việc" in refused.json["detail"]
+
+    set_due(new_uow, dossier["id"], datetime.now(UTC) + timedelta(days=30))
+    assert apologise(desk, desk.dossier(dossier["id"])).status_code == 200
 
 
 @pytest.mark.parametrize("days", [0, -1])

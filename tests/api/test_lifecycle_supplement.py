@@ -113,6 +113,21 @@ def test_asking_twice_or_answering_when_nothing_was_asked_is_a_conflict(desk):
     assert ask(desk, dossier_id).status_code == 409
 
 
+def test_a_dossier_is_asked_for_a_supplement_once_unless_the_setting_allows_more(app, desk):
+    dossier_id = desk.receive()["id"]
+    assert ask(desk, dossier_id).status_code == 200
+    answered = act(desk, dossier_id, "supplement", {"note": "đủ"}, by="tiepnhan1")
+    assert answered.status_code == 200
+
+    again = ask(desk, dossier_id)
+    assert again.status_code == 409
+    assert "không được yêu cầu thêm" in again.json["detail"]
+    assert desk.dossier(dossier_id)["status"] == "received"
+
+    app.config["MAX_SUPPLEMENT_REQUESTS"] = 2
+    assert ask(desk, dossier_id).status_code == 200
+
+
 def test_the_pause_moves_the_due_date_by_the_working_days_waited(desk, new_uow, actor):
     dossier = desk.receive()
     staff = actor("tiepnhan1")
