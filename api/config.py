@@ -87,6 +87,9 @@ def from_environment(instance: Path) -> dict[str, Any]:
         # X-Forwarded-For/-Proto then give the client's address (login limits, audit log) and
         # scheme; 0 ignores those headers, which any client could forge without a proxy
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
+        # the address citizens reach this site at (scheme, host, any path prefix): the QR code on
+        # the receipt (form 01) opens <PUBLIC_BASE_URL>/tra-cuu; unset: the host it was printed from
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
         "WTF_CSRF_TIME_LIMIT": None,
     }
 

@@ -15,6 +15,7 @@ from api.pages import inbox
 from api.pages import incidents
 from api.pages import reception
 from api.pages import tasks
+from api.pages import tracking
 from api.pages.common import csrf
 from api.pages.common import register_template_helpers
 
@@ -38,5 +39,15 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     register_template_helpers(app)
     app.before_request(_upload_limit)
-    for module in (auth, inbox, tasks, dossiers, dossier_actions, reception, incidents, accounts):
+    for module in (
+        auth,
+        inbox,
+        tasks,
+        dossiers,
+        dossier_actions,
+        reception,
+        incidents,
+        accounts,
+        tracking,
+    ):
         app.register_blueprint(module.blp)

@@ -248,6 +248,29 @@ ENGLISH: dict[str, str] = {
         "hãy trao mật khẩu mới cho họ trực tiếp."
     ): "This person's sessions and tokens end; hand them the new password in person.",
     "Đã đặt mật khẩu mới cho {username}.": "A new password is set for {username}.",
+    # citizens' tracking page
+    "Công dân tra cứu hồ sơ": "Citizens: track a dossier",
+    "Tra cứu hồ sơ": "Track a dossier",
+    "Mã hồ sơ và mã tra cứu được in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả.": (
+        "The dossier code and the lookup key are printed on your receipt "
+        "(Giấy tiếp nhận hồ sơ và hẹn trả kết quả)."
+    ),
+    "Mã tra cứu": "Lookup key",
+    "Tra cứu": "Look up",
+    "Tình trạng hồ sơ": "Dossier status",
+    "Thời gian tiếp nhận": "Received on",
+    "Thời gian hẹn trả kết quả": "Result appointment",
+    "Tiến độ giải quyết": "Timeliness",
+    "Trước hạn": "Ahead of time",
+    "Đúng hạn": "On time",
+    "Trong hạn": "Within the time limit",
+    (
+        "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này. "
+        "Vui lòng kiểm tra lại hai mã in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả."
+    ): (
+        "No dossier matches this dossier code and lookup key. "
+        "Please check both codes printed on your receipt."
+    ),
     # errors
     "Không có quyền truy cập": "Access denied",
     "Hồ sơ hoặc công việc này thuộc đơn vị khác. Bạn không được xem.": (

@@ -3,16 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
+from markupsafe import Markup
 
 from api import printing
 from api.audit_trail import record_read
 from api.auth import current_actor
 from api.database import read_session
+from api.pages.tracking import tracking_url
+from api.qr import qr_svg
 from api.routes import Blueprint
 from api.schemas.slips import PrintQuery
 from api.schemas.slips import RegisterQuery
 from engine import audit
 from engine.queries.registers import unit_register
+from engine.queries.slips import DossierSlip as Slip
 from engine.queries.slips import congratulation_letter
 from engine.queries.slips import dossier_slip
 
@@ -61,7 +65,17 @@ class DossierSlip(MethodView):
             as_pdf=args["format"] == "pdf",
             slip=slip,
             register=slip.register,
+            tracking_qr=_tracking_qr(slip),
         )
+
+
+def _tracking_qr(slip: Slip) -> Markup | None:
+    """Form 01 carries a QR code that opens the citizens' tracking page for its dossier; a
+    dossier without a lookup key cannot be tracked, so its receipt has none."""
+    dossier = slip.dossier
+    if slip.form != "01" or not dossier.lookup_key:
+        return None
+    return qr_svg(tracking_url(dossier.code, dossier.lookup_key))
 
 
 @blp.route("/dossiers/<int:dossier_id>/letter")

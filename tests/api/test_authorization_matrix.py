@@ -309,6 +309,7 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
         Case(EVERYONE, get(lambda w: "/static/swagger-ui/swagger-ui.css"))
     ],
     ("GET", "/login"): [Case(EVERYONE, get(lambda w: "/login"))],
+    ("GET", "/tra-cuu"): [Case(EVERYONE, lambda w, _r: Call("GET", "/tra-cuu", query=w.tracking))],
     ("POST", "/login"): [Case(EVERYONE, _page_login_as)],
     ("POST", "/logout"): [Case(EVERYONE, post(lambda w: "/logout"))],
     # any logged-in user

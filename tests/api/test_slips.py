@@ -3,15 +3,18 @@ a dossier's data as HTML pages and as PDF files."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import datetime
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
+from api.qr import qr_svg
 from engine.calendar import LOCAL_TZ
 from engine.db import utcnow
 from engine.events import event
@@ -343,6 +346,33 @@ def test_the_register_refuses_a_reversed_period_and_other_units_staff(desk):
     assert desk.get("/api/v1/registers/06", by="tiepnhan1", unit="C01", page=2).status_code == 422
 
 
+def tracking_link(base: str, dossier: dict[str, Any]) -> str:
+    return f"{base}/tra-cuu?" + urlencode({"code": dossier["code"], "key": dossier["lookup_key"]})
+
+
+def test_the_receipt_slip_has_a_qr_code_that_opens_the_tracking_page(desk, client):
+    dossier = desk.receive()
+
+    html = page(slip(desk, dossier["id"], "01"))
+
+    link = tracking_link("http://localhost", dossier)
+    assert f'{qr_svg(link)}<div class="qr-caption">Quét mã để tra cứu</div>' in html
+    assert html.count("<svg") == 1
+    scanned = client.get(link)  # what a phone opens, with no session
+    assert scanned.status_code == 200
+    assert "Được tiếp nhận" in scanned.get_data(as_text=True)
+    assert "<svg" not in page(slip(desk, dossier["id"], "05"))  # only the receipt has one
+
+
+def test_the_qr_code_points_at_the_public_address_when_one_is_set(app, desk):
+    app.config["PUBLIC_BASE_URL"] = "https://motcua.tanhoa.gov.vn/"
+    dossier = desk.receive()
+
+    html = page(slip(desk, dossier["id"], "01"))
+
+    assert qr_svg(tracking_link("https://motcua.tanhoa.gov.vn", dossier)) in html
+
+
 def test_a_slip_downloads_as_a_pdf_with_the_vietnamese_text(desk, tmp_path):
     dossier = desk.receive()
 
@@ -355,7 +385,12 @@ def test_a_slip_downloads_as_a_pdf_with_the_vietnamese_text(desk, tmp_path):
     )
     assert response.data.startswith(b"%PDF")
     text = pdf_text(response.data, tmp_path)
-    for words in ("Nguyễn Văn An", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Xã Tân Hòa"):
+    for words in (
+        "Nguyễn Văn An",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Xã Tân Hòa",
+        "Quét mã để tra cứu",
+    ):
         assert words in text, words
     assert dossier["code"] in text
 
@@ -401,3 +436,24 @@ def test_slips_are_refused_to_other_units_and_unknown_forms_are_not_found(desk):
     assert slip(desk, dossier_id, "1").status_code == 404
     assert slip(desk, 999999, "01").status_code == 404
     assert slip(desk, dossier_id, "01", format="docx").status_code == 422
+
+
+def test_a_receipt_listing_six_papers_still_prints_on_one_a5_page(desk, tmp_path):
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("pdfinfo (Debian poppler-utils) is not installed: cannot count the pages")
+    documents = [
+        {"name": f"Giấy tờ số {number} kèm theo hồ sơ", "kind": "Bản sao", "quantity": 1}
+        for number in range(1, 7)
+    ]
+    applicant = {**APPLICANT, "address": "Thôn Đông, Xã Tân Hòa, Tỉnh Thái Hòa"}
+    dossier = desk.receive(applicant=applicant, data={"documents": documents})
+
+    pdf = tmp_path / "slip.pdf"
+    pdf.write_bytes(slip(desk, dossier["id"], "01", format="pdf").data)
+    info = subprocess.run(  # noqa: S603 - fixed program, our own temporary file
+        ["pdfinfo", str(pdf)],  # noqa: S607
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout.decode()
+    assert re.search(r"^Pages:\s+1$", info, re.M), info
