@@ -25,6 +25,7 @@ from api.auth import session_ended
 from api.database import read_session
 from api.pages.i18n import current_language
 from api.pages.i18n import translate
+from api.printing import money
 from engine.actors import Actor
 from engine.calendar import LOCAL_TZ
 from engine.errors import DomainError
@@ -274,4 +275,5 @@ def register_template_helpers(app: Any) -> None:
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["file_size"] = file_size
+    app.jinja_env.filters["money"] = money
     app.context_processor(_user_context)

@@ -1,5 +1,6 @@
 """Dossier lifecycle actions from the task and dossier pages: request a supplement (form 02),
-record it, refuse (form 03), apologise with a new date (form 04), return the result.
+record it, ask for the fee and record its payment, refuse (form 03), apologise with a new date
+(form 04), return the result.
 
 Each parses the form with the API's schema and calls the engine function the API route calls.
 """
@@ -25,6 +26,8 @@ from api.pages.dossiers import back_to
 from api.pages.dossiers import render_back
 from api.pages.i18n import translate
 from api.schemas.lifecycle import ApologyIn
+from api.schemas.lifecycle import FeeIn
+from api.schemas.lifecycle import FeeRequestIn
 from api.schemas.lifecycle import ReasonIn
 from api.schemas.lifecycle import ReturnIn
 from api.schemas.lifecycle import SupplementIn
@@ -99,6 +102,35 @@ def record_supplement(dossier_id: int) -> Any:
         {"note": _text("note")},
         lambda uow, args: supplements.record_supplement(uow, actor(), dossier_id, **args),
         "Đã ghi nhận hồ sơ bổ sung.",
+    )
+
+
+@blp.post("/dossiers/<int:dossier_id>/fee-request")
+def request_fee(dossier_id: int) -> Any:
+    body = {"reason": _text("reason")} if _text("reason") else {}
+    return _run(
+        dossier_id,
+        "request_fee",
+        FeeRequestIn(),
+        body,
+        lambda uow, args: dossier_actions.request_fee(uow, actor(), dossier_id, **args),
+        "Đã đề nghị nộp phí, lệ phí; thời hạn tạm dừng đến khi nộp.",
+    )
+
+
+@blp.post("/dossiers/<int:dossier_id>/fee")
+def record_fee(dossier_id: int) -> Any:
+    """The counter records a payment, with its receipt number."""
+    body = {"paid": True, "receipt_number": _text("receipt_number")}
+    if not body["receipt_number"]:
+        body.pop("receipt_number")
+    return _run(
+        dossier_id,
+        "record_fee",
+        FeeIn(),
+        body,
+        lambda uow, args: dossier_actions.record_fee(uow, actor(), dossier_id, **args),
+        "Đã ghi nhận nộp phí, lệ phí.",
     )
 
 

@@ -282,6 +282,23 @@ ENGLISH: dict[str, str] = {
     "Không thực hiện được": "Could not be done",
     "Phiên làm việc đã hết hạn": "The session has expired",
     "Vui lòng tải lại trang và thử lại.": "Reload the page and try again.",
+    # fees
+    "Đề nghị nộp phí, lệ phí": "Ask for the fee",
+    "Hồ sơ tạm dừng, không tính thời hạn, cho đến khi ghi nhận đã nộp.": (
+        "The dossier waits, its deadline paused, until the payment is recorded."
+    ),
+    "Ghi chú cho người nộp (không bắt buộc)": "Note for the applicant (optional)",
+    "Ghi nhận đã nộp phí, lệ phí": "Record the fee as paid",
+    "Số biên lai": "Receipt number",
+    "Ghi nhận": "Record",
+    "Phí, lệ phí": "Fee",
+    "Đã nộp": "Paid",
+    "Chưa nộp": "Not paid",
+    "biên lai": "receipt",
+    "Đã đề nghị nộp phí, lệ phí; thời hạn tạm dừng đến khi nộp.": (
+        "The fee was asked for; the deadline is paused until it is paid."
+    ),
+    "Đã ghi nhận nộp phí, lệ phí.": "The fee is recorded as paid.",
 }
 
 

@@ -99,17 +99,23 @@ def task_page(session: Session, actor: Actor, task_id: int) -> TaskPage:
 DOSSIER_ACTIONS = (
     "request_supplement",
     "record_supplement",
+    "request_fee",
+    "record_fee",
     "refuse",
     "issue_apology",
     "return_result",
 )
+FEE_ACTIONS = frozenset({"request_fee", "record_fee"})
+"""Offered only while a fee computed at receipt is unpaid (engine.dossier_actions refuses them
+otherwise)."""
 
 
 def dossier_actions(session: Session, actor: Actor, dossier: Dossier) -> list[str]:
     """Those of DOSSIER_ACTIONS the dossier's status allows and the actor may do."""
+    fee_unpaid = bool(dossier.fee_amount) and not dossier.fee_paid
     allowed = []
     for action in DOSSIER_ACTIONS:
-        if not is_allowed(action, dossier.status):
+        if not is_allowed(action, dossier.status) or (action in FEE_ACTIONS and not fee_unpaid):
             continue
         try:
             require_may(session, actor, dossier, action)

@@ -517,6 +517,12 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
             writes=True,
         )
     ],
+    ("POST", "/dossiers/<int:dossier_id>/fee-request"): [
+        Case(RECEPTION, post(page_dossier("/fee-request"), data={}), writes=True)
+    ],
+    ("POST", "/dossiers/<int:dossier_id>/fee"): [
+        Case(RECEPTION, post(page_dossier("/fee"), data={"receipt_number": "BL-01"}), writes=True)
+    ],
     ("POST", "/dossiers/<int:dossier_id>/refuse"): [
         Case(ENDS, post(page_dossier("/refuse"), data={"reason": "Không đủ"}), writes=True)
     ],

@@ -1,11 +1,12 @@
-"""Dossier actions from the task and dossier pages: supplement (02), refusal (03), apology (04),
-result delivery; refused input re-renders the page with its messages."""
+"""Dossier actions from the task and dossier pages: supplement (02), fee, refusal (03), apology
+(04), result delivery; refused input re-renders the page with its messages."""
 
 from __future__ import annotations
 
 from sqlalchemy import update
 
 from engine.models import Dossier
+from tests.api.lifecycle import publish_certify_copy
 
 
 def history_kinds(desk, dossier_id):
@@ -98,3 +99,45 @@ def test_specialists_of_another_role_are_not_offered_the_reception_actions(brows
     assert 'data-action="' not in page
     assert browser.post(f"/dossiers/{dossier['id']}/refuse", {"reason": "x"}).status_code == 302
     assert desk.dossier(dossier["id"])["status"] == "received"
+
+
+def test_the_counter_asks_for_the_fee_and_records_its_payment_from_the_dossier_page(
+    browser, desk, new_uow, actor
+):
+    publish_certify_copy(new_uow, actor)
+    dossier = desk.receive("certify_copy", data={"pages": 5, "copies": 2})
+    url = f"/dossiers/{dossier['id']}"
+    browser.login("tiepnhan1")
+    page = browser.get(url).get_data(as_text=True)
+    assert "14.000 đồng" in page and "Chưa nộp" in page
+    assert 'data-action="request_fee"' in page and 'data-action="record_fee"' in page
+
+    asked = browser.post(f"{url}/fee-request", {"reason": "Nộp tại quầy số 2"})
+    assert asked.status_code == 302
+    assert desk.dossier(dossier["id"])["status"] == "financial_obligation"
+    page = browser.get(asked.headers["Location"]).get_data(as_text=True)
+    assert "Đã đề nghị nộp phí, lệ phí" in page
+    assert 'data-action="request_fee"' not in page, "asked already"
+
+    no_receipt = browser.post(f"{url}/fee", {"receipt_number": " "})
+    assert no_receipt.status_code == 422
+    assert "Nhập số biên lai." in no_receipt.get_data(as_text=True)
+    assert desk.dossier(dossier["id"])["fee"]["paid"] is False
+
+    paid = browser.post(f"{url}/fee", {"receipt_number": "BL-0042"})
+    assert paid.status_code == 302
+    after = desk.dossier(dossier["id"])
+    assert after["status"] == "received", "the pause ends with the payment"
+    assert after["fee"] == {"amount": 14000, "paid": True, "receipt_number": "BL-0042"}
+    page = browser.get(paid.headers["Location"]).get_data(as_text=True)
+    assert "Đã nộp (biên lai BL-0042)" in page
+    assert 'data-action="record_fee"' not in page
+
+
+def test_a_free_dossier_offers_no_fee_action(browser, desk):
+    dossier = desk.receive()
+    browser.login("tiepnhan1")
+    page = browser.get(f"/dossiers/{dossier['id']}").get_data(as_text=True)
+    assert 'data-action="request_fee"' not in page
+    assert 'data-action="record_fee"' not in page
+    assert 'data-testid="dossier-fee"' not in page
