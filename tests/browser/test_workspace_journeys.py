@@ -56,6 +56,8 @@ def test_a_newborn_dossier_goes_from_reception_through_three_agencies_and_back(
     reception.click("#claim-button")
     reception.wait_for_selector("#task-form[data-ready=true]")
     assert "Nguyễn Thị Lan" in reception.inner_text("[data-testid=assignee]")
+    empty_select = reception.locator("#task-form .fjs-select-placeholder").first
+    assert empty_select.evaluate("e => getComputedStyle(e, '::before').content") == '"Chọn…"'
     choose(reception, "Kết quả kiểm tra hồ sơ", "Đầy đủ, hợp lệ")
     screenshot(reception, "task-check-dossier")
     complete(reception)
