@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import lru_cache
 from threading import Lock
 from time import monotonic
+from time import time
 from typing import Any
 
 from flask import Flask
@@ -43,9 +44,10 @@ def _signer() -> URLSafeTimedSerializer:
 
 
 def issue_token(login: LoginResult) -> str:
-    """The user id and password stamp, signed with the time: a password change or the max age
-    ends the token."""
-    return str(_signer().dumps({"uid": login.actor.user_id, "pw": login.stamp}))
+    """The user id, the password stamp and the moment of issue in milliseconds, signed with
+    the time: a password change, an API logout after it, or the max age ends the token."""
+    payload = {"uid": login.actor.user_id, "pw": login.stamp, "ms": int(time() * 1000)}
+    return str(_signer().dumps(payload))
 
 
 @lru_cache(maxsize=4096)
@@ -73,7 +75,10 @@ def _actor_from_header() -> Actor:
         raise Unauthenticated("the token is not valid; log in again")
     cache: ActorCache = current_app.extensions[ACTOR_CACHE_KEY]
     return cache.get(
-        int(payload["uid"]), current_app.config["ACTOR_CACHE_SECONDS"], stamp=str(payload["pw"])
+        int(payload["uid"]),
+        current_app.config["ACTOR_CACHE_SECONDS"],
+        stamp=str(payload["pw"]),
+        issued_ms=int(payload.get("ms", 0)),
     )
 
 
@@ -88,7 +93,11 @@ class ActorCache:
         self._entries: dict[int, tuple[float, Account]] = {}
         self._lock = Lock()
 
-    def get(self, user_id: int, ttl: float, stamp: str | None = None) -> Actor:
+    def get(
+        self, user_id: int, ttl: float, stamp: str | None = None, issued_ms: int | None = None
+    ) -> Actor:
+        """The user's identity; with `stamp` and `issued_ms` (a token's), refused when the
+        password changed or the user logged out of the API since the token was issued."""
         now = monotonic()
         with self._lock:
             entry = self._entries.get(user_id)
@@ -102,11 +111,25 @@ class ActorCache:
             account = entry[1]
         if stamp not in (None, account.stamp):
             raise Unauthenticated("the password has changed; log in again")
+        revoked = account.tokens_revoked_at
+        if (
+            issued_ms is not None
+            and revoked is not None
+            and issued_ms <= revoked.timestamp() * 1000
+        ):
+            raise Unauthenticated("this token was ended by a logout; log in again")
         return account.actor
 
     def forget(self, user_id: int) -> None:
         with self._lock:
             self._entries.pop(user_id, None)
+
+
+def _logged_out_since(account: Account, issued_ms: int) -> bool:
+    """Whether an API logout came at or after the token's issue (tokens issued before they
+    carried the moment count as issued at 0)."""
+    revoked = account.tokens_revoked_at
+    return revoked is not None and issued_ms <= revoked.timestamp() * 1000
 
 
 ACTOR_CACHE_KEY = "mot_cua_actor_cache"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
@@ -35,6 +36,8 @@ def password_stamp(password_hash: str) -> str:
 class Account:
     actor: Actor
     stamp: str
+    tokens_revoked_at: datetime | None = None
+    """Bearer tokens issued up to this moment are refused (API logout)."""
 
 
 def authenticate(session: Session, username: str, password: str) -> Account:
@@ -61,6 +64,7 @@ def load_account(session: Session, user_id: int) -> Account:
             User.full_name,
             User.is_active,
             User.password_hash,
+            User.tokens_revoked_at,
             UserRole.role,
             UserRole.unit_id,
         )
@@ -71,4 +75,4 @@ def load_account(session: Session, user_id: int) -> Account:
         raise Unauthenticated("the account no longer exists or is disabled")
     grants = frozenset(Grant(r.role, r.unit_id) for r in rows if r.role is not None)
     actor = Actor(user_id, rows[0].username, rows[0].full_name, grants)
-    return Account(actor, password_stamp(rows[0].password_hash))
+    return Account(actor, password_stamp(rows[0].password_hash), rows[0].tokens_revoked_at)

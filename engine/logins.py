@@ -175,3 +175,17 @@ def log_out(uow: UnitOfWork, key: str, client: audit.Client) -> None:
         uow.session, client, action=audit.LOGOUT, username=username, user_id=found.user_id
     )
     uow.commit()
+
+
+def log_out_tokens(uow: UnitOfWork, actor: Actor, client: audit.Client) -> None:
+    """End every bearer token the user holds now (API logout): tokens are signed, not stored,
+    so the account records the moment and tokens issued up to it are refused. Page sessions
+    have their own logout."""
+    uow.begin_write()
+    uow.session.execute(
+        update(User).where(User.id == actor.user_id).values(tokens_revoked_at=utcnow())
+    )
+    audit.add_entry(
+        uow.session, client, action=audit.LOGOUT, username=actor.username, user_id=actor.user_id
+    )
+    uow.commit()

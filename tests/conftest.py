@@ -25,6 +25,7 @@ from engine.accounts import load_actor
 from engine.actors import Actor
 from engine.db import Base
 from engine.models import Procedure
+from engine.models import User
 from engine.uow import UnitOfWork
 
 DEMO_PASSWORD = "demo"
@@ -65,8 +66,20 @@ def baseline(database_url: str) -> dict[str, Any]:
             versions = dict(
                 connection.execute(select(Procedure.id, Procedure.current_version_id)).all()
             )
+            accounts = [row._asdict() for row in connection.execute(select(*ACCOUNT_COLUMNS))]
         engine.dispose()
-    return {"ids": ids, "versions": versions}
+    return {"ids": ids, "versions": versions, "accounts": accounts}
+
+
+ACCOUNT_COLUMNS = (
+    User.id,
+    User.password_hash,
+    User.full_name,
+    User.is_active,
+    User.tokens_revoked_at,
+)
+"""What a test may change on a seeded account (a reset password, a disabled account, an API
+logout): set back before the next test, whose cached demo tokens depend on it."""
 
 
 def _restore(engine: Engine, baseline: dict[str, Any]) -> None:
@@ -85,6 +98,8 @@ def _restore(engine: Engine, baseline: dict[str, Any]) -> None:
                 .where(Procedure.id == procedure_id)
                 .values(current_version_id=version_id)
             )
+        for account in baseline["accounts"]:
+            connection.execute(update(User).where(User.id == account["id"]).values(**account))
 
 
 @pytest.fixture
@@ -146,7 +161,6 @@ def new_uow(app: Flask) -> Callable[[], UnitOfWork]:
 @pytest.fixture
 def actor(new_uow: Callable[[], UnitOfWork]) -> Callable[[str], Actor]:
     """`actor("hotich1")` -> that demo user as the engine sees them."""
-    from engine.models import User
 
     def _actor(username: str) -> Actor:
         with new_uow() as uow:

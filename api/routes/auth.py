@@ -18,6 +18,7 @@ from api.schemas.auth import TokenOut
 from api.schemas.users import PasswordChangeIn
 from engine.logins import LoginResult
 from engine.logins import log_in
+from engine.logins import log_out_tokens
 from engine.passwords import change_own_password
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Đăng nhập (log in)")
@@ -38,6 +39,18 @@ class Login(MethodView):
         with new_uow() as uow:
             login = log_in(uow, client(), login_policy(), **args)
         return _token_body(login)
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @blp.response(204)
+    def post(self) -> None:
+        """Log out of the API: this token and every other bearer token of mine issued until
+        now stop working (page sessions log out on their own page)"""
+        actor = current_actor()
+        with new_uow() as uow:
+            log_out_tokens(uow, actor, client())
+        forget_cached_identity(actor.user_id)
 
 
 @blp.route("/password")

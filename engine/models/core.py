@@ -38,6 +38,8 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tokens_revoked_at: Mapped[datetime | None]
+    """API logout: bearer tokens issued before this moment are refused."""
 
 
 class UserRole(Base):

@@ -314,6 +314,7 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ("POST", "/logout"): [Case(EVERYONE, post(lambda w: "/logout"))],
     # any logged-in user
     ("GET", f"{API}/auth/me"): [Case(STAFF, get(lambda w: f"{API}/auth/me"))],
+    ("POST", f"{API}/auth/logout"): [Case(STAFF, post(lambda w: f"{API}/auth/logout"))],
     ("POST", f"{API}/auth/password"): [
         Case(STAFF, post(lambda w: f"{API}/auth/password", WRONG_PASSWORD_CHANGE))
     ],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import OFFICER_PASSWORD
+from tests.pages.conftest import Browser
 
 LOGIN = "/api/v1/auth/login"
 PASSWORD = "/api/v1/auth/password"
@@ -173,3 +174,28 @@ def test_the_user_list_pages_and_finds_names_without_accents(client, login, offi
     assert "canbo_moi" not in {u["username"] for u in in_c02}
     nobody = client.get(USERS, query_string={"q": "không có ai"}, headers=admin).json
     assert nobody == {"items": [], "total": 0, "page": 1, "per_page": 20}
+
+
+def test_logging_out_of_the_api_ends_this_and_my_other_tokens_but_not_the_next_login(
+    client, login, officer
+):
+    _, first = officer
+    second = login("canbo_moi", FIRST)
+
+    assert client.post("/api/v1/auth/logout", headers=first).status_code == 204
+
+    for ended in (first, second):
+        refused = client.get("/api/v1/auth/me", headers=ended)
+        assert refused.status_code == 401
+        assert "ended by a logout" in refused.json["detail"]
+    assert client.post("/api/v1/auth/logout", headers=first).status_code == 401
+    fresh = login("canbo_moi", FIRST)
+    assert client.get("/api/v1/auth/me", headers=fresh).status_code == 200
+    assert "logout" in audit_actions(client, login, "canbo_moi")
+
+
+def test_an_api_logout_leaves_the_page_session_open(client, officer):
+    _, headers = officer
+    browser = Browser(client).login("canbo_moi", FIRST)
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert browser.get("/").status_code == 200, "the browser stays logged in"
