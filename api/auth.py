@@ -30,6 +30,7 @@ from engine.actors import Actor
 from engine.audit import Client
 from engine.errors import Unauthenticated
 from engine.login_limits import LoginPolicy
+from engine.login_limits import LookupPolicy
 from engine.logins import LoginResult
 from engine.logins import SessionPolicy
 from engine.logins import log_out
@@ -185,6 +186,15 @@ def login_policy() -> LoginPolicy:
     return LoginPolicy(
         max_failures=config["LOGIN_MAX_FAILURES"],
         max_failures_per_ip=config["LOGIN_MAX_FAILURES_PER_IP"],
+        window=timedelta(seconds=config["LOGIN_WINDOW_SECONDS"]),
+    )
+
+
+def lookup_policy() -> LookupPolicy:
+    """Public lookups share the login limits' window."""
+    config = current_app.config
+    return LookupPolicy(
+        max_failures_per_ip=config["LOOKUP_MAX_FAILURES_PER_IP"],
         window=timedelta(seconds=config["LOGIN_WINDOW_SECONDS"]),
     )
 

@@ -83,6 +83,8 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_MAX_FAILURES_PER_IP": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 20)),
         "LOGIN_WINDOW_SECONDS": int(os.environ.get("LOGIN_WINDOW_SECONDS", 15 * 60)),
+        # wrong code/key pairs on the public tracking page and API, per address and window
+        "LOOKUP_MAX_FAILURES_PER_IP": int(os.environ.get("LOOKUP_MAX_FAILURES_PER_IP", 30)),
         # how many reverse proxies (nginx, a load balancer) stand before gunicorn: their
         # X-Forwarded-For/-Proto then give the client's address (login limits, audit log) and
         # scheme; 0 ignores those headers, which any client could forge without a proxy

@@ -1,4 +1,5 @@
-"""Login rate limit: too many failures per username or per client address within a window.
+"""Limits on guessing: failed logins per username and per client address, and failed public
+dossier lookups (a wrong code or key) per client address, each within a window.
 
 Failures are rows in the database, so every worker process of every host sees the same count.
 """
@@ -13,10 +14,12 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement
 from sqlalchemy import delete
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session
 
 from engine.errors import TooManyAttempts
 from engine.models import LoginFailure
+from engine.models import LookupFailure
 
 
 @dataclass(frozen=True)
@@ -31,30 +34,37 @@ class LoginPolicy:
 def check(session: Session, policy: LoginPolicy, *, username: str, ip: str, now: datetime) -> None:
     """Refuse the attempt while either counter is full, without looking at the password."""
     since = now - policy.window
-    full = [
-        moment
-        for moment in (
-            _full_until(session, LoginFailure.username == username, policy.max_failures, since),
-            _full_until(session, LoginFailure.ip == ip, policy.max_failures_per_ip, since),
-        )
-        if moment is not None
-    ]
+    moments = (
+        _full_until(
+            session, LoginFailure.at, LoginFailure.username == username, policy.max_failures, since
+        ),
+        _full_until(
+            session, LoginFailure.at, LoginFailure.ip == ip, policy.max_failures_per_ip, since
+        ),
+    )
+    _refuse_while_full(moments, policy.window, now, "failed logins")
+
+
+def _refuse_while_full(
+    moments: tuple[datetime | None, ...], window: timedelta, now: datetime, what: str
+) -> None:
+    full = [moment for moment in moments if moment is not None]
     if full:
-        wait = math.ceil((max(full) + policy.window - now).total_seconds())
-        raise TooManyAttempts(f"too many failed logins; try again in {wait} seconds", wait)
+        wait = math.ceil((max(full) + window - now).total_seconds())
+        raise TooManyAttempts(f"too many {what}; try again in {wait} seconds", wait)
 
 
 def _full_until(
-    session: Session, which: ColumnElement[bool], limit: int, since: datetime
+    session: Session,
+    at: InstrumentedAttribute[datetime],
+    which: ColumnElement[bool],
+    limit: int,
+    since: datetime,
 ) -> datetime | None:
-    """The time of the limit-th latest failure in the window: the counter stays full until it
-    leaves the window."""
+    """The time of the limit-th latest failure in the window (`at` is the failures' time
+    column): the counter stays full until that failure leaves the window."""
     return session.scalar(
-        select(LoginFailure.at)
-        .where(which, LoginFailure.at > since)
-        .order_by(LoginFailure.at.desc())
-        .offset(limit - 1)
-        .limit(1)
+        select(at).where(which, at > since).order_by(at.desc()).offset(limit - 1).limit(1)
     )
 
 
@@ -69,3 +79,27 @@ def record_failure(
 def forget_failures(session: Session, username: str) -> None:
     """A successful login resets the username's counter (the address's counter stays)."""
     session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+
+
+@dataclass(frozen=True)
+class LookupPolicy:
+    max_failures_per_ip: int
+    """Wrong codes or keys per client address: a key of 6 characters out of 32 cannot be
+    guessed at this rate, and a citizen who mistypes tries a few times at most."""
+    window: timedelta
+
+
+def check_lookup(session: Session, policy: LookupPolicy, *, ip: str, now: datetime) -> None:
+    """Refuse a public lookup while the address has failed too often, right or wrong."""
+    since = now - policy.window
+    moment = _full_until(
+        session, LookupFailure.at, LookupFailure.ip == ip, policy.max_failures_per_ip, since
+    )
+    _refuse_while_full((moment,), policy.window, now, "failed lookups")
+
+
+def record_lookup_failure(
+    session: Session, policy: LookupPolicy, *, ip: str, now: datetime
+) -> None:
+    session.execute(delete(LookupFailure).where(LookupFailure.at <= now - policy.window))
+    session.add(LookupFailure(ip=ip, at=now))

@@ -11,12 +11,15 @@ from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import login_limits
 from engine.db import utcnow
 from engine.errors import NotFound
+from engine.login_limits import LookupPolicy
 from engine.models import Dossier
 from engine.models import ProcedureVersion
 from engine.status import STATUSES
 from engine.timeliness import classify
+from engine.uow import UnitOfWork
 from engine.write_behind import FollowingRead
 from engine.write_behind import read_with_next
 
@@ -93,6 +96,23 @@ def track(session: Session, *, code: str, key: str, now: datetime | None = None)
         due_at=dossier.due_at,
         timeliness=timeliness_of(dossier, now or utcnow()),
     )
+
+
+def track_guarded(
+    uow: UnitOfWork, client_ip: str, policy: LookupPolicy, *, code: str, key: str
+) -> TrackingView:
+    """`track` for the public: an address that gave wrong codes or keys too often lately is
+    refused (429) before anything is read, and each wrong pair counts against it."""
+    now = utcnow()
+    login_limits.check_lookup(uow.session, policy, ip=client_ip, now=now)
+    try:
+        return track(uow.session, code=code, key=key, now=now)
+    except NotFound:
+        uow.session.rollback()
+        uow.begin_write()
+        login_limits.record_lookup_failure(uow.session, policy, ip=client_ip, now=now)
+        uow.commit()
+        raise
 
 
 def timeliness_of(dossier: Dossier, now: datetime) -> str:

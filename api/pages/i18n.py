@@ -282,6 +282,9 @@ ENGLISH: dict[str, str] = {
     "Không thực hiện được": "Could not be done",
     "Phiên làm việc đã hết hạn": "The session has expired",
     "Vui lòng tải lại trang và thử lại.": "Reload the page and try again.",
+    "Đã nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.": (
+        "Too many wrong codes. Please try again in {minutes} minutes."
+    ),
     # fees
     "Đề nghị nộp phí, lệ phí": "Ask for the fee",
     "Hồ sơ tạm dừng, không tính thời hạn, cho đến khi ghi nhận đã nộp.": (

@@ -3,6 +3,7 @@ of a dossier, with no account; the same schema and engine function as GET /api/v
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,14 +12,17 @@ from flask import current_app
 from flask import render_template
 from flask import request
 
-from api.database import read_session
+from api.auth import client
+from api.auth import lookup_policy
+from api.database import new_uow
 from api.pages.common import load_form
 from api.pages.i18n import current_language
 from api.pages.i18n import translate
 from api.schemas.lifecycle import TrackingQuery
 from engine.errors import InvalidData
 from engine.errors import NotFound
-from engine.lookup import track
+from engine.errors import TooManyAttempts
+from engine.lookup import track_guarded
 from engine.timeliness import LABELS_VI
 
 PATH = "/tra-cuu"
@@ -28,6 +32,7 @@ NOT_FOUND = (
     "Vui lòng kiểm tra lại hai mã in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả."
 )
 """One answer for an unknown code and a wrong key: the page never tells which part was wrong."""
+TOO_MANY = "Đã nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
 
 blp = Blueprint("pages_tracking", __name__)
 
@@ -46,12 +51,16 @@ def track_dossier() -> Any:
         return _page(values)
     try:
         args = load_form(TrackingQuery(), values)
-        with read_session() as session:
-            view = track(session, code=args["code"], key=args["key"])
+        with new_uow() as uow:
+            view = track_guarded(uow, client().ip, lookup_policy(), **args)
     except InvalidData as error:
         return _page(values, errors=error.errors), 422
     except NotFound:
         return _page(values, errors={"_": [translate(NOT_FOUND)]}), 404
+    except TooManyAttempts as error:
+        minutes = math.ceil(error.retry_after / 60)
+        message = translate(TOO_MANY).format(minutes=minutes)
+        return _page(values, errors={"_": [message]}), 429, {"Retry-After": str(error.retry_after)}
     return _page(values, view=view, timeliness=timeliness_label(view.timeliness))
 
 

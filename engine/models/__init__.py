@@ -4,6 +4,7 @@ from engine.models.attachments import Attachment
 from engine.models.audit import AuditEntry
 from engine.models.audit import LoginFailure
 from engine.models.audit import LoginSession
+from engine.models.audit import LookupFailure
 from engine.models.background import Notification
 from engine.models.background import Timer
 from engine.models.background import WebhookDelivery
@@ -31,6 +32,7 @@ __all__ = [
     "Event",
     "Incident",
     "LoginFailure",
+    "LookupFailure",
     "LoginSession",
     "Notification",
     "Procedure",

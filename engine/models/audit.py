@@ -55,6 +55,17 @@ class LoginFailure(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class LookupFailure(Base):
+    """A public dossier lookup with a wrong code or key, kept for the rate-limit window only."""
+
+    __tablename__ = "lookup_failure"
+    __table_args__ = (Index("ix_lookup_failure_ip", "ip", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ip: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class LoginSession(Base):
     """A page session on the server side, so logging out or an idle hour really ends it."""
 

@@ -20,8 +20,12 @@ TRACKING_FIELDS = {
 }
 
 
-def track(client, code, key):
-    return client.get("/api/v1/tracking", query_string={"code": code, "key": key})
+def track(client, code, key, ip="127.0.0.1"):
+    return client.get(
+        "/api/v1/tracking",
+        query_string={"code": code, "key": key},
+        environ_base={"REMOTE_ADDR": ip},
+    )
 
 
 def test_every_dossier_gets_its_own_short_lookup_key(desk):
@@ -57,6 +61,20 @@ def test_a_wrong_key_and_an_unknown_code_get_the_same_answer(desk, client):
 
     assert wrong_key.status_code == unknown_code.status_code == 404
     assert wrong_key.json == unknown_code.json
+
+
+def test_an_address_that_guesses_keys_is_refused_for_a_while_even_with_the_right_key(
+    app, desk, client
+):
+    app.config["LOOKUP_MAX_FAILURES_PER_IP"] = 3
+    dossier = desk.receive()
+    for wrong in ("AAAAAA", "BBBBBB", "CCCCCC"):
+        assert track(client, dossier["code"], wrong, ip="10.4.4.4").status_code == 404
+
+    blocked = track(client, dossier["code"], dossier["lookup_key"], ip="10.4.4.4")
+    assert blocked.status_code == 429
+    assert 0 < int(blocked.headers["Retry-After"]) <= 900
+    assert track(client, dossier["code"], dossier["lookup_key"], ip="10.5.5.5").status_code == 200
 
 
 def test_tracking_follows_the_lifecycle(desk, client):

@@ -116,3 +116,17 @@ def test_the_page_switches_to_english(desk, citizen):
     unknown = {"code": "C01-000000-9999", "key": dossier["lookup_key"]}
     wrong = citizen.get("/tra-cuu", query_string=unknown)
     assert "No dossier matches this dossier code and lookup key." in text(wrong)  # remembered
+
+
+def test_the_page_stops_an_address_that_keeps_guessing(app, desk, citizen):
+    app.config["LOOKUP_MAX_FAILURES_PER_IP"] = 2
+    dossier = desk.receive()
+    for wrong in ("AAAAAA", "BBBBBB"):
+        guess = {"code": dossier["code"], "key": wrong}
+        assert citizen.get("/tra-cuu", query_string=guess).status_code == 404
+    right = {"code": dossier["code"], "key": dossier["lookup_key"]}
+    blocked = citizen.get("/tra-cuu", query_string=right)
+    assert blocked.status_code == 429
+    assert "Đã nhập sai quá nhiều lần" in text(blocked)
+    assert str(escape(dossier["procedure_name"])) not in text(blocked)
+    assert blocked.headers["Retry-After"]
