@@ -12,6 +12,8 @@ from datetime import datetime
 from datetime import timedelta
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import Integer
+from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -20,6 +22,8 @@ from sqlalchemy.orm import Session
 from engine.errors import TooManyAttempts
 from engine.models import LoginFailure
 from engine.models import LookupFailure
+from engine.write_behind import FollowingRead
+from engine.write_behind import read_with_next
 
 
 @dataclass(frozen=True)
@@ -89,13 +93,35 @@ class LookupPolicy:
     window: timedelta
 
 
-def check_lookup(session: Session, policy: LookupPolicy, *, ip: str, now: datetime) -> None:
-    """Refuse a public lookup while the address has failed too often, right or wrong."""
-    since = now - policy.window
-    moment = _full_until(
-        session, LookupFailure.at, LookupFailure.ip == ip, policy.max_failures_per_ip, since
-    )
-    _refuse_while_full((moment,), policy.window, now, "failed lookups")
+_LOOKUP_FAILURES = LookupFailure.__table__.c
+_FULL_LOOKUP_COUNTER = (
+    select(_LOOKUP_FAILURES.at)
+    .where(_LOOKUP_FAILURES.ip == bindparam("ip"), _LOOKUP_FAILURES.at > bindparam("since"))
+    .order_by(_LOOKUP_FAILURES.at.desc())
+    .offset(bindparam("skip", type_=Integer))
+    .limit(1)
+)
+"""`_full_until` for lookups as one module-level statement: it rides with the lookup's read."""
+
+
+def lookup_counter(
+    session: Session, policy: LookupPolicy, *, ip: str, now: datetime
+) -> FollowingRead:
+    """The address's failed lookups, read in the same round trip as the lookup itself (see
+    `refuse_lookup_while_full`): a public lookup costs one round trip, limit included."""
+    parameters = {
+        "ip": ip,
+        "since": now - policy.window,
+        "skip": policy.max_failures_per_ip - 1,
+    }
+    return read_with_next(session, _FULL_LOOKUP_COUNTER, parameters)
+
+
+def refuse_lookup_while_full(counter: FollowingRead, policy: LookupPolicy, now: datetime) -> None:
+    """Refuse the lookup, right or wrong, while the address has failed too often: before
+    anything found is shown."""
+    rows = counter.rows()
+    _refuse_while_full((rows[0][0] if rows else None,), policy.window, now, "failed lookups")
 
 
 def record_lookup_failure(

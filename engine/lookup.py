@@ -102,17 +102,21 @@ def track_guarded(
     uow: UnitOfWork, client_ip: str, policy: LookupPolicy, *, code: str, key: str
 ) -> TrackingView:
     """`track` for the public: an address that gave wrong codes or keys too often lately is
-    refused (429) before anything is read, and each wrong pair counts against it."""
+    refused (429) before anything found is shown, and each wrong pair counts against it. The
+    count rides with the lookup's read: one round trip."""
     now = utcnow()
-    login_limits.check_lookup(uow.session, policy, ip=client_ip, now=now)
+    counter = login_limits.lookup_counter(uow.session, policy, ip=client_ip, now=now)
     try:
-        return track(uow.session, code=code, key=key, now=now)
-    except NotFound:
+        view = track(uow.session, code=code, key=key, now=now)
+    except NotFound as missing:
+        login_limits.refuse_lookup_while_full(counter, policy, now)
         uow.session.rollback()
         uow.begin_write()
         login_limits.record_lookup_failure(uow.session, policy, ip=client_ip, now=now)
         uow.commit()
-        raise
+        raise missing from None
+    login_limits.refuse_lookup_while_full(counter, policy, now)
+    return view
 
 
 def timeliness_of(dossier: Dossier, now: datetime) -> str:
