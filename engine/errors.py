@@ -37,7 +37,8 @@ class SessionExpired(Unauthenticated):
 
 
 class TooManyAttempts(DomainError):
-    """Too many failed logins lately; `retry_after` says in how many seconds to try again."""
+    """Too many failed logins or public lookups lately; `retry_after` says in how many seconds
+    to try again."""
 
     code = "too_many_attempts"
 
