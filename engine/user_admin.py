@@ -111,7 +111,10 @@ def set_active(
     administrator cannot disable their own account: someone must be left to undo it."""
     require_role_anywhere(actor, "admin")
     if user_id == actor.user_id and not active:
-        raise Conflict("you cannot disable your own account", user_id=user_id)
+        raise Conflict(
+            "you cannot disable your own account (Bạn không thể khoá tài khoản của chính mình.)",
+            user_id=user_id,
+        )
     uow.begin_write()
     user = _user(uow.session, user_id)
     if user.is_active != active:

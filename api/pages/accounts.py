@@ -153,9 +153,6 @@ def confirm_disable(user_id: int) -> Any:
     script may do it under the CSP)."""
     with read_session() as session:
         target = get_user(session, actor(), user_id)
-    if user_id == actor().user_id:
-        flash(translate("Bạn không thể khoá tài khoản của chính mình."), "error")
-        return redirect(url_for("pages_accounts.users", **_list_args(request.args)))
     return render_template("user_disable.html", target=target, back=_list_args(request.args))
 
 
@@ -175,9 +172,7 @@ def _set_active(user_id: int, *, active: bool) -> Any:
         with new_uow() as uow:
             target = set_active(uow, me, client(), user_id, active=active)
     except Conflict as error:
-        own = user_id == me.user_id  # the one conflict set_active raises today
-        message = translate("Bạn không thể khoá tài khoản của chính mình.") if own else error.detail
-        flash(message, "error")
+        flash(error.detail, "error")
         return _back_to_list()
     forget_cached_identity(user_id)
     done = "Đã mở khoá tài khoản {username}." if active else "Đã khoá tài khoản {username}."

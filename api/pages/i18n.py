@@ -237,7 +237,6 @@ ENGLISH: dict[str, str] = {
     "Người này không đăng nhập được nữa cho đến khi tài khoản được mở khoá.": (
         "They can no longer log in until the account is enabled again."
     ),
-    "Bạn không thể khoá tài khoản của chính mình.": "You cannot disable your own account.",
     "Đã khoá tài khoản {username}.": "The account {username} is disabled.",
     "Đã mở khoá tài khoản {username}.": "The account {username} is enabled again.",
     "Đặt mật khẩu mới": "Set a new password",
