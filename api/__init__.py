@@ -42,8 +42,8 @@ from api.routes import tracking
 from api.routes import units
 from api.routes import users
 from api.routes import webhooks
-from engine.db import make_session_factory
-from engine.db import tune_engine
+from engine.store.db import make_session_factory
+from engine.store.db import tune_engine
 
 
 class ProblemApi(Api):  # type: ignore[misc]

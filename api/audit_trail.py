@@ -5,7 +5,7 @@ from __future__ import annotations
 from api.auth import client
 from api.auth import current_actor
 from api.database import new_uow
-from engine import audit
+from engine.people import audit
 
 
 def record_read(

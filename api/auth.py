@@ -24,17 +24,17 @@ from itsdangerous import URLSafeTimedSerializer
 
 from api.database import new_uow
 from api.database import read_session
-from engine.accounts import Account
-from engine.accounts import load_account
-from engine.actors import Actor
-from engine.audit import Client
+from engine.access.accounts import Account
+from engine.access.accounts import load_account
+from engine.access.actors import Actor
+from engine.access.login_limits import LoginPolicy
+from engine.access.login_limits import LookupPolicy
 from engine.errors import Unauthenticated
-from engine.login_limits import LoginPolicy
-from engine.login_limits import LookupPolicy
-from engine.logins import LoginResult
-from engine.logins import SessionPolicy
-from engine.logins import log_out
-from engine.logins import resume_session
+from engine.people.audit import Client
+from engine.people.logins import LoginResult
+from engine.people.logins import SessionPolicy
+from engine.people.logins import log_out
+from engine.people.logins import resume_session
 
 PUBLIC_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/openapi.json", "/api/v1/tracking"})
 SIGNER_SALT = "mot-cua-api-token"

@@ -15,10 +15,10 @@ from api import scheduler
 from api.config import ROOT
 from api.database import EXTENSION_KEY
 from api.database import new_uow
-from engine import backup as backups
-from engine.catalogue import publish_catalogue
-from engine.demo import demo_accounts
-from engine.demo import seed
+from engine.catalogue import backup as backups
+from engine.catalogue.demo import demo_accounts
+from engine.catalogue.demo import seed
+from engine.catalogue.folders import publish_catalogue
 from engine.errors import DomainError
 
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from engine.office_rules import DEFAULT_RULES
-from engine.office_rules import OfficeRules
+from engine.rules.office_rules import DEFAULT_RULES
+from engine.rules.office_rules import OfficeRules
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ from flask import g
 from flask import has_request_context
 from sqlalchemy.orm import Session
 
-from engine.uow import UnitOfWork
+from engine.store.uow import UnitOfWork
 
 EXTENSION_KEY = "mot_cua_session_factory"
 
@@ -23,7 +23,7 @@ _IN_FLIGHT = "mot_cua_commits_in_flight"
 
 def new_uow() -> UnitOfWork:
     """A unit of work whose commit, in a request, is answered while the response is built
-    (see engine.uow.UnitOfWork). It starts after the request's earlier commits are answered,
+    (see engine.store.uow.UnitOfWork). It starts after the request's earlier commits are answered,
     so it reads what they wrote."""
     if not has_request_context():
         return UnitOfWork(current_app.extensions[EXTENSION_KEY])

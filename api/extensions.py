@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-from engine.db import Base
+from engine.store.db import Base
 
 db = SQLAlchemy(metadata=Base.metadata)
 migrate = Migrate()

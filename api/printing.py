@@ -13,7 +13,7 @@ from flask import Response
 from flask import render_template
 
 from api.pdf import html_to_pdf
-from engine.calendar import LOCAL_TZ
+from engine.rules.calendar import LOCAL_TZ
 
 LABELS: dict[str, dict[str, str]] = {
     "channel": {

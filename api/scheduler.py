@@ -22,11 +22,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from api.database import EXTENSION_KEY
-from engine import sweep
-from engine.db import utcnow
-from engine.senders import SmtpSettings
-from engine.senders import build_senders
-from engine.uow import UnitOfWork
+from engine.background import sweep
+from engine.background.senders import SmtpSettings
+from engine.background.senders import build_senders
+from engine.store.db import utcnow
+from engine.store.uow import UnitOfWork
 
 SCHEDULER_KEY = "mot_cua_scheduler"
 logger = logging.getLogger(__name__)

@@ -188,10 +188,10 @@ def _versions(app: Any) -> list[Version]:
     """The current version of each shipped procedure, with its human steps (from the cache)."""
     from sqlalchemy import select
 
+    from engine.bpmn.versions import compiled_for
+    from engine.bpmn.versions import spec_key_of
     from engine.models import Procedure
     from engine.models import ProcedureVersion
-    from engine.procedures import compiled_for
-    from engine.procedures import spec_key_of
 
     with harness.session_factory(app)() as session:
         rows = session.scalars(
@@ -224,7 +224,7 @@ _NO_DEFAULT = object()
 
 
 def _python_default(table: str, column: str) -> Any:
-    from engine.db import Base
+    from engine.store.db import Base
 
     model = Base.metadata.tables.get(table)
     col = None if model is None else model.c.get(column)
@@ -336,7 +336,7 @@ class Generator:
         Loader(self.conn, "unit", ("id", "code", "name", "kind", "parent_id")).load(new)
 
     def make_users(self, users: int) -> None:
-        from engine.accounts import hash_password
+        from engine.access.accounts import hash_password
 
         password_hash = hash_password("bench")
         first = self._next_id("app_user")
@@ -399,8 +399,8 @@ class Generator:
         return (dossier_id, version, competent, receiving, received, step, assignee, due)
 
     def _dossier_rows(self, plan: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-        from engine.lookup import KEY_ALPHABET
-        from engine.lookup import KEY_LENGTH
+        from engine.dossiers.lookup import KEY_ALPHABET
+        from engine.dossiers.lookup import KEY_LENGTH
 
         rng = self.rng
         sequence: dict[tuple[int, str], int] = {}

@@ -200,8 +200,8 @@ def login(client: Any, username: str = ADMIN[0], password: str = ADMIN[1]) -> di
 def token_headers(app: Any, user_id: int) -> dict[str, str]:
     """A bearer token for any user without the password check (argon2 costs ~50 ms a login)."""
     from api.auth import issue_token
-    from engine.accounts import load_account
-    from engine.logins import LoginResult
+    from engine.access.accounts import load_account
+    from engine.people.logins import LoginResult
 
     with session_factory(app)() as session:
         account = load_account(session, user_id)

@@ -86,7 +86,7 @@ class Inbox:
     """The app on the generated data, the sampled users as actors, and their timings."""
 
     def __init__(self, url: str, users: int) -> None:
-        from engine.accounts import load_actor
+        from engine.access.accounts import load_actor
 
         self.app = harness.make_app(url)
         self.factory = harness.session_factory(self.app)

@@ -3,7 +3,7 @@
 - engine, by code: `SELECT … FROM dossier WHERE code = ?` (its unique index) in a new session.
 - engine, staff view: the same, then engine.queries.dossiers.dossier_view with history (the
   dossier page a civil servant opens; shown without a target).
-- engine, tracking: engine.lookup.track(session, code=, key=), what a citizen's page calls.
+- engine, tracking: engine.dossiers.lookup.track(session, code=, key=), what a citizen's page calls.
 - HTTP tracking: GET /api/v1/tracking?code=&key= through the Flask test client (no login).
 Random dossiers; the first 20 lookups warm up and are not counted.
 """
@@ -66,7 +66,7 @@ class Lookups:
             return dossier_view(session, dossier, with_history=True)
 
     def tracked(self, code: str, key: str) -> Any:
-        from engine.lookup import track
+        from engine.queries.tracking import track
 
         with self.factory() as session:
             return track(session, code=code, key=key)

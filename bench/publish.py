@@ -1,10 +1,11 @@
 """6. Publishing a large diagram, and the parsed-spec cache on the steps after it.
 
-The diagram is generated: 200 flow elements (flow nodes + sequence flows) in six lanes named by
-the lane roles, with user tasks (each with its lane's form), exclusive and parallel gateways, and
+The diagram is generated: 200 flow elements (flow nodes + sequence flows) in six lanes named by the
+lane roles, with user tasks (each with its lane's form), exclusive and parallel gateways, and
 diagram interchange shapes as a modeler writes them. Timed: engine.bpmn.compiler.compile_procedure
-(median of 20) and engine.procedures.publish (median of 5, each a new version). Then dossiers of
-that procedure are walked to the end through the API while SPEC_CACHE.misses must stay put.
+(median of 20) and engine.catalogue.procedures.publish (median of 5, each a new version). Then
+dossiers of that procedure are walked to the end through the API while SPEC_CACHE.misses must stay
+put.
 """
 
 from __future__ import annotations
@@ -250,13 +251,13 @@ def _walk(client: Any, headers: dict[str, str], turn: int) -> int:
 def run(options: harness.Options) -> list[harness.Result]:
     from sqlalchemy import select
 
-    from engine.accounts import load_actor
+    from engine.access.accounts import load_actor
     from engine.bpmn.compiler import SPEC_CACHE
     from engine.bpmn.compiler import compile_procedure
+    from engine.catalogue.procedures import ProcedureMetadata
+    from engine.catalogue.procedures import publish
     from engine.models import User
-    from engine.procedures import ProcedureMetadata
-    from engine.procedures import publish
-    from engine.uow import UnitOfWork
+    from engine.store.uow import UnitOfWork
 
     diagram = build()
     harness.section(f"6. publish a {diagram.size}-element diagram; spec cache on later steps")

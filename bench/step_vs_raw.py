@@ -39,11 +39,11 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.engine import make_url
 
 from api.database import EXTENSION_KEY
-from engine import forms
 from engine.bpmn import runtime
 from engine.bpmn import serializer
 from engine.bpmn.compiler import compile_procedure
-from engine.catalogue import read_folder
+from engine.catalogue.folders import read_folder
+from engine.rules import forms
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -79,7 +79,7 @@ class Case:
         return PROCESSES / self.code
 
     def start_data(self) -> dict[str, Any]:
-        """What engine.dossiers.submit hands to the first task of a new workflow."""
+        """What engine.dossiers.receive.submit hands to the first task of a new workflow."""
         return {"applicant": dict(APPLICANT), "channel": self.channel}
 
 

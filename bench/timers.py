@@ -1,12 +1,12 @@
 """5. The timer sweep: many due timers fired by two processes at once, each exactly once.
 
-A generated procedure puts a one-hour, non-interrupting boundary timer on its first task (a
-reminder that opens a follow-up task for the leader). One dossier is received through the engine;
-its dossier, workflow state, task and timer rows are then copied with COPY until there are N
-dossiers waiting on a timer. Two sweeper processes (this file with --sweeper) start together and
-call engine.timers.fire_due — the timer part of engine.sweep.sweep — with `now` past the due time
-until nothing is left to claim. Checked afterwards in the database: every timer fired, one
-`timer_fired` event and one follow-up task per dossier, and the two processes' counts add up.
+A generated procedure puts a one-hour, non-interrupting boundary timer on its first task (a reminder
+that opens a follow-up task for the leader). One dossier is received through the engine; its
+dossier, workflow state, task and timer rows are then copied with COPY until there are N dossiers
+waiting on a timer. Two sweeper processes (this file with --sweeper) start together and call
+engine.background.timers.fire_due (the timer part of engine.background.sweep.sweep) with `now` past
+the due time until nothing is left to claim. Checked afterwards in the database: every timer fired,
+one `timer_fired` event and one follow-up task per dossier, and the two processes' counts add up.
 """
 
 from __future__ import annotations
@@ -82,13 +82,13 @@ def _template(app: Any) -> int:
     """Publish the procedure and receive one dossier through the engine; its id."""
     from sqlalchemy import select
 
-    from engine.accounts import load_actor
-    from engine.dossiers import Submission
-    from engine.dossiers import submit
+    from engine.access.accounts import load_actor
+    from engine.catalogue.procedures import ProcedureMetadata
+    from engine.catalogue.procedures import publish
+    from engine.dossiers.receive import Submission
+    from engine.dossiers.receive import submit
     from engine.models import User
-    from engine.procedures import ProcedureMetadata
-    from engine.procedures import publish
-    from engine.uow import UnitOfWork
+    from engine.store.uow import UnitOfWork
 
     factory = harness.session_factory(app)
     with factory() as session:
@@ -119,8 +119,8 @@ def copy_dossier(url: str, dossier_id: int, copies: int) -> None:
     import datagen
     import psycopg
 
-    from engine.lookup import KEY_ALPHABET
-    from engine.lookup import KEY_LENGTH
+    from engine.dossiers.lookup import KEY_ALPHABET
+    from engine.dossiers.lookup import KEY_LENGTH
 
     rng = random.Random(5)
     with psycopg.connect(datagen.psycopg_dsn(url)) as conn:
@@ -180,8 +180,8 @@ def sweeper(url: str, now: datetime) -> dict[str, Any]:
     sys.path.insert(0, str(harness.ROOT))
     from sqlalchemy import event
 
-    from engine import timers
-    from engine.uow import UnitOfWork
+    from engine.background import timers
+    from engine.store.uow import UnitOfWork
 
     app = harness.make_app(url)
     factory = harness.session_factory(app)
@@ -334,7 +334,7 @@ def measure(options: harness.Options) -> harness.Result:
 def run(options: harness.Options) -> list[harness.Result]:
     target = f"{TARGET_TIMERS:,} in < {TARGET_SECONDS:.0f} s, each once"
     try:
-        from engine import timers  # noqa: F401
+        from engine.background import timers  # noqa: F401
     except ImportError:
         return [harness.skipped("5 timer sweep", target, "engine/timers.py not available yet")]
     problem = harness.reachable(options.database_url)

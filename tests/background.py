@@ -18,18 +18,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import outbox
-from engine.actors import Actor
-from engine.db import utcnow
-from engine.dossiers import Submission
-from engine.dossiers import submit
+from engine.access.actors import Actor
+from engine.catalogue.procedures import ProcedureMetadata
+from engine.catalogue.procedures import publish
+from engine.dossiers.receive import Submission
+from engine.dossiers.receive import submit
+from engine.instance import notices
 from engine.models import Event
 from engine.models import Notification
 from engine.models import Task
 from engine.models import Timer
-from engine.procedures import ProcedureMetadata
-from engine.procedures import publish
-from engine.uow import UnitOfWork
+from engine.store.db import utcnow
+from engine.store.uow import UnitOfWork
 from engine.views import DossierView
 
 BPMN_DIR = Path(__file__).resolve().parent / "engine" / "bpmn"
@@ -108,7 +108,7 @@ def enqueue_notice(
     session: Session, recipient: str, *, dossier_id: int | None = None, body: Any = "Kính gửi"
 ) -> None:
     """A received-notice e-mail to `recipient` (the write-behind tests' row that waits)."""
-    outbox.enqueue(
+    notices.enqueue(
         session,
         kind="received",
         channel="email",

@@ -21,12 +21,12 @@ from api import create_app
 from api.cli import prepare_database
 from api.database import EXTENSION_KEY
 from bench.harness import drop_everything
-from engine.accounts import load_actor
-from engine.actors import Actor
-from engine.db import Base
+from engine.access.accounts import load_actor
+from engine.access.actors import Actor
 from engine.models import Procedure
 from engine.models import User
-from engine.uow import UnitOfWork
+from engine.store.db import Base
+from engine.store.uow import UnitOfWork
 
 DEMO_PASSWORD = "demo"
 

@@ -33,12 +33,12 @@ from api.schemas.users import UserQuery
 from engine.errors import Conflict
 from engine.errors import InvalidData
 from engine.errors import TooManyAttempts
-from engine.passwords import change_own_password
-from engine.passwords import reset_password
-from engine.user_admin import UserFilter
-from engine.user_admin import get_user
-from engine.user_admin import list_users
-from engine.user_admin import set_active
+from engine.people.passwords import change_own_password
+from engine.people.passwords import reset_password
+from engine.people.user_admin import UserFilter
+from engine.people.user_admin import get_user
+from engine.people.user_admin import list_users
+from engine.people.user_admin import set_active
 
 blp = page_blueprint("pages_accounts")
 

@@ -29,7 +29,7 @@ from api.schemas.auth import LoginIn
 from engine.errors import InvalidData
 from engine.errors import TooManyAttempts
 from engine.errors import Unauthenticated
-from engine.logins import log_in
+from engine.people.logins import log_in
 
 blp = Blueprint("pages_auth", __name__)
 

@@ -26,15 +26,15 @@ from api.database import read_session
 from api.pages.i18n import current_language
 from api.pages.i18n import translate
 from api.printing import money
-from engine.actors import Actor
-from engine.calendar import LOCAL_TZ
+from engine.access.actors import Actor
+from engine.access.roles import ROLE_LABELS
 from engine.errors import DomainError
 from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.errors import NotFound
 from engine.queries.refs import unit_refs
-from engine.roles import ROLE_LABELS
-from engine.status import STATUSES
+from engine.rules.calendar import LOCAL_TZ
+from engine.rules.status import STATUSES
 from engine.views import EventView
 
 csrf = CSRFProtect()

@@ -32,12 +32,12 @@ from api.schemas.lifecycle import ReasonIn
 from api.schemas.lifecycle import ReturnIn
 from api.schemas.lifecycle import SupplementIn
 from api.schemas.lifecycle import SupplementRequestIn
-from engine import dossier_actions
-from engine import supplements
+from engine.dossiers import actions as dossier_actions
+from engine.dossiers import supplements
 from engine.errors import Conflict
 from engine.errors import Forbidden
 from engine.errors import InvalidData
-from engine.uow import UnitOfWork
+from engine.store.uow import UnitOfWork
 
 blp = page_blueprint("pages_dossier_actions")
 

@@ -20,10 +20,10 @@ from api.pages.i18n import translate
 from api.pages.tasks import render_task
 from api.routes.attachments import attachments_dir
 from api.routes.attachments import uploads_from_request
-from engine import audit
-from engine.attachments import attach
+from engine.catalogue.attachments import attach
 from engine.errors import Conflict
 from engine.errors import InvalidData
+from engine.people import audit
 from engine.queries.workspace import dossier_page
 
 blp = page_blueprint("pages_dossiers")

@@ -13,12 +13,12 @@ from api.pages.common import load_form
 from api.pages.common import page_blueprint
 from api.schemas.base import page_bounds
 from api.schemas.work import TaskQuery
-from engine.db import utcnow
 from engine.errors import InvalidData
 from engine.queries.tasks import SCOPES
 from engine.queries.tasks import count_tasks
 from engine.queries.tasks import due_state
 from engine.queries.tasks import list_tasks
+from engine.store.db import utcnow
 
 blp = page_blueprint("pages_inbox")
 

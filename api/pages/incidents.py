@@ -21,8 +21,8 @@ from api.schemas.base import page_bounds
 from api.schemas.incidents import IncidentQuery
 from engine.errors import Conflict
 from engine.errors import InvalidData
-from engine.incident_retry import retry
 from engine.queries.incidents import list_incidents
+from engine.work.incident_retry import retry
 
 blp = page_blueprint("pages_incidents")
 

@@ -22,17 +22,17 @@ from api.pages.i18n import translate
 from api.schemas.work import CompleteIn
 from api.schemas.work import ReassignIn
 from api.schemas.work import ReleaseIn
-from engine import audit
-from engine import forms
-from engine import incident_commands
-from engine import tasks
-from engine.db import utcnow
 from engine.errors import Conflict
 from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.errors import WorkflowIncident
+from engine.people import audit
 from engine.queries.tasks import due_state
 from engine.queries.workspace import task_page
+from engine.rules import forms
+from engine.store.db import utcnow
+from engine.work import incident_commands
+from engine.work import tasks
 
 blp = page_blueprint("pages_tasks")
 

@@ -19,11 +19,11 @@ from api.pages.common import load_form
 from api.pages.i18n import current_language
 from api.pages.i18n import translate
 from api.schemas.lifecycle import TrackingQuery
+from engine.dossiers.lookup import track_guarded
 from engine.errors import InvalidData
 from engine.errors import NotFound
 from engine.errors import TooManyAttempts
-from engine.lookup import track_guarded
-from engine.timeliness import LABELS_VI
+from engine.rules.timeliness import LABELS_VI
 
 PATH = "/tra-cuu"
 

@@ -16,11 +16,11 @@ from api.routes import Blueprint
 from api.schemas.attachments import AttachmentForm
 from api.schemas.attachments import AttachmentOut
 from api.schemas.attachments import DownloadQuery
-from engine import audit
-from engine.attachments import Upload
-from engine.attachments import attach
-from engine.attachments import list_attachments
-from engine.attachments import open_attachment
+from engine.catalogue.attachments import Upload
+from engine.catalogue.attachments import attach
+from engine.people import audit
+from engine.queries.attachments import list_attachments
+from engine.queries.attachments import open_attachment
 
 blp = Blueprint(
     "attachments", __name__, url_prefix="/api/v1", description="Giấy tờ đính kèm (attachments)"

@@ -16,10 +16,10 @@ from api.schemas.auth import LoginIn
 from api.schemas.auth import MeOut
 from api.schemas.auth import TokenOut
 from api.schemas.users import PasswordChangeIn
-from engine.logins import LoginResult
-from engine.logins import log_in
-from engine.logins import log_out_tokens
-from engine.passwords import change_own_password
+from engine.people.logins import LoginResult
+from engine.people.logins import log_in
+from engine.people.logins import log_out_tokens
+from engine.people.passwords import change_own_password
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Đăng nhập (log in)")
 

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from api.routes import Blueprint
 from api.schemas.calendar import DueOut
 from api.schemas.calendar import DueQuery
-from engine.calendar import limit_due_at
+from engine.rules.calendar import limit_due_at
 
 blp = Blueprint(
     "calendar",

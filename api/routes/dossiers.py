@@ -25,15 +25,15 @@ from api.schemas.work import DossierIn
 from api.schemas.work import DossierOut
 from api.schemas.work import DossierPageOut
 from api.schemas.work import DossierQuery
-from engine import audit
-from engine import dossier_actions
-from engine import supplements
-from engine.dossier_imports import ImportRequest
-from engine.dossier_imports import import_dossier
-from engine.dossiers import Submission
-from engine.incident_commands import submit_dossier
+from engine.dossiers import actions as dossier_actions
+from engine.dossiers import supplements
+from engine.dossiers.imports import ImportRequest
+from engine.dossiers.imports import import_dossier
+from engine.dossiers.receive import Submission
+from engine.people import audit
 from engine.queries.dossiers import get_dossier
 from engine.queries.dossiers import list_dossiers
+from engine.work.incident_commands import submit_dossier
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers", description="Hồ sơ (dossiers)")
 

@@ -19,10 +19,10 @@ from api.schemas.incidents import IncidentOut
 from api.schemas.incidents import IncidentPageOut
 from api.schemas.incidents import IncidentQuery
 from engine.errors import WorkflowIncident
-from engine.incident_retry import retry
-from engine.incidents import IncidentRecorded
 from engine.queries.incidents import get_incident
 from engine.queries.incidents import list_incidents
+from engine.work.incident_retry import retry
+from engine.work.incidents import IncidentRecorded
 
 blp = Blueprint(
     "incidents",

@@ -9,7 +9,7 @@ from api.auth import current_actor
 from api.database import read_session
 from api.routes import Blueprint
 from api.schemas.background import NoticeListOut
-from engine import audit
+from engine.people import audit
 from engine.queries.notices import dossier_notices
 
 blp = Blueprint(

@@ -19,12 +19,12 @@ from api.schemas.catalogue import ProcedureQuery
 from api.schemas.catalogue import PublishForm
 from api.schemas.catalogue import PublishOut
 from api.schemas.catalogue import ValidateOut
+from engine.catalogue.procedures import ProcedureMetadata
+from engine.catalogue.procedures import get_procedure
+from engine.catalogue.procedures import list_procedures
+from engine.catalogue.procedures import publish
+from engine.catalogue.procedures import validate
 from engine.errors import InvalidData
-from engine.procedures import ProcedureMetadata
-from engine.procedures import get_procedure
-from engine.procedures import list_procedures
-from engine.procedures import publish
-from engine.procedures import validate
 
 blp = Blueprint(
     "procedures",

@@ -14,7 +14,7 @@ from api.qr import qr_svg
 from api.routes import Blueprint
 from api.schemas.slips import PrintQuery
 from api.schemas.slips import RegisterQuery
-from engine import audit
+from engine.people import audit
 from engine.queries.registers import unit_register
 from engine.queries.slips import DossierSlip as Slip
 from engine.queries.slips import congratulation_letter

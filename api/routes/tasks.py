@@ -21,14 +21,14 @@ from api.schemas.work import TaskCountsOut
 from api.schemas.work import TaskOut
 from api.schemas.work import TaskPageOut
 from api.schemas.work import TaskQuery
-from engine import audit
-from engine import tasks
-from engine.incident_commands import complete_task
+from engine.people import audit
 from engine.queries.diagrams import task_diagram
 from engine.queries.tasks import count_tasks
 from engine.queries.tasks import get_task
 from engine.queries.tasks import list_tasks
 from engine.queries.workspace import colleagues
+from engine.work import tasks
+from engine.work.incident_commands import complete_task
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Công việc (tasks)")
 

@@ -10,7 +10,7 @@ from api.database import new_uow
 from api.routes import Blueprint
 from api.schemas.lifecycle import TrackingOut
 from api.schemas.lifecycle import TrackingQuery
-from engine.lookup import track_guarded
+from engine.dossiers.lookup import track_guarded
 
 blp = Blueprint(
     "tracking", __name__, url_prefix="/api/v1/tracking", description="Tra cứu hồ sơ (tracking)"

@@ -18,12 +18,12 @@ from api.schemas.users import UserIn
 from api.schemas.users import UserOut
 from api.schemas.users import UserPageOut
 from api.schemas.users import UserQuery
-from engine.passwords import reset_password
-from engine.user_admin import UserFilter
-from engine.user_admin import create_user
-from engine.user_admin import get_user
-from engine.user_admin import list_users
-from engine.user_admin import set_active
+from engine.people.passwords import reset_password
+from engine.people.user_admin import UserFilter
+from engine.people.user_admin import create_user
+from engine.people.user_admin import get_user
+from engine.people.user_admin import list_users
+from engine.people.user_admin import set_active
 
 blp = Blueprint(
     "users", __name__, url_prefix="/api/v1/users", description="Người dùng (user accounts)"

@@ -15,7 +15,7 @@ from api.schemas.background import WebhookIn
 from api.schemas.background import WebhookOut
 from api.schemas.base import page_body
 from api.schemas.base import page_bounds
-from engine import webhooks
+from engine.background import webhooks
 
 blp = Blueprint(
     "webhooks",

@@ -11,8 +11,8 @@ from api.schemas.base import ID_RANGE
 from api.schemas.base import LocalDateTime
 from api.schemas.base import PageOut
 from api.schemas.base import PageQuery
-from engine.audit import ACTIONS
-from engine.calendar import LOCAL_TZ
+from engine.people.audit import ACTIONS
+from engine.rules.calendar import LOCAL_TZ
 
 PLAUSIBLE_TIME = validate.Range(
     min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(2100, 1, 1, tzinfo=UTC)

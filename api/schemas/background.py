@@ -10,7 +10,7 @@ from api.schemas.base import LocalDateTime
 from api.schemas.base import PageOut
 from api.schemas.base import PageQuery
 from api.schemas.base import StrictSchema
-from engine.webhooks import MIN_SECRET_LENGTH
+from engine.background.webhooks import MIN_SECRET_LENGTH
 
 
 class WebhookIn(StrictSchema):

@@ -10,7 +10,7 @@ from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
-from engine.calendar import LOCAL_TZ
+from engine.rules.calendar import LOCAL_TZ
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000

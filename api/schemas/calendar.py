@@ -15,11 +15,11 @@ from marshmallow import validates_schema
 
 from api.schemas.base import LocalDateTime
 from api.schemas.base import StrictSchema
-from engine.calendar import DAYS
-from engine.calendar import HOURS
-from engine.calendar import LOCAL_TZ
-from engine.calendar import MAX_DAYS
-from engine.calendar import MAX_HOURS
+from engine.rules.calendar import DAYS
+from engine.rules.calendar import HOURS
+from engine.rules.calendar import LOCAL_TZ
+from engine.rules.calendar import MAX_DAYS
+from engine.rules.calendar import MAX_HOURS
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)

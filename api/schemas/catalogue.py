@@ -6,9 +6,9 @@ from marshmallow import validate
 
 from api.schemas.base import LocalDateTime
 from api.schemas.base import StrictSchema
-from engine.calendar import MAX_HOURS
-from engine.calendar import UNITS
-from engine.roles import FIELD_LABELS
+from engine.access.roles import FIELD_LABELS
+from engine.rules.calendar import MAX_HOURS
+from engine.rules.calendar import UNITS
 
 
 class UnitOut(Schema):

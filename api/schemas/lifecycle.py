@@ -10,9 +10,9 @@ from api.schemas.base import LocalDateTime
 from api.schemas.base import StrictSchema
 from api.schemas.work import ApplicantIn
 from api.schemas.work import ReceptionPointIn
-from engine.dossier_actions import DELIVERY_METHODS
-from engine.dossiers import CHANNELS
-from engine.supplements import MAX_ITEMS
+from engine.dossiers.actions import DELIVERY_METHODS
+from engine.dossiers.receive import CHANNELS
+from engine.dossiers.supplements import MAX_ITEMS
 
 REASON = validate.Length(min=1, max=2000)
 

@@ -9,7 +9,7 @@ from marshmallow import fields
 from marshmallow import validate
 
 from api.schemas.base import StrictSchema
-from engine.calendar import LOCAL_TZ
+from engine.rules.calendar import LOCAL_TZ
 
 FORMATS = ("html", "pdf")
 

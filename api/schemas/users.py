@@ -7,10 +7,10 @@ from marshmallow import validate
 from api.schemas.base import PageOut
 from api.schemas.base import PageQuery
 from api.schemas.base import StrictSchema
-from engine.passwords import LENGTH_MESSAGE
-from engine.passwords import MAX_LENGTH
-from engine.passwords import MIN_LENGTH
-from engine.roles import ROLE_LABELS
+from engine.access.roles import ROLE_LABELS
+from engine.people.passwords import LENGTH_MESSAGE
+from engine.people.passwords import MAX_LENGTH
+from engine.people.passwords import MIN_LENGTH
 
 NEW_PASSWORD = validate.Length(min=MIN_LENGTH, max=MAX_LENGTH, error=LENGTH_MESSAGE)
 

@@ -13,13 +13,13 @@ from api.schemas.base import PageQuery
 from api.schemas.base import StrictSchema
 from api.schemas.base import UnitRefOut
 from api.schemas.base import UserRefOut
-from engine.dossier_actions import DELIVERY_METHODS
-from engine.dossiers import CHANNELS
-from engine.dossiers import RECEPTION_POINT_KINDS
+from engine.dossiers.actions import DELIVERY_METHODS
+from engine.dossiers.receive import CHANNELS
+from engine.dossiers.receive import RECEPTION_POINT_KINDS
 from engine.queries.tasks import MAX_QUERY_LENGTH
 from engine.queries.tasks import SCOPES
 from engine.queries.tasks import SORTS
-from engine.status import STATUSES
+from engine.rules.status import STATUSES
 
 
 class ApplicantIn(StrictSchema):

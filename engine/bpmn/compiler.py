@@ -18,18 +18,18 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ManualTask
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 
-from engine import forms
+from engine.access.roles import LANE_ROLES
 from engine.bpmn.sandbox import ScriptRefused
 from engine.bpmn.sandbox import compile_expression
 from engine.bpmn.sandbox import compile_script
 from engine.bpmn.xml import parse_untrusted
-from engine.calendar import TimeLimit
-from engine.calendar import parse_time_limit
 from engine.errors import DiagramInvalid
 from engine.errors import Problem
 from engine.errors import UnsafeXml
-from engine.roles import LANE_ROLES
-from engine.status import END_OUTCOMES
+from engine.rules import forms
+from engine.rules.calendar import TimeLimit
+from engine.rules.calendar import parse_time_limit
+from engine.rules.status import END_OUTCOMES
 
 BPMN_SUFFIX = ".bpmn"
 DMN_SUFFIX = ".dmn"

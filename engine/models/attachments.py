@@ -9,8 +9,8 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
-from engine.db import Base
-from engine.db import utcnow
+from engine.store.db import Base
+from engine.store.db import utcnow
 
 
 class Attachment(Base):

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
-from engine.db import Base
-from engine.db import utcnow
+from engine.store.db import Base
+from engine.store.db import utcnow
 
 
 class Unit(Base):

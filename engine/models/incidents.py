@@ -13,7 +13,7 @@ from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
-from engine.db import Base
+from engine.store.db import Base
 
 INCIDENT_KINDS = ("task_completion", "timer", "start")
 

@@ -12,9 +12,9 @@ from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
-from engine.db import Base
-from engine.db import JsonType
-from engine.db import utcnow
+from engine.store.db import Base
+from engine.store.db import JsonType
+from engine.store.db import utcnow
 
 
 class SupplementRequest(Base):

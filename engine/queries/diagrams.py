@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from engine.access.actors import Actor
+from engine.access.visibility import require_visible
 from engine.bpmn.compiler import BPMN_SUFFIX
 from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import ProcedureVersion
 from engine.models import Task
-from engine.visibility import require_visible
 
 
 @dataclass(frozen=True)

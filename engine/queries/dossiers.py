@@ -12,10 +12,10 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
-from engine.db import utcnow
+from engine.access.actors import Actor
+from engine.access.visibility import require_visible
+from engine.access.visibility import visible_unit_ids
 from engine.errors import NotFound
-from engine.lookup import timeliness_of
 from engine.models import Dossier
 from engine.models import Event
 from engine.models import Procedure
@@ -25,7 +25,9 @@ from engine.models import Task
 from engine.queries.refs import unit_refs
 from engine.queries.refs import user_refs
 from engine.queries.task_views import task_views
-from engine.status import STATUSES
+from engine.rules.status import STATUSES
+from engine.rules.timeliness import timeliness_of
+from engine.store.db import utcnow
 from engine.views import DeliveryView
 from engine.views import DossierView
 from engine.views import EventView
@@ -35,8 +37,6 @@ from engine.views import ReceptionPointView
 from engine.views import SupplementView
 from engine.views import TaskView
 from engine.views import UnitRef
-from engine.visibility import require_visible
-from engine.visibility import visible_unit_ids
 
 
 def get_dossier(session: Session, actor: Actor, dossier_id: int) -> DossierView:

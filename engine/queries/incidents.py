@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from engine.access.actors import Actor
 from engine.errors import Forbidden
 from engine.errors import NotFound
 from engine.models import Dossier

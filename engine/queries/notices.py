@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from engine.access.actors import Actor
+from engine.access.visibility import require_visible
 from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import Notification
-from engine.visibility import require_visible
 
 
 @dataclass(frozen=True)

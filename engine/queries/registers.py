@@ -16,20 +16,20 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
-from engine.calendar import LOCAL_TZ
-from engine.db import utcnow
+from engine.access.actors import Actor
+from engine.access.units import unit_by_code
+from engine.access.visibility import visible_unit_ids
 from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.models import Dossier
 from engine.models import ProcedureVersion
 from engine.models import Unit
 from engine.queries.refs import unit_refs
-from engine.status import STATUSES
-from engine.timeliness import classify
-from engine.units import unit_by_code
+from engine.rules.calendar import LOCAL_TZ
+from engine.rules.status import STATUSES
+from engine.rules.timeliness import classify
+from engine.store.db import utcnow
 from engine.views import UnitRef
-from engine.visibility import visible_unit_ids
 
 MAX_PERIOD_DAYS = 366
 
@@ -49,7 +49,7 @@ class RegisterLine:
     status: str
     status_label: str
     timeliness: str | None
-    """engine.timeliness classes: early, on_time, late once settled; within_limit, due_soon,
+    """engine.rules.timeliness classes: early, on_time, late once settled; within_limit, due_soon,
     overdue while open; None for withdrawn dossiers."""
 
 

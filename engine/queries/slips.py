@@ -15,26 +15,26 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
-from engine.calendar import LOCAL_TZ
-from engine.control_slip import ControlRow
-from engine.control_slip import TaskState
-from engine.control_slip import TrailEvent
-from engine.control_slip import control_rows
-from engine.db import utcnow
+from engine.access.actors import Actor
+from engine.access.visibility import require_visible
 from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import Event
 from engine.models import Procedure
 from engine.models import ProcedureVersion
 from engine.models import Task
+from engine.queries.control_slip import ControlRow
+from engine.queries.control_slip import TaskState
+from engine.queries.control_slip import TrailEvent
+from engine.queries.control_slip import control_rows
 from engine.queries.refs import unit_refs
 from engine.queries.refs import user_refs
 from engine.queries.registers import Register
 from engine.queries.registers import dossier_register
-from engine.status import STATUSES
+from engine.rules.calendar import LOCAL_TZ
+from engine.rules.status import STATUSES
+from engine.store.db import utcnow
 from engine.views import UnitRef
-from engine.visibility import require_visible
 
 FORMS = ("01", "02", "03", "04", "05", "06")
 LETTER_PROCEDURES = frozenset({"newborn_bundle"})

@@ -12,14 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn.compiler import CompiledProcedure
+from engine.bpmn.versions import compiled_for
+from engine.instance.task_rows import form_schema
 from engine.models import Dossier
 from engine.models import Task
 from engine.models import Unit
 from engine.models import User
-from engine.procedures import compiled_for
 from engine.queries.refs import unit_refs
 from engine.queries.refs import user_refs
-from engine.task_rows import form_schema
 from engine.views import TaskView
 from engine.views import UnitRef
 from engine.views import UserRef

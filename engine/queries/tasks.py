@@ -24,10 +24,9 @@ from sqlalchemy import select
 from sqlalchemy import union_all
 from sqlalchemy.orm import Session
 
-from engine import calendar
-from engine.actors import Actor
-from engine.actors import Grant
-from engine.db import utcnow
+from engine.access.actors import Actor
+from engine.access.actors import Grant
+from engine.access.visibility import require_visible
 from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import Event
@@ -35,9 +34,10 @@ from engine.models import Task
 from engine.queries.task_views import select_views
 from engine.queries.task_views import task_views
 from engine.queries.task_views import views_from_rows
+from engine.rules import calendar
+from engine.store.db import utcnow
 from engine.views import Page
 from engine.views import TaskView
-from engine.visibility import require_visible
 
 SCOPES = ("mine", "candidate", "queue", "due_soon", "overdue", "unit", "escalated")
 SORTS = ("due_at", "-due_at", "created_at", "-created_at")

@@ -8,24 +8,24 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
-from engine.attachments import AttachmentView
-from engine.attachments import list_attachments
-from engine.dossier_access import require_may
+from engine.access.actors import Actor
+from engine.access.dossier_access import require_may
+from engine.access.visibility import require_visible
 from engine.errors import Forbidden
 from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import Task
 from engine.models import User
 from engine.models import UserRole
+from engine.queries.attachments import AttachmentView
+from engine.queries.attachments import list_attachments
 from engine.queries.dossiers import dossier_view
 from engine.queries.tasks import task_view
 from engine.queries.tasks import visible_task
-from engine.status import is_allowed
+from engine.rules.status import is_allowed
 from engine.views import DossierView
 from engine.views import TaskView
 from engine.views import UserRef
-from engine.visibility import require_visible
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class TaskPage:
 
 
 def permissions(actor: Actor, task: Task) -> TaskPermissions:
-    """The same rules as engine.tasks: role in the task's unit, open, not held by another."""
+    """The same rules as engine.work.tasks: role in the task's unit, open, not held by another."""
     is_open = task.state == "open"
     in_role = actor.is_admin or actor.holds(task.role, task.unit_id)
     free = task.assignee_id is None
@@ -106,7 +106,7 @@ DOSSIER_ACTIONS = (
     "return_result",
 )
 FEE_ACTIONS = frozenset({"request_fee", "record_fee"})
-"""Offered only while a fee computed at receipt is unpaid (engine.dossier_actions refuses them
+"""Offered only while a fee computed at receipt is unpaid (engine.dossiers.actions refuses them
 otherwise)."""
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from engine.demo import demo_accounts
+from engine.catalogue.demo import demo_accounts
 
 DEMO_USERS = frozenset(["admin", *(account.username for account in demo_accounts())])
 

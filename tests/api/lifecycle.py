@@ -8,10 +8,10 @@ from typing import Any
 
 from werkzeug.test import TestResponse
 
-from engine.actors import Actor
-from engine.catalogue import read_folder
-from engine.procedures import publish
-from engine.uow import UnitOfWork
+from engine.access.actors import Actor
+from engine.catalogue.folders import read_folder
+from engine.catalogue.procedures import publish
+from engine.store.uow import UnitOfWork
 from tests.api.journeys import Desk
 
 DATA = Path(__file__).resolve().parent / "lifecycle_data"

@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from api.auth import SIGNER_SALT
 from api.database import EXTENSION_KEY
-from engine.accounts import hash_password
+from engine.access.accounts import hash_password
 from engine.models import User
 from tests.conftest import make_app
 

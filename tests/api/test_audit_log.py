@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.db import utcnow
+from engine.store.db import utcnow
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
 BROWSER = "Mozilla/5.0 (X11; Linux) kiem-tra"

@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from engine.catalogue import read_folder
+from engine.catalogue.folders import read_folder
 from tests.api.journeys import APPLICANT
 from tests.api.journeys import NEWBORN_STEPS
 from tests.api.journeys import Desk

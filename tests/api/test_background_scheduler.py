@@ -12,10 +12,11 @@ import pytest
 
 from api import scheduler
 from api.database import EXTENSION_KEY
-from engine import procedures
-from engine import sweep
+from engine.background import sweep
+from engine.bpmn import versions
 from engine.bpmn.compiler import SpecCache
-from engine.uow import UnitOfWork
+from engine.catalogue import procedures
+from engine.store.uow import UnitOfWork
 from tests.background import events_of
 from tests.background import open_steps
 from tests.background import publish_fixture
@@ -56,7 +57,9 @@ def test_a_timer_due_while_the_platform_was_down_fires_when_it_starts(
     dossier = receive(new_uow, actor("tiepnhan1"), code)
     [timer] = timers_of(new_uow, dossier.id)
     app.extensions[EXTENSION_KEY].kw["bind"].dispose()  # the platform stops
-    monkeypatch.setattr(procedures, "SPEC_CACHE", SpecCache())  # a new process, a cold cache
+    cold = SpecCache()  # a new process, a cold cache
+    monkeypatch.setattr(procedures, "SPEC_CACHE", cold)
+    monkeypatch.setattr(versions, "SPEC_CACHE", cold)
 
     restarted = other_app(SWEEP_INTERVAL_SECONDS=3600, DISPATCH_INTERVAL_SECONDS=3600)
     later = timer.due_at + timedelta(hours=3)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.calendar import due_at
-from engine.calendar import due_in_hours
-from engine.catalogue import read_folder
+from engine.catalogue.folders import read_folder
+from engine.rules.calendar import due_at
+from engine.rules.calendar import due_in_hours
 
 DUE = "/api/v1/calendar/due"
 

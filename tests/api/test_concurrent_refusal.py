@@ -14,9 +14,9 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import text
 
-from engine.db import utcnow
 from engine.models import Dossier
 from engine.models import Event
+from engine.store.db import utcnow
 from tests.api.journeys import APPLICANT
 
 NEWBORN = {"procedure_code": "newborn_bundle", "channel": "in_person", "applicant": APPLICANT}

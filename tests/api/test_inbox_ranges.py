@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from engine.actors import Actor
-from engine.actors import Grant
+from engine.access.actors import Actor
+from engine.access.actors import Grant
 from engine.models import Task
 from engine.queries.tasks import MAX_GRANT_RANGES
 from engine.queries.tasks import list_tasks

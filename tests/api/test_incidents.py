@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import sweep
-from engine.catalogue import read_folder
+from engine.background import sweep
+from engine.catalogue.folders import read_folder
 from tests.api.journeys import APPLICANT
 from tests.background import BPMN_DIR
 from tests.background import events_of

@@ -7,9 +7,9 @@ import pytest
 
 from engine.bpmn import runtime
 from engine.bpmn import serializer
+from engine.bpmn.versions import compiled_for
 from engine.models import Dossier
 from engine.models import WorkflowState
-from engine.procedures import compiled_for
 from tests.api.lifecycle import REASON
 from tests.api.lifecycle import act
 from tests.api.lifecycle import kinds

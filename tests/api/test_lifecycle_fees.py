@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from engine.catalogue import read_folder
+from engine.catalogue.folders import read_folder
+from engine.catalogue.procedures import publish
 from engine.errors import InvalidData
-from engine.fees import amount_due
-from engine.fees import rule_problems
-from engine.procedures import publish
+from engine.rules.fees import amount_due
+from engine.rules.fees import rule_problems
 from tests.api.lifecycle import DATA
 from tests.api.lifecycle import act
 from tests.api.lifecycle import last

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import timedelta
 
-from engine import calendar
-from engine.supplements import EXPIRY_REASON
-from engine.supplements import expire
-from engine.supplements import expiring
-from engine.supplements import record_supplement
-from engine.supplements import request_supplement
+from engine.dossiers.supplements import EXPIRY_REASON
+from engine.dossiers.supplements import expire
+from engine.dossiers.supplements import expiring
+from engine.dossiers.supplements import record_supplement
+from engine.dossiers.supplements import request_supplement
+from engine.rules import calendar
 from tests.api.lifecycle import REASON
 from tests.api.lifecycle import act
 from tests.api.lifecycle import kinds

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine import sweep
+from engine.background import sweep
 from tests.background import publish_fixture
 from tests.background import receive
 

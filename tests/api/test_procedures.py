@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalogue import read_folder
+from engine.catalogue.folders import read_folder
 
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE definitions [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>

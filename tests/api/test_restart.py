@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from api.database import EXTENSION_KEY
-from engine import procedures
+from engine.bpmn import versions
 from engine.bpmn.compiler import SpecCache
+from engine.catalogue import procedures
 from tests.api.journeys import NEWBORN_STEPS
 from tests.api.journeys import Desk
 from tests.conftest import make_app
@@ -23,6 +24,7 @@ def restart(app, database_url, demo_tokens, login, monkeypatch):
         app.extensions[EXTENSION_KEY].kw["bind"].dispose()
         fresh_cache = SpecCache()
         monkeypatch.setattr(procedures, "SPEC_CACHE", fresh_cache)
+        monkeypatch.setattr(versions, "SPEC_CACHE", fresh_cache)
         started.append(make_app(database_url))
         return Desk(started[-1].test_client(), login, demo_tokens), fresh_cache
 

@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 import pytest
 
 from api.qr import qr_svg
-from engine.calendar import LOCAL_TZ
-from engine.db import utcnow
-from engine.events import event
+from engine.instance.events import event
 from engine.models import Dossier
+from engine.rules.calendar import LOCAL_TZ
+from engine.store.db import utcnow
 from tests.api.journeys import APPLICANT
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 
-from engine import sweep
-from engine.db import utcnow
-from engine.senders import build_senders
+from engine.background import sweep
+from engine.background.senders import build_senders
+from engine.store.db import utcnow
 from tests.background import payload
 from tests.background import subscriber
 

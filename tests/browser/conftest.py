@@ -159,9 +159,9 @@ def complete(page: Any) -> None:
 @pytest.fixture
 def desk_at_birth(new_uow: Callable[[], Any], actor: Callable[[str], Any]) -> str:
     """A C01 newborn dossier checked at reception, waiting for civil status; its code."""
-    from engine import tasks
-    from engine.dossiers import Submission
-    from engine.dossiers import submit
+    from engine.dossiers.receive import Submission
+    from engine.dossiers.receive import submit
+    from engine.work import tasks
 
     receptionist = actor("tiepnhan1")
     applicant = {"full_name": "Phạm Minh Khang", "id_number": "001234567893"}
@@ -187,8 +187,8 @@ def busy_reception(new_uow: Callable[[], Any], actor: Callable[[str], Any]) -> d
 
     from sqlalchemy import update
 
-    from engine.dossiers import Submission
-    from engine.dossiers import submit
+    from engine.dossiers.receive import Submission
+    from engine.dossiers.receive import submit
     from engine.models import Task
 
     now = datetime.now(UTC)

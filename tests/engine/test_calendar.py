@@ -16,10 +16,10 @@ from datetime import time
 import holidays
 import pytest
 
-from engine.calendar import LOCAL_TZ
-from engine.calendar import due_at
-from engine.calendar import is_working_day
-from engine.calendar import next_working_day
+from engine.rules.calendar import LOCAL_TZ
+from engine.rules.calendar import due_at
+from engine.rules.calendar import is_working_day
+from engine.rules.calendar import next_working_day
 
 
 def local(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:

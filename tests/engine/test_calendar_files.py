@@ -12,12 +12,12 @@ from pathlib import Path
 import holidays
 import pytest
 
-from engine.calendar import DEFAULT_FOLDER
-from engine.calendar import LOCAL_TZ
-from engine.calendar import CalendarError
-from engine.calendar import due_at
-from engine.calendar import is_working_day
-from engine.calendar import load_calendar
+from engine.rules.calendar import DEFAULT_FOLDER
+from engine.rules.calendar import LOCAL_TZ
+from engine.rules.calendar import CalendarError
+from engine.rules.calendar import due_at
+from engine.rules.calendar import is_working_day
+from engine.rules.calendar import load_calendar
 
 
 def local(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:

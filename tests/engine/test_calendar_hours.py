@@ -8,15 +8,15 @@ from datetime import datetime
 
 import pytest
 
-from engine.calendar import LOCAL_TZ
-from engine.calendar import TimeLimit
-from engine.calendar import due_at
-from engine.calendar import due_in_hours
-from engine.calendar import extend
-from engine.calendar import limit_due_at
-from engine.calendar import parse_time_limit
-from engine.calendar import working_days_between
-from engine.calendar import working_hours_between
+from engine.rules.calendar import LOCAL_TZ
+from engine.rules.calendar import TimeLimit
+from engine.rules.calendar import due_at
+from engine.rules.calendar import due_in_hours
+from engine.rules.calendar import extend
+from engine.rules.calendar import limit_due_at
+from engine.rules.calendar import parse_time_limit
+from engine.rules.calendar import working_days_between
+from engine.rules.calendar import working_hours_between
 
 
 def local(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from engine.bpmn.compiler import compile_procedure
-from engine.calendar import TimeLimit
-from engine.catalogue import read_folder
+from engine.catalogue.folders import read_folder
 from engine.errors import DiagramInvalid
+from engine.rules.calendar import TimeLimit
 
 DIAGRAMS = Path(__file__).parent / "bpmn"
 FORM = "check_dossier.form.json"

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from engine.calendar import LOCAL_TZ
-from engine.calendar import load_calendar
-from engine.timeliness import classify
+from engine.rules.calendar import LOCAL_TZ
+from engine.rules.calendar import load_calendar
+from engine.rules.timeliness import classify
 
 DUE = datetime(2026, 1, 6, 17, 0, tzinfo=LOCAL_TZ)
 """Tuesday 6 January 2026, close of office."""

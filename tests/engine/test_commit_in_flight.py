@@ -1,4 +1,4 @@
-"""A commit left in flight, and writes sent ahead (engine.write_behind on PostgreSQL): what a
+"""A commit left in flight, and writes sent ahead (engine.store.write_behind on PostgreSQL): what a
 user would notice if they went wrong is a step answered as done that the database did not
 keep, a refused write kept in part, a read missing what the command wrote, or a connection
 left unusable. On SQLite the commit ends before the command returns, and these tests check
@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from api.database import EXTENSION_KEY
 from engine.models import Notification
-from engine.uow import UnitOfWork
-from engine.write_behind import read
-from engine.write_behind import send_ahead
+from engine.store.uow import UnitOfWork
+from engine.store.write_behind import read
+from engine.store.write_behind import send_ahead
 from tests.background import enqueue_notice
 
 _RECIPIENTS = select(Notification.recipient).where(Notification.recipient.like("fl-%"))

@@ -7,9 +7,9 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
-from engine.control_slip import TaskState
-from engine.control_slip import TrailEvent
-from engine.control_slip import control_rows
+from engine.queries.control_slip import TaskState
+from engine.queries.control_slip import TrailEvent
+from engine.queries.control_slip import control_rows
 from engine.views import UnitRef
 from engine.views import UserRef
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import sweep
+from engine.background import sweep
 from engine.models import User
 from tests.background import events_of
 from tests.background import notifications

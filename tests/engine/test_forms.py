@@ -7,10 +7,10 @@ import json
 import pytest
 
 from engine.errors import InvalidData
-from engine.forms import REQUIRED
-from engine.forms import UNKNOWN
-from engine.forms import parse_form
-from engine.forms import validate
+from engine.rules.forms import REQUIRED
+from engine.rules.forms import UNKNOWN
+from engine.rules.forms import parse_form
+from engine.rules.forms import validate
 
 SCHEMA = {
     "type": "default",

@@ -1,5 +1,5 @@
-"""A round trip sent through libpq directly (engine.libpq_batch), on PostgreSQL. What the people
-behind these rows would notice if it went wrong: a step refused after a read elsewhere rolled
+"""A round trip sent through libpq directly (engine.store.libpq_batch), on PostgreSQL. What the
+people behind these rows would notice if it went wrong: a step refused after a read elsewhere rolled
 back, rows read back in the wrong types, or a connection left unusable after a failure."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from api.database import EXTENSION_KEY
 from engine.models import Notification
-from engine.write_behind import read
+from engine.store.write_behind import read
 from tests.background import enqueue_notice
 
 _NOTICE = select(Notification.recipient, Notification.created_at, Notification.dossier_id).where(

@@ -1,5 +1,6 @@
-"""Objects made from columns read straight from the driver (engine.loaded_rows) behave as if the
-ORM had loaded them: the session knows them, nothing counts as changed, and a change is saved."""
+"""Objects made from columns read straight from the driver (engine.store.loaded_rows) behave as if
+the ORM had loaded them: the session knows them, nothing counts as changed, and a change is saved.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import pytest
 from sqlalchemy import inspect
 from sqlalchemy import select
 
-from engine import loaded_rows
-from engine.db import utcnow
 from engine.models import Dossier
 from engine.models import Notification
 from engine.models import ProcedureVersion
-from engine.write_behind import read
+from engine.store import loaded_rows
+from engine.store.db import utcnow
+from engine.store.write_behind import read
 from tests.background import receive
 
 

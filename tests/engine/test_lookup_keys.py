@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.lookup import _KEY_TAKEN
-from engine.lookup import KEY_ALPHABET
-from engine.lookup import KEY_LENGTH
-from engine.lookup import KeyDraw
+from engine.dossiers.lookup import _KEY_TAKEN
+from engine.dossiers.lookup import KEY_ALPHABET
+from engine.dossiers.lookup import KEY_LENGTH
+from engine.dossiers.lookup import KeyDraw
 from engine.models import Dossier
-from engine.write_behind import read_with_next
+from engine.store.write_behind import read_with_next
 from tests.background import receive
 
 

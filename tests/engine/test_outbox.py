@@ -10,14 +10,15 @@ from datetime import timedelta
 from threading import Thread
 from typing import Any
 
-from engine import outbox
-from engine.db import utcnow
-from engine.senders import LoggingSender
-from engine.senders import Message
-from engine.senders import SendFailed
-from engine.senders import SmtpSender
-from engine.senders import SmtpSettings
-from engine.senders import build_senders
+from engine.background import outbox
+from engine.background.senders import LoggingSender
+from engine.background.senders import Message
+from engine.background.senders import SendFailed
+from engine.background.senders import SmtpSender
+from engine.background.senders import SmtpSettings
+from engine.background.senders import build_senders
+from engine.instance import notices
+from engine.store.db import utcnow
 from tests.background import APPLICANT
 from tests.background import notifications
 from tests.background import publish_fixture
@@ -84,7 +85,7 @@ def test_dispatch_sends_each_notice_once_and_retries_a_failure_with_backoff(new_
 def test_a_notice_to_an_account_without_an_address_fails_without_retrying(new_uow):
     with new_uow() as uow:
         uow.begin_write()
-        outbox.enqueue(
+        notices.enqueue(
             uow.session,
             kind="task_escalated",
             channel="email",

@@ -16,7 +16,7 @@ from engine.bpmn import runtime
 from engine.bpmn import serializer
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import compile_procedure
-from engine.catalogue import read_folder
+from engine.catalogue.folders import read_folder
 
 MAX_STATE_BYTES = 16 * 1024
 

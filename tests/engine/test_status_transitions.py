@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import Conflict
-from engine.status import END_OUTCOMES
-from engine.status import STATUSES
-from engine.status import TRANSITIONS
-from engine.status import is_allowed
-from engine.status import require_allowed
-from engine.status import status_after_step
+from engine.rules.status import END_OUTCOMES
+from engine.rules.status import STATUSES
+from engine.rules.status import TRANSITIONS
+from engine.rules.status import is_allowed
+from engine.rules.status import require_allowed
+from engine.rules.status import status_after_step
 
 FINAL = [slug for slug, status in STATUSES.items() if status.final]
 

@@ -3,8 +3,8 @@ the sub-process starts, and completing the last one finishes the dossier's proce
 
 from __future__ import annotations
 
-from engine import tasks
 from engine.models import Dossier
+from engine.work import tasks
 from tests.background import open_steps
 from tests.background import publish_fixture
 from tests.background import receive

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import supplements
-from engine import sweep
+from engine.background import sweep
+from engine.dossiers import supplements
 from engine.models import SupplementRequest
 from tests.background import notifications
 from tests.background import publish_fixture

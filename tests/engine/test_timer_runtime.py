@@ -10,7 +10,7 @@ import pytest
 from engine.bpmn import runtime
 from engine.bpmn import serializer
 from engine.bpmn.compiler import compile_procedure
-from engine.db import utcnow
+from engine.store.db import utcnow
 from tests.background import BPMN_DIR
 
 

@@ -13,11 +13,11 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy import text
 
-from engine import sweep
-from engine import tasks
-from engine import timers
+from engine.background import sweep
+from engine.background import timers
 from engine.models import Dossier
 from engine.models import Event
+from engine.work import tasks
 from tests.background import events_of
 from tests.background import notifications
 from tests.background import open_steps

@@ -1,9 +1,9 @@
-"""Write-behind (engine.write_behind): a command's writes that nobody reads back wait and travel
-with its next statement or its COMMIT. What must hold for the people whose notices, events and
-steps these rows are: a read sees them, a rollback (or a savepoint's) drops them, a refused row
-fails the commit and keeps nothing; new rows learn their ids with the commit; a read riding
-with a locking read sees what the lock's previous holder committed; and on PostgreSQL a
-completion costs two round trips."""
+"""Write-behind (engine.store.write_behind): a command's writes that nobody reads back wait and
+travel with its next statement or its COMMIT. What must hold for the people whose notices, events
+and steps these rows are: a read sees them, a rollback (or a savepoint's) drops them, a refused row
+fails the commit and keeps nothing; new rows learn their ids with the commit; a read riding with a
+locking read sees what the lock's previous holder committed; and on PostgreSQL a completion costs
+two round trips."""
 
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ from sqlalchemy.exc import IntegrityError
 
 from api.database import EXTENSION_KEY
 from bench.harness import RoundTrips
-from engine import tasks
-from engine.db import utcnow
 from engine.models import Dossier
 from engine.models import Notification
 from engine.models import Task
-from engine.uow import UnitOfWork
-from engine.write_behind import defer
-from engine.write_behind import read_with_next
+from engine.store.db import utcnow
+from engine.store.uow import UnitOfWork
+from engine.store.write_behind import defer
+from engine.store.write_behind import read_with_next
+from engine.work import tasks
 from tests.api.journeys import APPLICANT
 from tests.background import enqueue_notice
 from tests.background import open_steps

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from engine.roles import ROLE_LABELS
+from engine.access.roles import ROLE_LABELS
 from tests.conftest import OFFICER_PASSWORD
 from tests.pages.conftest import Browser
 from tests.pages.test_login_security import EXPIRED

@@ -8,10 +8,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy import update
 
-from engine.accounts import hash_password
-from engine.db import utcnow
+from engine.access.accounts import hash_password
 from engine.models import LoginSession
 from engine.models import User
+from engine.store.db import utcnow
 
 EXPIRED = "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại."
 

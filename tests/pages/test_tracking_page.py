@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from markupsafe import escape
 
-from engine.calendar import LOCAL_TZ
+from engine.rules.calendar import LOCAL_TZ
 
 REFUSED = re.compile(r'data-testid="tracking-refused">([^<]+)<')
 NOT_FOUND = "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này."

@@ -22,11 +22,11 @@ from sqlalchemy.engine import make_url
 from bench import harness
 from bench.live_server import Gunicorn
 from bench.live_server import free_port
-from engine.accounts import load_actor
+from engine.access.accounts import load_actor
+from engine.catalogue.procedures import ProcedureMetadata
+from engine.catalogue.procedures import publish
 from engine.models import User
-from engine.procedures import ProcedureMetadata
-from engine.procedures import publish
-from engine.uow import UnitOfWork
+from engine.store.uow import UnitOfWork
 from tests.background import BPMN_DIR
 from tests.soak.load import Crowd
 

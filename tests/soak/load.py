@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from engine.demo import COMMUNE_USERS
-from engine.demo import COMMUNES
+from engine.catalogue.demo import COMMUNE_USERS
+from engine.catalogue.demo import COMMUNES
 from tests.api.journeys import APPLICANT
 from tests.api.journeys import NEWBORN_STEPS
 

@@ -1,0 +1,241 @@
+"""The procedure catalogue: publish versions, validate uploads, list and read procedures."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.access.actors import Actor
+from engine.access.actors import require_role_anywhere
+from engine.access.roles import FIELD_LABELS
+from engine.bpmn.compiler import BPMN_SUFFIX
+from engine.bpmn.compiler import SPEC_CACHE
+from engine.bpmn.compiler import CompiledProcedure
+from engine.bpmn.compiler import compile_procedure
+from engine.errors import DiagramInvalid
+from engine.errors import InvalidData
+from engine.errors import NotFound
+from engine.errors import Problem
+from engine.errors import UnsafeXml
+from engine.models import Procedure
+from engine.models import ProcedureVersion
+from engine.rules import fees
+from engine.rules.calendar import DAYS
+from engine.rules.calendar import UNITS
+from engine.rules.calendar import check_limit
+from engine.rules.office_rules import DEFAULT_SUPPLEMENT_DAYS
+from engine.store.uow import UnitOfWork
+from engine.views import ProcedureDetail
+from engine.views import ProcedureView
+from engine.views import PublishResult
+from engine.views import VersionSummary
+
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
+MAX_TIME_LIMIT_DAYS = 365
+MAX_SUPPLEMENT_DAYS = 60
+
+
+@dataclass(frozen=True)
+class ProcedureMetadata:
+    code: str
+    name_vi: str
+    name_en: str
+    field: str
+    time_limit: int
+    process_id: str | None = None
+    time_limit_unit: str = DAYS
+    """`days` (working days, 0 = same day) or `hours` (working hours)."""
+    fee: dict[str, Any] | None = None
+    """Fee rule (engine/fees.py); None: no fee stated."""
+    supplement_days: int = DEFAULT_SUPPLEMENT_DAYS
+    """Working days the applicant has to answer a supplement request."""
+
+
+def check_metadata(meta: ProcedureMetadata) -> None:
+    errors: dict[str, list[str]] = {}
+    if not CODE_PATTERN.match(meta.code):
+        errors["code"] = ["Mã thủ tục gồm chữ thường, số, gạch dưới (a-z, 0-9, _)."]
+    if meta.field not in FIELD_LABELS:
+        errors["field"] = [f"Lĩnh vực phải là một trong: {', '.join(FIELD_LABELS)}."]
+    if meta.time_limit_unit not in UNITS:
+        errors["time_limit_unit"] = ["Đơn vị thời hạn: days (ngày làm việc) hoặc hours (giờ)."]
+    else:
+        try:
+            check_limit(meta.time_limit, meta.time_limit_unit)
+        except ValueError:
+            errors["time_limit"] = [
+                f"Thời hạn từ 0 đến {MAX_TIME_LIMIT_DAYS} ngày làm việc, hoặc 1 đến "
+                f"{MAX_TIME_LIMIT_DAYS * 8} giờ làm việc."
+            ]
+    for key in ("name_vi", "name_en"):
+        if not getattr(meta, key).strip():
+            errors[key] = ["Trường này là bắt buộc (required)."]
+    if meta.fee is not None and fees.rule_problems(meta.fee):
+        errors["fee"] = fees.rule_problems(meta.fee)
+    if not 1 <= meta.supplement_days <= MAX_SUPPLEMENT_DAYS:
+        errors["supplement_days"] = [f"Từ 1 đến {MAX_SUPPLEMENT_DAYS} ngày làm việc."]
+    if errors:
+        raise InvalidData("the procedure metadata is not valid", errors)
+
+
+def _decode(files: dict[str, bytes]) -> dict[str, str]:
+    """Every file as text; the ones that are not UTF-8 are named, so the designer knows which."""
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, content in files.items():
+        try:
+            texts[name] = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            message = f"Tệp phải mã hóa UTF-8 (byte {exc.start} is not UTF-8)."
+            problems.append(Problem(message, file=name))
+    if problems:
+        raise DiagramInvalid("files must be UTF-8", problems)
+    return texts
+
+
+def validate(actor: Actor, meta: ProcedureMetadata, files: dict[str, bytes]) -> list[Problem]:
+    """Problems that would stop publication; nothing is stored. Unsafe XML is still refused."""
+    require_role_anywhere(actor, "designer")
+    check_metadata(meta)
+    try:
+        _decode(files)
+        compile_procedure(files, meta.process_id)
+    except UnsafeXml:
+        raise
+    except DiagramInvalid as exc:
+        return exc.problems
+    return []
+
+
+def publish(
+    uow: UnitOfWork, actor: Actor, meta: ProcedureMetadata, files: dict[str, bytes]
+) -> PublishResult:
+    """Store a new version when the files or metadata changed; the current one stays otherwise."""
+    require_role_anywhere(actor, "designer")
+    check_metadata(meta)
+    texts = _decode(files)
+    compiled = compile_procedure(files, meta.process_id)
+    uow.begin_write()
+    session = uow.session
+    procedure = session.scalars(
+        select(Procedure).where(Procedure.code == meta.code).with_for_update(key_share=True)
+    ).one_or_none()
+    if procedure is None:
+        procedure = Procedure(code=meta.code)
+        session.add(procedure)
+        session.flush()
+    current = session.get(ProcedureVersion, procedure.current_version_id or 0)
+    if current is not None and _same(current, compiled, meta):
+        return PublishResult(_view(procedure, current), created=False)
+    number = (
+        session.scalar(
+            select(func.max(ProcedureVersion.number)).where(
+                ProcedureVersion.procedure_id == procedure.id
+            )
+        )
+        or 0
+    ) + 1
+    version = ProcedureVersion(
+        procedure_id=procedure.id,
+        number=number,
+        content_hash=compiled.content_hash,
+        process_id=compiled.process_id,
+        name_vi=meta.name_vi,
+        name_en=meta.name_en,
+        field=meta.field,
+        time_limit_days=meta.time_limit,
+        time_limit_unit=meta.time_limit_unit,
+        fee_rule=meta.fee,
+        supplement_days=meta.supplement_days,
+        files=texts,
+        published_by=actor.user_id,
+    )
+    session.add(version)
+    session.flush()
+    procedure.current_version_id = version.id
+    uow.commit()
+    SPEC_CACHE.put(compiled)
+    return PublishResult(_view(procedure, version), created=True)
+
+
+def _same(current: ProcedureVersion, compiled: CompiledProcedure, meta: ProcedureMetadata) -> bool:
+    return (
+        current.content_hash,
+        current.process_id,
+        current.name_vi,
+        current.name_en,
+        current.field,
+        current.time_limit_days,
+        current.time_limit_unit,
+        current.fee_rule,
+        current.supplement_days,
+    ) == (
+        compiled.content_hash,
+        compiled.process_id,
+        meta.name_vi,
+        meta.name_en,
+        meta.field,
+        meta.time_limit,
+        meta.time_limit_unit,
+        meta.fee,
+        meta.supplement_days,
+    )
+
+
+def _view(procedure: Procedure, version: ProcedureVersion) -> ProcedureView:
+    return ProcedureView(
+        code=procedure.code,
+        name_vi=version.name_vi,
+        name_en=version.name_en,
+        field=version.field,
+        version=version.number,
+        time_limit=version.time_limit_days,
+        time_limit_unit=version.time_limit_unit,
+        process_id=version.process_id,
+        published_at=version.published_at,
+        fee=version.fee_rule,
+        supplement_days=version.supplement_days or DEFAULT_SUPPLEMENT_DAYS,
+    )
+
+
+def list_procedures(session: Session, *, field: str | None = None) -> list[ProcedureView]:
+    query = (
+        select(Procedure, ProcedureVersion)
+        .join(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
+        .order_by(Procedure.code)
+    )
+    if field:
+        query = query.where(ProcedureVersion.field == field)
+    return [_view(procedure, version) for procedure, version in session.execute(query).all()]
+
+
+def get_procedure(session: Session, code: str) -> ProcedureDetail:
+    procedure = session.scalars(select(Procedure).where(Procedure.code == code)).one_or_none()
+    if procedure is None or procedure.current_version_id is None:
+        raise NotFound(f"procedure {code!r} not found", what="procedure", code=code)
+    current = session.get_one(ProcedureVersion, procedure.current_version_id)
+    versions = session.scalars(
+        select(ProcedureVersion)
+        .where(ProcedureVersion.procedure_id == procedure.id)
+        .order_by(ProcedureVersion.number.desc())
+    ).all()
+    bpmn = next(
+        (text for name, text in sorted(current.files.items()) if name.endswith(BPMN_SUFFIX)), ""
+    )
+    base = _view(procedure, current)
+    return ProcedureDetail(
+        **base.__dict__,
+        files=sorted(current.files),
+        bpmn_xml=bpmn,
+        versions=[
+            VersionSummary(
+                v.number, v.content_hash, v.published_at, v.time_limit_days, v.time_limit_unit
+            )
+            for v in versions
+        ],
+    )

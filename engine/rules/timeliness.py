@@ -1,0 +1,79 @@
+"""Timeliness of a dossier against its due time: the buckets of the provincial TTHC report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from engine.rules.calendar import WorkingCalendar
+from engine.rules.calendar import default_calendar
+from engine.rules.calendar import to_local
+
+EARLY, ON_TIME, LATE = "early", "on_time", "late"
+WITHIN_LIMIT, DUE_SOON, OVERDUE = "within_limit", "due_soon", "overdue"
+FINISHED_CLASSES = (EARLY, ON_TIME, LATE)
+OPEN_CLASSES = (WITHIN_LIMIT, DUE_SOON, OVERDUE)
+LABELS_VI = {
+    EARLY: "Trước hạn",
+    ON_TIME: "Đúng hạn",
+    LATE: "Quá hạn",
+    WITHIN_LIMIT: "Trong hạn",
+    DUE_SOON: "Sắp đến hạn",
+    OVERDUE: "Quá hạn",
+}
+
+
+def classify(
+    *,
+    due_at: datetime | None,
+    finished_at: datetime | None,
+    paused: bool,
+    now: datetime,
+    due_soon_hours: float = 8,
+    calendar: WorkingCalendar | None = None,
+) -> str:
+    """Class a dossier the way the report "trước hạn / đúng hạn / quá hạn" counts it.
+
+    Finished dossiers (`finished_at` set; `paused` and `now` are then ignored):
+      - `late`: finished after `due_at`;
+      - `early`: finished on a calendar day (Vietnam time) before the day of `due_at`;
+      - `on_time`: finished on the due day, at or before `due_at`;
+      - no `due_at` (no statutory limit): `on_time`.
+    Open dossiers:
+      - `within_limit` when paused (supplement, fees: the clock is stopped) or with no `due_at`;
+      - `overdue` when `now` is after `due_at` (exactly at `due_at` is still in time);
+      - `due_soon` when at most `due_soon_hours` office hours remain until `due_at`
+        (working hours from the calendar: lunch, nights and days off do not count);
+      - `within_limit` otherwise.
+    """
+    if finished_at is not None:
+        if due_at is None:
+            return ON_TIME
+        if finished_at > due_at:
+            return LATE
+        return EARLY if to_local(finished_at).date() < to_local(due_at).date() else ON_TIME
+    if paused or due_at is None:
+        return WITHIN_LIMIT
+    if now > due_at:
+        return OVERDUE
+    remaining = (calendar or default_calendar()).working_hours_between(now, due_at)
+    return DUE_SOON if remaining <= due_soon_hours else WITHIN_LIMIT
+
+
+class TimedDossier(Protocol):
+    """What judging a dossier's timeliness reads of it."""
+
+    status: str
+    due_at: datetime | None
+    original_due_at: datetime | None
+    finished_at: datetime | None
+
+
+def timeliness_of(dossier: TimedDossier, now: datetime) -> str:
+    """Judged against the statutory due time: an apology's new date does not make it on time."""
+    return classify(
+        due_at=dossier.original_due_at or dossier.due_at,
+        finished_at=dossier.finished_at,
+        paused=dossier.status == "supplement_requested",
+        now=now,
+    )
