@@ -32,7 +32,10 @@ from api.schemas.lifecycle import ReasonIn
 from api.schemas.lifecycle import ReturnIn
 from api.schemas.lifecycle import SupplementIn
 from api.schemas.lifecycle import SupplementRequestIn
-from engine.dossiers import actions as dossier_actions
+from engine.dossiers import apologies
+from engine.dossiers import delivery
+from engine.dossiers import endings
+from engine.dossiers import payments
 from engine.dossiers import supplements
 from engine.errors import Conflict
 from engine.errors import Forbidden
@@ -113,7 +116,7 @@ def request_fee(dossier_id: int) -> Any:
         "request_fee",
         FeeRequestIn(),
         body,
-        lambda uow, args: dossier_actions.request_fee(uow, actor(), dossier_id, **args),
+        lambda uow, args: payments.request_fee(uow, actor(), dossier_id, **args),
         "Đã đề nghị nộp phí, lệ phí; thời hạn tạm dừng đến khi nộp.",
     )
 
@@ -129,7 +132,7 @@ def record_fee(dossier_id: int) -> Any:
         "record_fee",
         FeeIn(),
         body,
-        lambda uow, args: dossier_actions.record_fee(uow, actor(), dossier_id, **args),
+        lambda uow, args: payments.record_fee(uow, actor(), dossier_id, **args),
         "Đã ghi nhận nộp phí, lệ phí.",
     )
 
@@ -141,7 +144,7 @@ def refuse(dossier_id: int) -> Any:
         "refuse",
         ReasonIn(),
         {"reason": _text("reason")},
-        lambda uow, args: dossier_actions.refuse(uow, actor(), dossier_id, **args),
+        lambda uow, args: endings.refuse(uow, actor(), dossier_id, **args),
         "Đã từ chối hồ sơ (mẫu 03).",
         to_dossier=True,
     )
@@ -157,7 +160,7 @@ def apology(dossier_id: int) -> Any:
         "issue_apology",
         ApologyIn(),
         body,
-        lambda uow, args: dossier_actions.issue_apology(
+        lambda uow, args: apologies.issue_apology(
             uow, actor(), dossier_id, rules=office_rules(current_app.config), **args
         ),
         "Đã gửi phiếu xin lỗi và hẹn lại (mẫu 04).",
@@ -175,7 +178,7 @@ def return_result(dossier_id: int) -> Any:
         "return_result",
         ReturnIn(),
         body,
-        lambda uow, args: dossier_actions.return_result(uow, actor(), dossier_id, **args),
+        lambda uow, args: delivery.return_result(uow, actor(), dossier_id, **args),
         "Đã ghi nhận trả kết quả.",
         to_dossier=True,
     )

@@ -25,7 +25,10 @@ from api.schemas.work import DossierIn
 from api.schemas.work import DossierOut
 from api.schemas.work import DossierPageOut
 from api.schemas.work import DossierQuery
-from engine.dossiers import actions as dossier_actions
+from engine.dossiers import apologies
+from engine.dossiers import delivery
+from engine.dossiers import endings
+from engine.dossiers import payments
 from engine.dossiers import supplements
 from engine.dossiers.imports import ImportRequest
 from engine.dossiers.imports import import_dossier
@@ -136,7 +139,7 @@ class Refusal(MethodView):
     def post(self, args: dict[str, Any], dossier_id: int) -> Any:
         """Refuse the dossier with reasons (form 03); its open tasks are cancelled"""
         with new_uow() as uow:
-            return dossier_actions.refuse(uow, current_actor(), dossier_id, **args)
+            return endings.refuse(uow, current_actor(), dossier_id, **args)
 
 
 @blp.route("/<int:dossier_id>/withdraw")
@@ -148,7 +151,7 @@ class Withdrawal(MethodView):
     def post(self, args: dict[str, Any], dossier_id: int) -> Any:
         """Record the applicant's withdrawal; its open tasks are cancelled"""
         with new_uow() as uow:
-            return dossier_actions.withdraw(uow, current_actor(), dossier_id, **args)
+            return endings.withdraw(uow, current_actor(), dossier_id, **args)
 
 
 @blp.route("/<int:dossier_id>/stop")
@@ -160,7 +163,7 @@ class Stop(MethodView):
     def post(self, args: dict[str, Any], dossier_id: int) -> Any:
         """Stop processing the dossier; its open tasks are cancelled"""
         with new_uow() as uow:
-            return dossier_actions.stop(uow, current_actor(), dossier_id, **args)
+            return endings.stop(uow, current_actor(), dossier_id, **args)
 
 
 @blp.route("/<int:dossier_id>/apology")
@@ -177,9 +180,7 @@ class Apology(MethodView):
         """Apologise and set a new return date (form 04)"""
         rules = office_rules(current_app.config)
         with new_uow() as uow:
-            return dossier_actions.issue_apology(
-                uow, current_actor(), dossier_id, rules=rules, **args
-            )
+            return apologies.issue_apology(uow, current_actor(), dossier_id, rules=rules, **args)
 
 
 @blp.route("/<int:dossier_id>/return")
@@ -191,7 +192,7 @@ class ResultReturn(MethodView):
     def post(self, args: dict[str, Any], dossier_id: int) -> Any:
         """Hand over the result of a processed dossier: in person, by post, or electronically"""
         with new_uow() as uow:
-            return dossier_actions.return_result(uow, current_actor(), dossier_id, **args)
+            return delivery.return_result(uow, current_actor(), dossier_id, **args)
 
 
 @blp.route("/<int:dossier_id>/fee-request")
@@ -203,7 +204,7 @@ class FeeRequest(MethodView):
     def post(self, args: dict[str, Any], dossier_id: int) -> Any:
         """Ask the applicant to pay the fee first (status 6); the deadline pauses until paid"""
         with new_uow() as uow:
-            return dossier_actions.request_fee(uow, current_actor(), dossier_id, **args)
+            return payments.request_fee(uow, current_actor(), dossier_id, **args)
 
 
 @blp.route("/<int:dossier_id>/fee")
@@ -215,4 +216,4 @@ class Fee(MethodView):
     def post(self, args: dict[str, Any], dossier_id: int) -> Any:
         """Record the fee as paid (with its receipt number) or unpaid"""
         with new_uow() as uow:
-            return dossier_actions.record_fee(uow, current_actor(), dossier_id, **args)
+            return payments.record_fee(uow, current_actor(), dossier_id, **args)

@@ -10,7 +10,7 @@ from api.schemas.base import LocalDateTime
 from api.schemas.base import StrictSchema
 from api.schemas.work import ApplicantIn
 from api.schemas.work import ReceptionPointIn
-from engine.dossiers.actions import DELIVERY_METHODS
+from engine.dossiers.delivery import DELIVERY_METHODS
 from engine.dossiers.receive import CHANNELS
 from engine.dossiers.supplements import MAX_ITEMS
 

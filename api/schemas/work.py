@@ -13,7 +13,7 @@ from api.schemas.base import PageQuery
 from api.schemas.base import StrictSchema
 from api.schemas.base import UnitRefOut
 from api.schemas.base import UserRefOut
-from engine.dossiers.actions import DELIVERY_METHODS
+from engine.dossiers.delivery import DELIVERY_METHODS
 from engine.dossiers.receive import CHANNELS
 from engine.dossiers.receive import RECEPTION_POINT_KINDS
 from engine.queries.tasks import MAX_QUERY_LENGTH

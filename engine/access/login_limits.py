@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from engine.errors import TooManyAttempts
 from engine.models import LoginFailure
 from engine.models import LookupFailure
-from engine.store.write_behind import FollowingRead
-from engine.store.write_behind import read_with_next
+from engine.store.uow import PendingRows
+from engine.store.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -104,9 +104,7 @@ _FULL_LOOKUP_COUNTER = (
 """`_full_until` for lookups as one module-level statement: it rides with the lookup's read."""
 
 
-def lookup_counter(
-    session: Session, policy: LookupPolicy, *, ip: str, now: datetime
-) -> FollowingRead:
+def lookup_counter(uow: UnitOfWork, policy: LookupPolicy, *, ip: str, now: datetime) -> PendingRows:
     """The address's failed lookups, read in the same round trip as the lookup itself (see
     `refuse_lookup_while_full`): a public lookup costs one round trip, limit included."""
     parameters = {
@@ -114,10 +112,10 @@ def lookup_counter(
         "since": now - policy.window,
         "skip": policy.max_failures_per_ip - 1,
     }
-    return read_with_next(session, _FULL_LOOKUP_COUNTER, parameters)
+    return uow.read_along(_FULL_LOOKUP_COUNTER, parameters)
 
 
-def refuse_lookup_while_full(counter: FollowingRead, policy: LookupPolicy, now: datetime) -> None:
+def refuse_lookup_while_full(counter: PendingRows, policy: LookupPolicy, now: datetime) -> None:
     """Refuse the lookup, right or wrong, while the address has failed too often: before
     anything found is shown."""
     rows = counter.rows()

@@ -17,6 +17,7 @@ from engine.bpmn import serializer
 from engine.bpmn.runtime import ReadyStep
 from engine.bpmn.runtime import WaitingTimer
 from engine.bpmn.versions import compiled_for
+from engine.instance.task_rows import task_changes
 from engine.instance.timers import timer_diff
 from engine.rules.backoff import retry_at
 from engine.rules.status import STATUSES
@@ -99,7 +100,8 @@ def plan_firing(
             if row.spiff_task_id in fired_ids:
                 changed[row.id] = replace(row, state="fired", fired_at=now)
         firing.events = [_fired_event(dossier, timer, now) for timer in firing.fired]
-        _sync_tasks(firing, runtime.ready_steps(workflow, compiled), open_tasks)
+        changes = task_changes(open_tasks, runtime.ready_steps(workflow, compiled))
+        firing.cancelled_tasks, firing.new_tasks = changes.cancelled, changes.opened
         firing.completed = runtime.is_completed(workflow)
         firing.outcome = runtime.outcome(workflow) if firing.completed else None
     still_waiting = [row for row in waiting if row.id not in changed]
@@ -117,15 +119,6 @@ def plan_firing(
             raise RuntimeError("the instance did not fire this timer although it is due")
     firing.timers = list(changed.values())
     return firing
-
-
-def _sync_tasks(firing: Firing, ready: list[ReadyStep], open_tasks: list[tuple[int, str]]) -> None:
-    """As engine.instance.task_rows.write_task_changes, on rows loaded for the whole batch:
-    cancel the open rows whose step is no longer ready, open one for each newly ready step."""
-    ready_ids = {item.spiff_task_id for item in ready}
-    firing.cancelled_tasks = [task_id for task_id, spiff in open_tasks if spiff not in ready_ids]
-    known = {spiff for _, spiff in open_tasks}
-    firing.new_tasks = [item for item in ready if item.spiff_task_id not in known]
 
 
 def failed(

@@ -17,22 +17,14 @@ from engine.background.timer_plans import Firing
 from engine.background.timer_plans import TimerRow
 from engine.background.timer_plans import event_values
 from engine.instance.events import INSERT_FINDING_TASK
-from engine.instance.task_rows import step_due_at
+from engine.instance.step import SAVE_STATE
+from engine.instance.task_rows import CANCEL_ROW
+from engine.instance.task_rows import new_row_values
+from engine.instance.timers import new_timer_values
 from engine.models import Task
 from engine.models import Timer
-from engine.models import WorkflowState
 
 _UPDATE_TIMER = update(Timer).where(Timer.id == bindparam("row_id"))
-_CANCEL_TASK = (
-    update(Task)
-    .where(Task.id == bindparam("row_id"))
-    .values(state="cancelled", completed_at=bindparam("now"))
-)
-_SAVE_STATE = (
-    update(WorkflowState)
-    .where(WorkflowState.dossier_id == bindparam("row_id"))
-    .values(state=bindparam("new_state"), steps=WorkflowState.steps + 1)
-)
 
 
 def write(session: Session, firings: Sequence[Firing], now: datetime) -> None:
@@ -42,29 +34,19 @@ def write(session: Session, firings: Sequence[Firing], now: datetime) -> None:
     if timers:
         connection.execute(_UPDATE_TIMER, timers)
     new_timers = [
-        {
-            "dossier_id": firing.dossier.id,
-            "spiff_task_id": timer.spiff_task_id,
-            "element_id": timer.element_id,
-            "name": timer.name,
-            "state": "waiting",
-            "due_at": timer.due_at,
-            "next_attempt_at": timer.due_at,
-            "attempts": 0,
-            "created_at": now,
-        }
+        new_timer_values(firing.dossier.id, timer, now)
         for firing in firings
         for timer in firing.new_timers
     ]
     if new_timers:
         connection.execute(insert(Timer), new_timers)
-    cancelled = [{"row_id": task_id, "now": now} for f in firings for task_id in f.cancelled_tasks]
+    cancelled = [{"task_id": task_id, "now": now} for f in firings for task_id in f.cancelled_tasks]
     if cancelled:
-        connection.execute(_CANCEL_TASK, cancelled)
+        connection.execute(CANCEL_ROW, cancelled)
     _insert_tasks(connection, firings, now)
-    states = [{"row_id": f.dossier.id, "new_state": f.state} for f in firings if f.state]
+    states = [{"of_dossier": f.dossier.id, "new_state": f.state} for f in firings if f.state]
     if states:
-        connection.execute(_SAVE_STATE, states)
+        connection.execute(SAVE_STATE, states)
     events = _events(firings, now)
     if events:
         connection.execute(INSERT_FINDING_TASK, events)  # task rows need not come back
@@ -84,18 +66,7 @@ def _timer_values(row: TimerRow) -> dict[str, Any]:
 
 def _insert_tasks(connection: Connection, firings: Sequence[Firing], now: datetime) -> None:
     rows = [
-        {
-            "dossier_id": firing.dossier.id,
-            "spiff_task_id": item.spiff_task_id,
-            "element_id": item.step.element_id,
-            "name": item.step.name,
-            "role": item.step.role,
-            "unit_id": firing.dossier.unit_id,
-            "state": "open",
-            "form": item.step.form,
-            "due_at": step_due_at(item.step, now),
-            "created_at": now,
-        }
+        new_row_values(firing.dossier.id, firing.dossier.unit_id, item, now)
         for firing in firings
         for item in firing.new_tasks
     ]

@@ -19,12 +19,12 @@ from engine.background.timer_plans import describe
 from engine.background.timer_plans import failed
 from engine.background.timer_plans import plan_firing
 from engine.background.timer_writes import write
-from engine.instance.status_changes import change_status
+from engine.instance.step import Mover
+from engine.instance.step import move_status
 from engine.models import Dossier
 from engine.models import Task
 from engine.models import Timer
 from engine.models import WorkflowState
-from engine.rules.status import status_after_step
 from engine.store.uow import UnitOfWork
 from engine.store.uow import for_update
 from engine.work.incidents import record_timer_failure
@@ -202,9 +202,8 @@ def _write_alone(session: Session, firing: Firing, now: datetime, max_attempts: 
 def _finish(session: Session, firing: Firing, now: datetime) -> None:
     """A timer may end the instance (an interrupting timer leading to an end event)."""
     dossier = session.get_one(Dossier, firing.dossier.id)
-    status = status_after_step(dossier.status, workflow_completed=True, outcome=firing.outcome)
-    dossier.finished_at = now
-    change_status(session, dossier, status, actor_id=None, now=now)
+    by = Mover(actor_id=None, from_unit_id=None, now=now)
+    move_status(session, dossier, completed=True, outcome=firing.outcome, by=by)
 
 
 def _outcome(firing: Firing) -> FireOutcome:

@@ -33,11 +33,21 @@ class ReadyStep:
 
 
 def start(compiled: CompiledProcedure, data: dict[str, Any]) -> BpmnWorkflow:
-    workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    workflow = new(compiled)
+    begin(workflow, data)
+    return workflow
+
+
+def new(compiled: CompiledProcedure) -> BpmnWorkflow:
+    """An instance not started yet: `begin` runs it to its first waits."""
+    return BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=SCRIPT_ENGINE)
+
+
+def begin(workflow: BpmnWorkflow, data: dict[str, Any]) -> None:
+    """Start a new instance with the dossier's data and run it until it waits."""
     first = workflow.get_tasks(state=TaskState.READY)[0]
     first.data.update(data)
     _advance(workflow)
-    return workflow
 
 
 def complete(workflow: BpmnWorkflow, spiff_task_id: str, data: dict[str, Any]) -> None:

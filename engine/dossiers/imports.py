@@ -64,7 +64,7 @@ def _receive(uow: UnitOfWork, actor: Actor, request: ImportRequest) -> Dossier:
     session = uow.session
     now = utcnow()
     dossier = receive(
-        session,
+        uow,
         actor,
         request.submission,
         now=now,

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.access import login_limits
 from engine.access.login_limits import LookupPolicy
@@ -17,9 +16,8 @@ from engine.models import Dossier
 from engine.queries.tracking import TrackingView
 from engine.queries.tracking import track
 from engine.store.db import utcnow
+from engine.store.uow import PendingRows
 from engine.store.uow import UnitOfWork
-from engine.store.write_behind import FollowingRead
-from engine.store.write_behind import read_with_next
 
 KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """No 0/O or 1/I: a key read aloud or copied from paper comes out right."""
@@ -35,9 +33,9 @@ _KEY_TAKEN = select(Dossier.__table__.c.id).where(
 class KeyDraw:
     """A random key being checked against the other dossiers' (see `draw_lookup_key`)."""
 
-    session: Session
+    uow: UnitOfWork
     key: str
-    taken: FollowingRead
+    taken: PendingRows
 
     def confirmed(self) -> str:
         """The key, or, in the rare case another dossier has it, another one no dossier has
@@ -45,15 +43,15 @@ class KeyDraw:
         key, taken = self.key, bool(self.taken.rows())
         while taken:
             key = _random_key()
-            taken = self.session.scalar(_KEY_TAKEN, {"key": key}) is not None
+            taken = self.uow.session.scalar(_KEY_TAKEN, {"key": key}) is not None
         return key
 
 
-def draw_lookup_key(session: Session) -> KeyDraw:
+def draw_lookup_key(uow: UnitOfWork) -> KeyDraw:
     """Draw a key for a new dossier; the check that no dossier has it rides with the
     transaction's next statement (on PostgreSQL, in its round trip)."""
     key = _random_key()
-    return KeyDraw(session, key, read_with_next(session, _KEY_TAKEN, {"key": key}))
+    return KeyDraw(uow, key, uow.read_along(_KEY_TAKEN, {"key": key}))
 
 
 def _random_key() -> str:
@@ -67,7 +65,7 @@ def track_guarded(
     refused (429) before anything found is shown, and each wrong pair counts against it. The
     count rides with the lookup's read: one round trip."""
     now = utcnow()
-    counter = login_limits.lookup_counter(uow.session, policy, ip=client_ip, now=now)
+    counter = login_limits.lookup_counter(uow, policy, ip=client_ip, now=now)
     try:
         view = track(uow.session, code=code, key=key, now=now)
     except NotFound as missing:

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Insert
 from sqlalchemy import bindparam
-from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
@@ -22,44 +21,35 @@ from engine.access.units import cached_unit
 from engine.access.units import cached_unit_by_code
 from engine.access.units import unit_tree
 from engine.bpmn import runtime
-from engine.bpmn import serializer
 from engine.bpmn.versions import compiled_for
 from engine.bpmn.versions import spec_key_of
-from engine.dossiers.actions import fee_event
 from engine.dossiers.lookup import draw_lookup_key
+from engine.dossiers.payments import fee_event
 from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.errors import NotFound
-from engine.instance import timers
 from engine.instance.events import event_values
-from engine.instance.events import insert_events
-from engine.instance.status_changes import announce
-from engine.instance.task_rows import TaskChanges
-from engine.instance.task_rows import write_task_changes
+from engine.instance.step import Mover
+from engine.instance.step import advance
 from engine.models import Dossier
 from engine.models import DossierCounter
 from engine.models import Procedure
 from engine.models import ProcedureVersion
 from engine.models import Task
-from engine.models import WorkflowState
 from engine.queries.dossiers import view_of
 from engine.queries.task_views import task_views
 from engine.rules import calendar
 from engine.rules import fees
-from engine.store import loaded_rows
-from engine.store import write_behind
 from engine.store.db import utcnow
+from engine.store.uow import PendingRows
 from engine.store.uow import UnitOfWork
-from engine.store.write_behind import FollowingRead
-from engine.store.write_behind import defer
-from engine.store.write_behind import read_with_next
+from engine.store.uow import columns_of
 from engine.views import DossierView
 
 CHANNELS = ("in_person", "online", "postal")
 RECEPTION_POINT_KINDS = ("counter", "mobile", "health_facility")
 """Where a dossier was taken in: the center's counter, a mobile reception point (a hamlet's
 People's Committee on fixed weekdays, weekend sessions) or a health facility (newborn bundle)."""
-_INSERT_STATE = insert(WorkflowState.__table__)
 
 
 @dataclass(frozen=True)
@@ -87,7 +77,7 @@ def submit(uow: UnitOfWork, actor: Actor, submission: Submission) -> DossierView
     """Receive a dossier at the actor's reception unit and route it to the competent unit."""
     check_submission(submission)
     uow.begin_write()
-    receipt = _receive(uow.session, actor, submission, now=utcnow(), extra_event_detail={})
+    receipt = _receive(uow, actor, submission, now=utcnow(), extra_event_detail={})
     uow.commit()
     return _view(uow.session, receipt, submission.procedure_code)
 
@@ -111,7 +101,7 @@ def check_submission(submission: Submission) -> None:
 
 
 def receive(
-    session: Session,
+    uow: UnitOfWork,
     actor: Actor,
     submission: Submission,
     *,
@@ -121,32 +111,32 @@ def receive(
     """Code the dossier, start its workflow and open the first tasks, inside the caller's write
     transaction; the caller commits."""
     return _receive(
-        session, actor, submission, now=now, extra_event_detail=extra_event_detail or {}
+        uow, actor, submission, now=now, extra_event_detail=extra_event_detail or {}
     ).dossier
 
 
 def _receive(
-    session: Session,
+    uow: UnitOfWork,
     actor: Actor,
     submission: Submission,
     *,
     now: datetime,
     extra_event_detail: dict[str, Any],
 ) -> _Receipt:
+    session = uow.session
     units = unit_tree(session)
     receiving = _receiving_unit(session, actor, submission.unit)
     competent = _competent_unit(session, units, receiving, submission.unit)
     # the procedure's current version and the key's check ride with the counter's upsert:
     # BEGIN and all three are the receipt's first round trip
-    version_read = read_with_next(session, _CURRENT_VERSION, {"code": submission.procedure_code})
-    key = draw_lookup_key(session)
-    code = _next_code(session, receiving, now)
-    version = _current_version(session, version_read, submission.procedure_code)
+    version_read = uow.read_along(_CURRENT_VERSION, {"code": submission.procedure_code})
+    key = draw_lookup_key(uow)
+    code = _next_code(uow, receiving, now)
+    version = _current_version(uow, version_read, submission.procedure_code)
     compiled = compiled_for(session, spec_key_of(version), version.id)
     point = submission.reception_point or {}
     due = calendar.limit_due_at(now, version.time_limit_days, version.time_limit_unit)
-    dossier = loaded_rows.insert_row(  # the new id in the counter's next round trip
-        session,
+    dossier = uow.insert(  # the new id in the counter's next round trip
         Dossier,
         dict(
             code=code,
@@ -171,33 +161,20 @@ def _receive(
             created_by=actor.user_id,
         ),
     )
-    workflow = runtime.start(
-        compiled,
-        {"applicant": submission.applicant, "channel": submission.channel, **submission.data},
-    )
-    defer(
-        session,
-        _INSERT_STATE,
-        {
-            "dossier_id": dossier.id,
-            "serializer_version": serializer.SERIALIZER_VERSION,
-            "state": serializer.dump(workflow),
-            "steps": 0,
-        },
-    )
-    tasks, task_events = write_task_changes(
-        session,
-        dossier,
-        TaskChanges(cancelled=[], opened=runtime.ready_steps(workflow, compiled)),
-        actor_id=actor.user_id,
-        from_unit_id=receiving.id,
-        now=now,
-    )
     received = _received_event(dossier, version, actor, now, extra_event_detail)
     fee = [fee_event(dossier, actor.user_id, now)] if dossier.fee_amount else []
-    insert_events(session, [received, *fee, *task_events])
-    timers.schedule_waiting(session, dossier, workflow, now)
-    announce(session, dossier, previous=None, now=now)
+    data = {"applicant": submission.applicant, "channel": submission.channel, **submission.data}
+    started = advance(
+        session,
+        dossier,
+        lambda workflow: runtime.begin(workflow, data),
+        state=None,
+        open_rows=(),
+        by=Mover(actor.user_id, receiving.id, now),
+        events=[received, *fee],
+        compiled=compiled,
+    )
+    tasks = started.created
     return _Receipt(dossier, version, receiving, competent, tasks)
 
 
@@ -273,26 +250,26 @@ def _competent_unit(
 
 
 _CURRENT_VERSION = (
-    select(*loaded_rows.columns(ProcedureVersion))
+    select(*columns_of(ProcedureVersion))
     .join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
     .where(Procedure.code == bindparam("code"))
 )
-"""Read straight from the driver (engine.store.loaded_rows), after the receipt's counter upsert."""
+"""Read with the receipt's counter upsert, as a ProcedureVersion object (UnitOfWork.as_object)."""
 
 
-def _current_version(session: Session, read: FollowingRead, code: str) -> ProcedureVersion:
+def _current_version(uow: UnitOfWork, read: PendingRows, code: str) -> ProcedureVersion:
     rows = read.rows()
     if not rows:
         raise NotFound(f"procedure {code!r} not found", what="procedure", code=code)
-    return loaded_rows.attach(session, ProcedureVersion, rows[0])
+    return uow.as_object(ProcedureVersion, rows[0])
 
 
-def _next_code(session: Session, unit: UnitNode, now: datetime) -> str:
+def _next_code(uow: UnitOfWork, unit: UnitNode, now: datetime) -> str:
     """`<unit>-<YYMMDD>-<NNNN>`: a daily sequence per receiving unit, counted by one upsert that
     holds the counter row until the commit (so two first receipts of a day cannot clash)."""
     day = now.astimezone(calendar.LOCAL_TZ).strftime("%y%m%d")
-    statement = _count_receipt(session.get_bind().dialect.name)
-    ((last,),) = write_behind.read(session, statement, {"unit_id": unit.id, "day": day})
+    statement = _count_receipt(uow.session.get_bind().dialect.name)
+    ((last,),) = uow.rows(statement, {"unit_id": unit.id, "day": day})
     return f"{unit.code}-{day}-{last:04d}"
 
 

@@ -14,9 +14,7 @@ from sqlalchemy.orm import Session
 from engine.access.actors import Actor
 from engine.access.dossier_access import locked_dossier
 from engine.dossiers import pauses
-from engine.dossiers.actions import end_instance
-from engine.dossiers.actions import local_iso
-from engine.dossiers.actions import required_text
+from engine.dossiers.endings import end_instance
 from engine.errors import Conflict
 from engine.errors import InvalidData
 from engine.instance.events import event
@@ -26,6 +24,8 @@ from engine.models import ProcedureVersion
 from engine.models import SupplementRequest
 from engine.queries.dossiers import dossier_view
 from engine.rules import calendar
+from engine.rules.calendar import local_iso
+from engine.rules.forms import required_text
 from engine.rules.office_rules import DEFAULT_RULES
 from engine.rules.office_rules import DEFAULT_SUPPLEMENT_DAYS
 from engine.rules.office_rules import OfficeRules

@@ -11,11 +11,11 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.access.assignment import candidates
 from engine.models import Dossier
 from engine.models import Notification
 from engine.models import Task
 from engine.models import User
-from engine.models import UserRole
 from engine.rules.calendar import LOCAL_TZ
 from engine.store.write_behind import defer
 
@@ -166,13 +166,7 @@ def to_users(
 
 
 def role_holders(session: Session, role: str, unit_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(UserRole.user_id)
-            .join(User, User.id == UserRole.user_id)
-            .where(UserRole.role == role, UserRole.unit_id == unit_id, User.is_active.is_(True))
-        )
-    )
+    return list(session.scalars(candidates(role, unit_id)))
 
 
 def task_workers(session: Session, task: Task) -> list[int]:

@@ -12,6 +12,7 @@ from sqlalchemy import insert
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from engine.access.assignment import step_place
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import HumanStep
 from engine.bpmn.runtime import ReadyStep
@@ -23,11 +24,12 @@ from engine.store.write_behind import defer
 
 _TASKS = Task.__table__
 _INSERT_TASKS = insert(_TASKS).returning(_TASKS.c.spiff_task_id, _TASKS.c.id)
-_CANCEL = (
+CANCEL_ROW = (
     update(_TASKS)
     .where(_TASKS.c.id == bindparam("task_id"))
     .values(state="cancelled", completed_at=bindparam("now"))
 )
+"""Cancels the open row `task_id` (its step is no longer ready): every writer of task rows."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,12 @@ def write_task_changes(
     event values, for the caller to insert with its other events. The new rows' ids are set
     once the INSERT … RETURNING is back: read them after the commit."""
     if changes.cancelled:
-        defer(session, _CANCEL, [{"task_id": i, "now": now} for i in changes.cancelled])
+        defer(session, CANCEL_ROW, [{"task_id": i, "now": now} for i in changes.cancelled])
     if not changes.opened:
         return [], []
-    values = [_row_values(dossier, item, now) for item in changes.opened]
+    values = [
+        new_row_values(dossier.id, dossier.competent_unit_id, item, now) for item in changes.opened
+    ]
     created = [Task(**row) for row in values]
 
     def set_ids(rows: list[tuple[Any, ...]]) -> None:
@@ -98,14 +102,20 @@ def _created(row: Task, actor_id: int | None, from_unit_id: int | None) -> dict[
     }
 
 
-def _row_values(dossier: Dossier, item: ReadyStep, now: datetime) -> dict[str, Any]:
+def new_row_values(
+    dossier_id: int, competent_unit_id: int, item: ReadyStep, now: datetime
+) -> dict[str, Any]:
+    """The columns of the open task row for a newly ready step: every writer of task rows (a
+    command's step, the timer sweep's batch) opens them with these, where the assignment rule
+    (engine.access.assignment) places them."""
+    role, unit_id = step_place(item.step.role, competent_unit_id)
     return {
-        "dossier_id": dossier.id,
+        "dossier_id": dossier_id,
         "spiff_task_id": item.spiff_task_id,
         "element_id": item.step.element_id,
         "name": item.step.name,
-        "role": item.step.role,
-        "unit_id": dossier.competent_unit_id,
+        "role": role,
+        "unit_id": unit_id,
         "form": item.step.form,
         "due_at": step_due_at(item.step, now),
         "created_at": now,

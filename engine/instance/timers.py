@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from typing import Generic
 from typing import Protocol
 from typing import TypeVar
@@ -65,21 +66,25 @@ def schedule_waiting(session: Session, dossier: Dossier, workflow: Workflow, now
         ).all()
     diff = timer_diff(list(rows), runtime.waiting_timers(workflow))
     for waiting in diff.new:
-        session.add(
-            Timer(
-                dossier_id=dossier.id,
-                spiff_task_id=waiting.spiff_task_id,
-                element_id=waiting.element_id,
-                name=waiting.name,
-                state="waiting",
-                due_at=waiting.due_at,
-                next_attempt_at=waiting.due_at,
-                attempts=0,
-                created_at=now,
-            )
-        )
+        session.add(Timer(**new_timer_values(dossier.id, waiting, now)))
     for row, due_at in diff.moved:
         row.due_at = row.next_attempt_at = due_at
         row.attempts, row.last_error = 0, None
     for row in diff.cancelled:
         row.state = "cancelled"
+
+
+def new_timer_values(dossier_id: int, waiting: WaitingTimer, now: datetime) -> dict[str, Any]:
+    """The columns of a new waiting timer row: a command's step and the sweep's batch write
+    them alike."""
+    return {
+        "dossier_id": dossier_id,
+        "spiff_task_id": waiting.spiff_task_id,
+        "element_id": waiting.element_id,
+        "name": waiting.name,
+        "state": "waiting",
+        "due_at": waiting.due_at,
+        "next_attempt_at": waiting.due_at,
+        "attempts": 0,
+        "created_at": now,
+    }

@@ -9,6 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
+from engine.access.assignment import TaskPermissions
+from engine.access.assignment import candidates
+from engine.access.assignment import permissions
 from engine.access.dossier_access import require_may
 from engine.access.visibility import require_visible
 from engine.errors import Forbidden
@@ -16,7 +19,6 @@ from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import Task
 from engine.models import User
-from engine.models import UserRole
 from engine.queries.attachments import AttachmentView
 from engine.queries.attachments import list_attachments
 from engine.queries.dossiers import dossier_view
@@ -26,18 +28,6 @@ from engine.rules.status import is_allowed
 from engine.views import DossierView
 from engine.views import TaskView
 from engine.views import UserRef
-
-
-@dataclass(frozen=True)
-class TaskPermissions:
-    work: bool
-    """Fill in and complete the form (claiming it on the way if nobody holds it)."""
-    claim: bool
-    release: bool
-    delegate: bool
-    """Hand one's own task to a colleague."""
-    reassign: bool
-    """As a leader of the task's unit, hand anyone's task to a colleague."""
 
 
 @dataclass(frozen=True)
@@ -51,22 +41,6 @@ class TaskPage:
     """Dossier lifecycle actions the user may take now (see DOSSIER_ACTIONS)."""
 
 
-def permissions(actor: Actor, task: Task) -> TaskPermissions:
-    """The same rules as engine.work.tasks: role in the task's unit, open, not held by another."""
-    is_open = task.state == "open"
-    in_role = actor.is_admin or actor.holds(task.role, task.unit_id)
-    free = task.assignee_id is None
-    mine = task.assignee_id == actor.user_id
-    leader = actor.is_admin or actor.holds("leader", task.unit_id)
-    return TaskPermissions(
-        work=is_open and in_role and (free or mine),
-        claim=is_open and in_role and free,
-        release=is_open and in_role and mine,
-        delegate=is_open and mine,
-        reassign=is_open and leader,
-    )
-
-
 def colleagues(session: Session, actor: Actor, task_id: int) -> list[UserRef]:
     """Active users holding the task's role in its unit: who it may be handed to."""
     task, _ = visible_task(session, actor, task_id)
@@ -76,8 +50,7 @@ def colleagues(session: Session, actor: Actor, task_id: int) -> list[UserRef]:
 def _colleagues(session: Session, task: Task) -> list[UserRef]:
     rows = session.execute(
         select(User.id, User.username, User.full_name)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == task.role, UserRole.unit_id == task.unit_id, User.is_active)
+        .where(User.id.in_(candidates(task.role, task.unit_id)))
         .order_by(User.full_name, User.username)
     ).all()
     return [UserRef(row.id, row.username, row.full_name) for row in rows]
@@ -106,7 +79,7 @@ DOSSIER_ACTIONS = (
     "return_result",
 )
 FEE_ACTIONS = frozenset({"request_fee", "record_fee"})
-"""Offered only while a fee computed at receipt is unpaid (engine.dossiers.actions refuses them
+"""Offered only while a fee computed at receipt is unpaid (engine.dossiers.payments refuses them
 otherwise)."""
 
 

@@ -239,3 +239,7 @@ def working_hours_between(start: datetime, end: datetime) -> float:
 
 def extend(due: datetime, working_days: int) -> datetime:
     return default_calendar().extend(due, working_days)
+
+
+def local_iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(LOCAL_TZ).isoformat()

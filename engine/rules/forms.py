@@ -200,3 +200,10 @@ _CHECKERS: dict[str, Callable[[Field, Any], list[str]]] = {
     "checkbox": _check_checkbox,
     "datetime": _check_datetime,
 }
+
+
+def required_text(value: str, field: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidData(f"{field} is required", {field: ["Trường này là bắt buộc."]})
+    return text

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from types import TracebackType
 from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import Row
 from sqlalchemy import Select
@@ -16,7 +17,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import Conflict
 from engine.errors import NotFound
+from engine.store import loaded_rows
 from engine.store import write_behind
+from engine.store.write_behind import FollowingRead
+
+PendingRows = FollowingRead
+"""Rows read with the transaction's next statement (`UnitOfWork.read_along`): `.rows()`."""
+Model = TypeVar("Model")
+columns_of = loaded_rows.columns
+"""The columns to select for `UnitOfWork.as_object` (the ones the ORM loads at once)."""
 
 FinishLater = Callable[[Callable[[], None]], None]
 """Takes what waits for a commit left in flight, and calls it before the command's answer
@@ -91,6 +100,27 @@ class UnitOfWork:
         if not rows:
             raise NotFound(f"{what} {ident} not found", what=what, id=ident)
         return rows[0]
+
+    def read_along(self, statement: Select[Any], params: Mapping[str, Any]) -> PendingRows:
+        """Read `statement` right after the transaction's next statement, in its round trip on
+        PostgreSQL: a read the command needs soon but not before its next one. Being later, it
+        sees what that statement saw and locked. A module-level Core select of plain columns."""
+        return write_behind.read_with_next(self.session, statement, params)
+
+    def rows(self, statement: Any, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows of a hot module-level statement (a select, an upsert … RETURNING), read
+        straight from the driver together with the writes waiting before it."""
+        return write_behind.read(self.session, statement, params)
+
+    def as_object(self, model: type[Model], values: Any) -> Model:
+        """The persistent `model` object for columns read with `columns_of(model)`, as if the
+        ORM had loaded it."""
+        return loaded_rows.attach(self.session, model, values)
+
+    def insert(self, model: type[Model], values: Mapping[str, Any]) -> Model:
+        """INSERT one new `model` row with the writes waiting before it (one round trip) and
+        return it persistent, its id known, as `session.add` and a flush would."""
+        return loaded_rows.insert_row(self.session, model, values)
 
     def commit(self) -> None:
         try:

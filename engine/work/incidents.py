@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import TYPE_CHECKING
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
+from engine.dossiers.receive import Submission
 from engine.errors import WorkflowIncident
 from engine.instance.events import event
 from engine.models import Dossier
@@ -24,9 +24,6 @@ from engine.models import Timer
 from engine.models import Unit
 from engine.store.db import utcnow
 from engine.store.uow import UnitOfWork
-
-if TYPE_CHECKING:  # engine.dossiers imports the timers, which record their failures here
-    from engine.dossiers.receive import Submission
 
 MAX_MESSAGE = 4000
 

@@ -10,7 +10,6 @@ from engine.dossiers.lookup import KEY_ALPHABET
 from engine.dossiers.lookup import KEY_LENGTH
 from engine.dossiers.lookup import KeyDraw
 from engine.models import Dossier
-from engine.store.write_behind import read_with_next
 from tests.background import receive
 
 
@@ -29,7 +28,7 @@ def test_a_drawn_key_another_dossier_has_is_drawn_again(new_uow, actor):
         taken = uow.session.scalar(select(Dossier.lookup_key).where(Dossier.id == dossier.id))
     with new_uow() as uow:
         uow.begin_write()
-        draw = KeyDraw(uow.session, taken, read_with_next(uow.session, _KEY_TAKEN, {"key": taken}))
+        draw = KeyDraw(uow, taken, uow.read_along(_KEY_TAKEN, {"key": taken}))
         uow.session.execute(select(Dossier.id).limit(1))  # the statement the check rides with
         confirmed = draw.confirmed()
 
