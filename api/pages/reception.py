@@ -23,11 +23,11 @@ from api.schemas.work import DossierIn
 from engine.access.units import list_units
 from engine.catalogue.attachments import attach
 from engine.catalogue.attachments import check_uploads
-from engine.catalogue.procedures import list_procedures
 from engine.dossiers.receive import Submission
 from engine.dossiers.receive import submit
 from engine.errors import Forbidden
 from engine.errors import InvalidData
+from engine.queries.procedures import list_procedures
 
 blp = page_blueprint("pages_reception")
 
