@@ -55,9 +55,13 @@ test: setup chromium test-only
 test-only:
 	$(BIN)/pytest -q -p no:cacheprovider
 
+# The fences a machine keeps: ruff, the engine's rooms (pyproject's [tool.importlinter]) and
+# mypy --strict on engine/ ([tool.mypy]).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

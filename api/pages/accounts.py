@@ -35,10 +35,10 @@ from engine.errors import InvalidData
 from engine.errors import TooManyAttempts
 from engine.people.passwords import change_own_password
 from engine.people.passwords import reset_password
-from engine.people.user_admin import UserFilter
-from engine.people.user_admin import get_user
-from engine.people.user_admin import list_users
 from engine.people.user_admin import set_active
+from engine.queries.users import UserFilter
+from engine.queries.users import get_user
+from engine.queries.users import list_users
 
 blp = page_blueprint("pages_accounts")
 

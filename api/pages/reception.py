@@ -20,14 +20,14 @@ from api.pages.i18n import translate
 from api.routes.attachments import attachments_dir
 from api.routes.attachments import uploads_from_request
 from api.schemas.work import DossierIn
-from engine.access.units import list_units
 from engine.catalogue.attachments import attach
 from engine.catalogue.attachments import check_uploads
-from engine.catalogue.procedures import list_procedures
 from engine.dossiers.receive import Submission
 from engine.dossiers.receive import submit
 from engine.errors import Forbidden
 from engine.errors import InvalidData
+from engine.queries.procedures import list_procedures
+from engine.queries.units import list_units
 
 blp = page_blueprint("pages_reception")
 

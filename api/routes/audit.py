@@ -11,8 +11,8 @@ from api.schemas.audit import AuditPageOut
 from api.schemas.audit import AuditQuery
 from api.schemas.base import page_body
 from api.schemas.base import page_bounds
-from engine.people.audit import AuditFilter
-from engine.people.audit import list_entries
+from engine.queries.audit import AuditFilter
+from engine.queries.audit import list_entries
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Nhật ký (audit log)")
 

@@ -20,11 +20,11 @@ from api.schemas.catalogue import PublishForm
 from api.schemas.catalogue import PublishOut
 from api.schemas.catalogue import ValidateOut
 from engine.catalogue.procedures import ProcedureMetadata
-from engine.catalogue.procedures import get_procedure
-from engine.catalogue.procedures import list_procedures
 from engine.catalogue.procedures import publish
 from engine.catalogue.procedures import validate
 from engine.errors import InvalidData
+from engine.queries.procedures import get_procedure
+from engine.queries.procedures import list_procedures
 
 blp = Blueprint(
     "procedures",

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from api.database import read_session
 from api.routes import Blueprint
 from api.schemas.catalogue import UnitOut
-from engine.access.units import list_units
+from engine.queries.units import list_units
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1", description="Đơn vị (units)")
 

@@ -19,11 +19,11 @@ from api.schemas.users import UserOut
 from api.schemas.users import UserPageOut
 from api.schemas.users import UserQuery
 from engine.people.passwords import reset_password
-from engine.people.user_admin import UserFilter
 from engine.people.user_admin import create_user
-from engine.people.user_admin import get_user
-from engine.people.user_admin import list_users
 from engine.people.user_admin import set_active
+from engine.queries.users import UserFilter
+from engine.queries.users import get_user
+from engine.queries.users import list_users
 
 blp = Blueprint(
     "users", __name__, url_prefix="/api/v1/users", description="Người dùng (user accounts)"

@@ -16,6 +16,8 @@ from api.schemas.background import WebhookOut
 from api.schemas.base import page_body
 from api.schemas.base import page_bounds
 from engine.background import webhooks
+from engine.queries.webhooks import list_deliveries
+from engine.queries.webhooks import list_subscriptions
 
 blp = Blueprint(
     "webhooks",
@@ -41,7 +43,7 @@ class Webhooks(MethodView):
     def get(self) -> Any:
         """List webhook subscriptions (secrets are never listed)"""
         with read_session() as session:
-            return webhooks.list_subscriptions(session, current_actor())
+            return list_subscriptions(session, current_actor())
 
 
 @blp.route("/<int:subscription_id>")
@@ -65,7 +67,7 @@ class Deliveries(MethodView):
         """Delivery log of a subscription, newest first: status, attempts, last response"""
         offset, limit = page_bounds(args)
         with read_session() as session:
-            page = webhooks.list_deliveries(
+            page = list_deliveries(
                 session, current_actor(), subscription_id, offset=offset, limit=limit
             )
         return page_body(page, args)

@@ -1,4 +1,5 @@
-"""Administrative units: a province and its communes and wards."""
+"""Administrative units: a province and its communes and wards, as the write path finds them
+(engine.queries.units lists them)."""
 
 from __future__ import annotations
 
@@ -6,24 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import aliased
 
 from engine.errors import InvalidData
 from engine.models import Unit
 from engine.store.table_cache import TableCache
 from engine.views import UnitRef
-from engine.views import UnitView
 
 UNITS_TTL_SECONDS = 60.0
 """Units are seeded, hardly ever renamed; one new since the last read is found at once."""
-
-
-def list_units(session: Session) -> list[UnitView]:
-    parent = aliased(Unit)
-    rows = session.execute(
-        select(Unit, parent.code).outerjoin(parent, Unit.parent_id == parent.id).order_by(Unit.id)
-    ).all()
-    return [UnitView(u.id, u.code, u.name, u.kind, parent_code) for u, parent_code in rows]
 
 
 def unit_by_code(session: Session, code: str, field: str = "unit") -> Unit:

@@ -4,6 +4,7 @@ for it, recorded (`warned_at`) so the next sweep does not send it again."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy import update
@@ -90,7 +91,8 @@ def _warn_dossiers(session: Session, now: datetime, threshold: datetime, limit: 
         .limit(limit)
         .with_for_update(key_share=True, skip_locked=True)
     ).all()
-    for dossier_id, code, due_at, unit_id in rows:
+    for dossier_id, code, due, unit_id in rows:
+        due_at = cast(datetime, due)  # the WHERE clause above leaves no NULL
         # a plain UPDATE: a warning is not an edit, so the row's version (409 guard) stays
         session.execute(update(Dossier).where(Dossier.id == dossier_id).values(warned_at=now))
         sent = notices.to_users(

@@ -17,57 +17,28 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
 from engine.access.actors import require_role_anywhere
 from engine.background.senders import SendFailed
 from engine.background.senders import webhook as http_post
 from engine.errors import InvalidData
-from engine.errors import NotFound
 from engine.instance.webhook_queue import ACTIVE_SUBSCRIBERS
-from engine.models import User
 from engine.models import WebhookDelivery
 from engine.models import WebhookSubscription
+from engine.queries.webhooks import SubscriptionView
+from engine.queries.webhooks import subscription_row
+from engine.queries.webhooks import subscription_view
 from engine.rules.backoff import retry_at
 from engine.store.uow import UnitOfWork
-from engine.views import Page
 
 DEFAULT_MAX_ATTEMPTS = 10
 DEFAULT_TIMEOUT_SECONDS = 5.0
 LEASE = timedelta(minutes=5)
 MIN_SECRET_LENGTH = 16
 PARALLEL_POSTS = 8
-
-
-@dataclass(frozen=True)
-class SubscriptionView:
-    id: int
-    url: str
-    description: str
-    active: bool
-    created_at: datetime
-    created_by: str | None
-    secret: str | None = None
-    """Shown once, in the answer to the creation; never listed."""
-
-
-@dataclass(frozen=True)
-class DeliveryView:
-    id: int
-    event: str
-    dossier_id: int | None
-    payload: dict[str, Any]
-    status: str
-    attempts: int
-    last_response_code: int | None
-    last_error: str | None
-    created_at: datetime
-    next_attempt_at: datetime | None
-    delivered_at: datetime | None
 
 
 def create_subscription(
@@ -92,7 +63,7 @@ def create_subscription(
     uow.session.add(row)
     uow.commit()
     ACTIVE_SUBSCRIBERS.forget(uow.session)
-    return _view(row, actor.username, with_secret=True)
+    return subscription_view(row, actor.username, with_secret=True)
 
 
 def _checked_url(url: str) -> str:
@@ -106,22 +77,12 @@ def _checked_url(url: str) -> str:
     return url
 
 
-def list_subscriptions(session: Session, actor: Actor) -> list[SubscriptionView]:
-    require_role_anywhere(actor, "admin")
-    rows = session.execute(
-        select(WebhookSubscription, User.username)
-        .outerjoin(User, User.id == WebhookSubscription.created_by)
-        .order_by(WebhookSubscription.id)
-    ).all()
-    return [_view(row, username) for row, username in rows]
-
-
 def remove_subscription(uow: UnitOfWork, actor: Actor, subscription_id: int) -> None:
     """Stop sending: the subscription turns inactive (its delivery log stays), pending deliveries
     are cancelled."""
     require_role_anywhere(actor, "admin")
     uow.begin_write()
-    row = _subscription(uow.session, subscription_id, lock=True)
+    row = subscription_row(uow.session, subscription_id, lock=True)
     row.active = False
     uow.session.execute(
         update(WebhookDelivery)
@@ -130,38 +91,6 @@ def remove_subscription(uow: UnitOfWork, actor: Actor, subscription_id: int) -> 
     )
     uow.commit()
     ACTIVE_SUBSCRIBERS.forget(uow.session)
-
-
-def list_deliveries(
-    session: Session, actor: Actor, subscription_id: int, *, offset: int, limit: int
-) -> Page[DeliveryView]:
-    """The delivery log of one subscription, newest first."""
-    require_role_anywhere(actor, "admin")
-    _subscription(session, subscription_id)
-    where = WebhookDelivery.subscription_id == subscription_id
-    total = session.scalar(select(func.count()).where(where)) or 0
-    rows = session.scalars(
-        select(WebhookDelivery)
-        .where(where)
-        .order_by(WebhookDelivery.id.desc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return Page([_delivery_view(row) for row in rows], total)
-
-
-def _subscription(
-    session: Session, subscription_id: int, *, lock: bool = False
-) -> WebhookSubscription:
-    query = select(WebhookSubscription).where(WebhookSubscription.id == subscription_id)
-    row = session.scalars(query.with_for_update(key_share=True) if lock else query).one_or_none()
-    if row is None:
-        raise NotFound(
-            f"webhook subscription {subscription_id} not found",
-            what="webhook subscription",
-            id=subscription_id,
-        )
-    return row
 
 
 def body_of(payload: dict[str, Any]) -> bytes:
@@ -271,33 +200,3 @@ def _record(
             retrying += 1
     uow.commit()
     return DeliveryReport(delivered=delivered, retrying=retrying, failed=failed)
-
-
-def _view(
-    row: WebhookSubscription, username: str | None, *, with_secret: bool = False
-) -> SubscriptionView:
-    return SubscriptionView(
-        id=row.id,
-        url=row.url,
-        description=row.description,
-        active=row.active,
-        created_at=row.created_at,
-        created_by=username,
-        secret=row.secret if with_secret else None,
-    )
-
-
-def _delivery_view(row: WebhookDelivery) -> DeliveryView:
-    return DeliveryView(
-        id=row.id,
-        event=row.event,
-        dossier_id=row.dossier_id,
-        payload=row.payload,
-        status=row.status,
-        attempts=row.attempts,
-        last_response_code=row.last_response_code,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        next_attempt_at=row.next_attempt_at if row.status == "pending" else None,
-        delivered_at=row.delivered_at,
-    )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
+from types import CodeType
 from typing import Any
 
 from lxml import etree
@@ -110,7 +112,7 @@ def _load_forms(
             continue
         try:
             parsed[name] = forms.parse_form(content)
-            schemas[name] = forms.json.loads(content)
+            schemas[name] = json.loads(content)
         except (ValueError, UnicodeDecodeError) as exc:
             problems.append(Problem(f"Biểu mẫu không hợp lệ: {exc}", file=name))
     return parsed, schemas
@@ -136,7 +138,7 @@ def _add_xml(parser: SpiffBpmnParser, name: str, content: bytes, problems: list[
 
 
 def _choose_process(parser: SpiffBpmnParser, process_id: str | None) -> str:
-    executable = parser.get_process_ids()
+    executable: list[str] = parser.get_process_ids()
     if process_id:
         if process_id not in executable:
             raise DiagramInvalid(
@@ -273,7 +275,9 @@ def _as_test(lhs: str | None) -> str | None:
     return text
 
 
-def _check_source(task_spec: Any, source: str, compile_fn: Any, problems: list[Problem]) -> None:
+def _check_source(
+    task_spec: Any, source: str, compile_fn: Callable[[str], CodeType], problems: list[Problem]
+) -> None:
     try:
         compile_fn(source)
     except (ScriptRefused, SyntaxError) as exc:

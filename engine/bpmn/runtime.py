@@ -144,9 +144,10 @@ def _timer_due(task: Any, definition: TimerEventDefinition) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return TimerEventDefinition.get_datetime(value)
+        due: datetime = TimerEventDefinition.get_datetime(value)
     except ValueError:
         return None
+    return due
 
 
 def fire_timers(workflow: BpmnWorkflow, now: datetime) -> list[WaitingTimer]:

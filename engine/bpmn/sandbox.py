@@ -9,22 +9,23 @@ from __future__ import annotations
 import ast
 import operator
 import sys
+from collections.abc import Callable
 from functools import lru_cache
 from time import monotonic
 from types import CodeType
 from types import FrameType
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval
-from RestrictedPython import compile_restricted_exec
-from RestrictedPython import limited_builtins
-from RestrictedPython import safe_builtins
-from RestrictedPython import utility_builtins
+from RestrictedPython.compile import compile_restricted_eval
+from RestrictedPython.compile import compile_restricted_exec
 from RestrictedPython.Guards import full_write_guard
 from RestrictedPython.Guards import guarded_iter_unpack_sequence
 from RestrictedPython.Guards import guarded_unpack_sequence
+from RestrictedPython.Guards import safe_builtins
 from RestrictedPython.Guards import safer_getattr
+from RestrictedPython.Limits import limited_builtins
 from RestrictedPython.transformer import RestrictingNodeTransformer
+from RestrictedPython.Utilities import utility_builtins
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -51,7 +52,7 @@ MAX_RANGE = 100_000
 SCRIPT_FILENAME = "<bpmn-script>"
 TIME_LIMIT_SECONDS = 2.0
 """A designer's script or condition that runs longer than this is stopped (an incident)."""
-_INPLACE = {
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "+=": operator.iadd,
     "-=": operator.isub,
     "*=": operator.imul,
@@ -145,7 +146,8 @@ def compile_script(source: str) -> CodeType:
     return result.code
 
 
-class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+# SpiffWorkflow ships no type hints: to mypy its base class is Any.
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     """Evaluates against task data only; writes back plain data, never functions or guards."""
 
     def evaluate(

@@ -25,7 +25,8 @@ from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.sandbox import SCRIPT_ENGINE
 
 
-class SpeclessWorkflowConverter(BpmnWorkflowConverter):
+# SpiffWorkflow ships no type hints: to mypy its base class is Any.
+class SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
     """Writes the process id in place of the spec; restores with the spec handed in. Its own
     tasks go through `_task_to_dict` and `SharedIdsTaskConverter`, which share one id table
     per state; those of its subprocesses through SpiffWorkflow's converters."""
@@ -152,7 +153,7 @@ class SharedIdsTaskConverter(TaskConverter):  # type: ignore[misc]
 
     def _restored(self, value: dict[str, Any]) -> dict[str, Any]:
         """Most of these are empty: the just-parsed {} is kept rather than walked and copied."""
-        return self.registry.restore(value) if value else value  # type: ignore[no-any-return]
+        return self.registry.restore(value) if value else value
 
 
 def _make_serializer() -> BpmnWorkflowSerializer:

@@ -1,4 +1,5 @@
-"""The procedure catalogue: publish versions, validate uploads, list and read procedures."""
+"""The procedure catalogue: validate uploads, publish versions (engine.queries.procedures reads
+them)."""
 
 from __future__ import annotations
 
@@ -8,32 +9,27 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
 from engine.access.actors import require_role_anywhere
 from engine.access.roles import FIELD_LABELS
-from engine.bpmn.compiler import BPMN_SUFFIX
 from engine.bpmn.compiler import SPEC_CACHE
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import compile_procedure
 from engine.errors import DiagramInvalid
 from engine.errors import InvalidData
-from engine.errors import NotFound
 from engine.errors import Problem
 from engine.errors import UnsafeXml
 from engine.models import Procedure
 from engine.models import ProcedureVersion
+from engine.queries.procedures import procedure_view
 from engine.rules import fees
 from engine.rules.calendar import DAYS
 from engine.rules.calendar import UNITS
 from engine.rules.calendar import check_limit
 from engine.rules.office_rules import DEFAULT_SUPPLEMENT_DAYS
 from engine.store.uow import UnitOfWork
-from engine.views import ProcedureDetail
-from engine.views import ProcedureView
 from engine.views import PublishResult
-from engine.views import VersionSummary
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 MAX_TIME_LIMIT_DAYS = 365
@@ -131,7 +127,7 @@ def publish(
         session.flush()
     current = session.get(ProcedureVersion, procedure.current_version_id or 0)
     if current is not None and _same(current, compiled, meta):
-        return PublishResult(_view(procedure, current), created=False)
+        return PublishResult(procedure_view(procedure, current), created=False)
     number = (
         session.scalar(
             select(func.max(ProcedureVersion.number)).where(
@@ -160,7 +156,7 @@ def publish(
     procedure.current_version_id = version.id
     uow.commit()
     SPEC_CACHE.put(compiled)
-    return PublishResult(_view(procedure, version), created=True)
+    return PublishResult(procedure_view(procedure, version), created=True)
 
 
 def _same(current: ProcedureVersion, compiled: CompiledProcedure, meta: ProcedureMetadata) -> bool:
@@ -184,58 +180,4 @@ def _same(current: ProcedureVersion, compiled: CompiledProcedure, meta: Procedur
         meta.time_limit_unit,
         meta.fee,
         meta.supplement_days,
-    )
-
-
-def _view(procedure: Procedure, version: ProcedureVersion) -> ProcedureView:
-    return ProcedureView(
-        code=procedure.code,
-        name_vi=version.name_vi,
-        name_en=version.name_en,
-        field=version.field,
-        version=version.number,
-        time_limit=version.time_limit_days,
-        time_limit_unit=version.time_limit_unit,
-        process_id=version.process_id,
-        published_at=version.published_at,
-        fee=version.fee_rule,
-        supplement_days=version.supplement_days or DEFAULT_SUPPLEMENT_DAYS,
-    )
-
-
-def list_procedures(session: Session, *, field: str | None = None) -> list[ProcedureView]:
-    query = (
-        select(Procedure, ProcedureVersion)
-        .join(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
-        .order_by(Procedure.code)
-    )
-    if field:
-        query = query.where(ProcedureVersion.field == field)
-    return [_view(procedure, version) for procedure, version in session.execute(query).all()]
-
-
-def get_procedure(session: Session, code: str) -> ProcedureDetail:
-    procedure = session.scalars(select(Procedure).where(Procedure.code == code)).one_or_none()
-    if procedure is None or procedure.current_version_id is None:
-        raise NotFound(f"procedure {code!r} not found", what="procedure", code=code)
-    current = session.get_one(ProcedureVersion, procedure.current_version_id)
-    versions = session.scalars(
-        select(ProcedureVersion)
-        .where(ProcedureVersion.procedure_id == procedure.id)
-        .order_by(ProcedureVersion.number.desc())
-    ).all()
-    bpmn = next(
-        (text for name, text in sorted(current.files.items()) if name.endswith(BPMN_SUFFIX)), ""
-    )
-    base = _view(procedure, current)
-    return ProcedureDetail(
-        **base.__dict__,
-        files=sorted(current.files),
-        bpmn_xml=bpmn,
-        versions=[
-            VersionSummary(
-                v.number, v.content_hash, v.published_at, v.time_limit_days, v.time_limit_unit
-            )
-            for v in versions
-        ],
     )

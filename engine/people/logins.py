@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy import delete
@@ -145,7 +144,12 @@ def resume_session(uow: UnitOfWork, key: str, policy: SessionPolicy) -> int:
     return int(row.user_id)
 
 
-def _why_ended(row: Row[Any] | None, policy: SessionPolicy, now: datetime) -> str | None:
+_SessionRow = Row[int, int, str, datetime, datetime, datetime | None, str, bool]
+"""A page session with its account: id, user_id, password_stamp, started_at, last_seen_at,
+ended_at, password_hash, is_active."""
+
+
+def _why_ended(row: _SessionRow | None, policy: SessionPolicy, now: datetime) -> str | None:
     if row is None or row.ended_at is not None:
         return "the session has ended (logged out); log in again"
     if not row.is_active:

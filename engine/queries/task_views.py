@@ -59,7 +59,7 @@ def task_views(
     return views
 
 
-def select_views() -> Select[tuple[object, ...]]:
+def select_views() -> Select[*tuple[Any, ...]]:
     """The columns a listed TaskView shows, joined in one select: lists need no full Dossier rows
     (with their JSON) nor the separate unit and user queries of `task_views`."""
     return (
@@ -90,7 +90,7 @@ def select_views() -> Select[tuple[object, ...]]:
     )
 
 
-def views_from_rows(session: Session, rows: Sequence[Row[tuple[object, ...]]]) -> list[TaskView]:
+def views_from_rows(session: Session, rows: Sequence[Row[*tuple[Any, ...]]]) -> list[TaskView]:
     """TaskViews from rows of `select_views()`, in their order."""
     views = []
     for row in rows:
@@ -111,7 +111,7 @@ def views_from_rows(session: Session, rows: Sequence[Row[tuple[object, ...]]]) -
 
 
 def _view(
-    row: Any,
+    row: Task | Row[*tuple[Any, ...]],
     compiled: CompiledProcedure,
     *,
     dossier_code: str,

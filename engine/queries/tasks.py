@@ -8,11 +8,14 @@ from datetime import datetime
 from functools import lru_cache
 from functools import reduce
 from typing import Any
+from typing import TypeVarTuple
 
+from sqlalchemy import BindParameter
 from sqlalchemy import ColumnElement
 from sqlalchemy import CompoundSelect
 from sqlalchemy import Integer
 from sqlalchemy import Select
+from sqlalchemy import SQLColumnExpression
 from sqlalchemy import Subquery
 from sqlalchemy import and_
 from sqlalchemy import bindparam
@@ -45,6 +48,8 @@ MAX_QUERY_LENGTH = 100
 MAX_GRANT_RANGES = 30
 """Beyond this many (role, unit) grants (admins), the queue is read as one OR condition rather
 than one index range per grant: SQLite caps a compound select at 500 parts."""
+
+Columns = TypeVarTuple("Columns")
 
 Branch = list[ColumnElement[bool]]
 """Conditions on open tasks that one index range serves; a scope is the union of its branches,
@@ -90,7 +95,9 @@ def _mine() -> Branch:
 
 def _queue(grants: int) -> list[Branch]:
     """Held by nobody, in one of my (role, unit) pairs: one range of ix_task_queue_open each."""
-    pairs = [(bindparam(f"unit_{i}"), bindparam(f"role_{i}")) for i in range(grants)]
+    pairs: list[tuple[BindParameter[int], BindParameter[str]]] = [
+        (bindparam(f"unit_{i}"), bindparam(f"role_{i}")) for i in range(grants)
+    ]
     if grants > MAX_GRANT_RANGES:
         either = or_(*[and_(Task.unit_id == unit, Task.role == role) for unit, role in pairs])
         return [[Task.assignee_id.is_(None), either]]
@@ -147,20 +154,20 @@ def _matches() -> ColumnElement[bool]:
 
 def _order(
     sort: str,
-    due_at: ColumnElement[object],
-    created_at: ColumnElement[object],
-    id_: ColumnElement[object],
-) -> list[ColumnElement[object]]:
+    due_at: SQLColumnExpression[datetime | None],
+    created_at: SQLColumnExpression[datetime],
+    id_: SQLColumnExpression[int],
+) -> list[SQLColumnExpression[object]]:
     """Tasks without a due time come last whichever way the list is sorted; sorted by due time,
     the order is the one ix_task_queue_open and ix_task_unit_open are read in."""
     if sort.endswith("created_at"):
-        direction = created_at.desc() if sort.startswith("-") else created_at.asc()
-        return [due_at.is_(None), direction, id_]
-    direction = due_at.desc() if sort.startswith("-") else due_at.asc()
-    return [direction.nulls_last(), id_]
+        by_created = created_at.desc() if sort.startswith("-") else created_at.asc()
+        return [due_at.is_(None), by_created, id_]
+    by_due = due_at.desc() if sort.startswith("-") else due_at.asc()
+    return [by_due.nulls_last(), id_]
 
 
-def _restricted(query: Select[Any], by_dossier: bool, search: bool) -> Select[Any]:
+def _restricted(query: Select[*Columns], by_dossier: bool, search: bool) -> Select[*Columns]:
     """`query` over open tasks, narrowed to one dossier or to a search."""
     if by_dossier:
         query = query.where(Task.dossier_id == bindparam("dossier_id"))
@@ -169,7 +176,7 @@ def _restricted(query: Select[Any], by_dossier: bool, search: bool) -> Select[An
     return query
 
 
-def _united(selects: list[Select[Any]]) -> Select[Any] | CompoundSelect:
+def _united(selects: list[Select[*Columns]]) -> Select[*Columns] | CompoundSelect[*Columns]:
     return selects[0] if len(selects) == 1 else union_all(*selects)
 
 
@@ -206,7 +213,7 @@ def _page(branches: list[Branch], sort: str, by_dossier: bool, search: bool) -> 
 @lru_cache(maxsize=512)
 def _list_statements(
     scope: str, grants: int, led: int, sort: str, by_dossier: bool, search: bool
-) -> tuple[Select[Any], Select[Any]] | None:
+) -> tuple[Select[*tuple[Any, ...]], Select[int]] | None:
     """(the page with the total on each row, the total alone), or None for an empty scope."""
     branches = _branches(scope, grants, led)
     if not branches:
@@ -260,7 +267,9 @@ def list_tasks(
 
 
 @lru_cache(maxsize=128)
-def _count_statement(grants: int, led: int) -> Select[Any] | CompoundSelect:
+def _count_statement(
+    grants: int, led: int
+) -> Select[str, int, int, int] | CompoundSelect[str, int, int, int]:
     """One row per branch of "mine", "queue", "unit" and "escalated": (kind, tasks, due soon,
     overdue), each counted on its index alone."""
     soon, over = and_(*_due_soon()), and_(*_overdue())

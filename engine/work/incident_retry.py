@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +35,8 @@ from engine.work import tasks
 from engine.work.incidents import failure_message
 from engine.work.incidents import refresh
 from engine.work.versions import move_to_current
+
+Locked = TypeVar("Locked", Dossier, Incident)
 
 Command = Callable[[UnitOfWork, Actor], int | None]
 """Runs the failed command again as its original user; returns the dossier id it touched."""
@@ -80,8 +83,11 @@ def _prepare(uow: UnitOfWork, actor: Actor, incident_id: int) -> Command | None:
     return command
 
 
-def _lock(session: Session, model: Any, ident: int) -> Any:
-    return session.scalars(for_update(select(model).where(model.id == ident))).one_or_none()
+def _lock(session: Session, model: type[Locked], ident: int) -> Locked | None:
+    row: Locked | None = session.scalars(
+        for_update(select(model).where(model.id == ident))
+    ).one_or_none()
+    return row
 
 
 def _rearm(session: Session, actor: Actor, incident: Incident, now: datetime) -> None:

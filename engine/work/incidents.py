@@ -9,6 +9,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -124,7 +125,7 @@ def refresh(incident: Incident, message: str, now: datetime) -> None:
     incident.last_failed_at = now
 
 
-def _open_incident(session: Session, criterion: Any) -> Incident | None:
+def _open_incident(session: Session, criterion: ColumnElement[bool]) -> Incident | None:
     return session.scalars(
         select(Incident).where(criterion, Incident.resolved_at.is_(None)).order_by(Incident.id)
     ).first()
