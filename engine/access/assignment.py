@@ -26,7 +26,7 @@ def step_place(role: str, competent_unit_id: int) -> tuple[str, int]:
     return role, competent_unit_id
 
 
-def candidates(role: str, unit_id: int) -> Select[tuple[int]]:
+def candidates(role: str, unit_id: int) -> Select[int]:
     """The ids of the active users who may take a step of `role` in `unit_id`."""
     return (
         select(UserRole.user_id)

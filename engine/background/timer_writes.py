@@ -77,7 +77,7 @@ def _insert_tasks(connection: Connection, firings: Sequence[Firing], now: dateti
 def _events(firings: Sequence[Firing], now: datetime) -> list[dict[str, Any]]:
     """Each instance's timer events, then a `task_created` event per task it opened (its row
     found by `INSERT_FINDING_TASK` from the dossier and spiff task ids)."""
-    events = []
+    events: list[dict[str, Any]] = []
     for firing in firings:
         events.extend(
             {**values, "task_dossier": None, "task_spiff": None} for values in firing.events

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import datetime
 from typing import Any
+from typing import ClassVar
 
 from sqlalchemy import JSON
 from sqlalchemy import DateTime
 from sqlalchemy import Engine
+from sqlalchemy import Table
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
@@ -39,6 +41,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JsonType, datetime: UtcDateTime}
+    __table__: ClassVar[Table]
+    """Every model maps one table (SQLAlchemy types it as any FROM clause)."""
 
 
 def utcnow() -> datetime:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from types import TracebackType
 from typing import Any
 from typing import TypeVar
+from typing import TypeVarTuple
 
 from sqlalchemy import Row
 from sqlalchemy import Select
@@ -24,6 +25,7 @@ from engine.store.write_behind import FollowingRead
 PendingRows = FollowingRead
 """Rows read with the transaction's next statement (`UnitOfWork.read_along`): `.rows()`."""
 Model = TypeVar("Model")
+Columns = TypeVarTuple("Columns")
 columns_of = loaded_rows.columns
 """The columns to select for `UnitOfWork.as_object` (the ones the ORM loads at once)."""
 
@@ -76,11 +78,11 @@ class UnitOfWork:
 
     def lock_one(
         self,
-        statement: Select[Any],
+        statement: Select[*Columns],
         what: str,
         ident: int,
         params: Mapping[str, Any] | None = None,
-    ) -> Row[Any]:
+    ) -> Row[*Columns]:
         """Run `statement` as `SELECT … FOR UPDATE` (PostgreSQL; SQLite is already locked) and
         return its single row, so every row it reads is the latest committed version.
 
@@ -131,7 +133,7 @@ class UnitOfWork:
             raise Conflict("the record was changed by someone else; reload and retry") from exc
 
 
-def for_update(statement: Select[Any], **options: Any) -> Select[Any]:
+def for_update(statement: Select[*Columns], **options: Any) -> Select[*Columns]:
     """`FOR NO KEY UPDATE` (PostgreSQL): as exclusive between commands as `FOR UPDATE`, but it
     lets other transactions insert rows that point at the locked one (an event, a notice) —
     with `FOR UPDATE`, a sweep holding a task and inserting an event for its dossier deadlocked
