@@ -120,7 +120,15 @@ SAVE_STATE = (
     .where(_STATES.c.dossier_id == bindparam("of_dossier"))
     .values(state=bindparam("new_state"), steps=_STATES.c.steps + 1)
 )
-"""Saves the instance of dossier `of_dossier`: the step's write, and the timer sweep's."""
+"""Saves the instance of dossier `of_dossier` after a completion or a timer firing, the moves
+`steps` counts (the soak tests' ledger checks none is lost or doubled): the step's write, and
+the timer sweep's."""
+_REWRITE_STATE = (
+    _STATES.update()
+    .where(_STATES.c.dossier_id == bindparam("of_dossier"))
+    .values(state=bindparam("new_state"))
+)
+"""Saves an instance ended by a command (refused, withdrawn, stopped): not a step."""
 _INSERT_STATE = insert(_STATES)
 
 
@@ -223,8 +231,9 @@ def _save(
         }
         defer(session, _INSERT_STATE, values)
     else:
+        statement = SAVE_STATE if completing is not None else _REWRITE_STATE
         new_state = serializer.dump(workflow)
-        defer(session, SAVE_STATE, {"of_dossier": dossier.id, "new_state": new_state})
+        defer(session, statement, {"of_dossier": dossier.id, "new_state": new_state})
 
 
 def move_status(

@@ -153,6 +153,7 @@ class WorkflowState(Base):
     serializer_version: Mapped[str] = mapped_column(String(10))
     state: Mapped[str] = mapped_column(Text)
     steps: Mapped[int] = mapped_column(default=0)
+    """Task completions and timer firings so far (not a receipt or an ending)."""
 
 
 class Task(Base):
