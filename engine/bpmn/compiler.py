@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -91,6 +92,7 @@ def compile_procedure(files: dict[str, bytes], process_id: str | None = None) ->
     steps = _check_specs([spec, *subprocess_specs.values()], parsed_forms, problems)
     if problems:
         raise DiagramInvalid("the diagram does not pass validation", problems)
+    _connect_loop_children([spec, *subprocess_specs.values()])
     return CompiledProcedure(
         content_hash=content_hash(files),
         process_id=chosen,
@@ -100,6 +102,22 @@ def compile_procedure(files: dict[str, bytes], process_id: str | None = None) ->
         forms=parsed_forms,
         form_schemas=schemas,
     )
+
+
+def _connect_loop_children(specs: list[Any]) -> None:
+    """A multi-instance or loop task learns that a child finished through an event it connects
+    on the child's spec when it creates the child, and SpiffWorkflow's spec deserializer
+    connects it again. Our specs are parsed, not deserialized, and a child may have been
+    created by another worker or before a restart: connect every one here, once per parsed
+    spec (the handler takes the child's own workflow, so instances sharing the spec are
+    told apart)."""
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if not isinstance(task_spec, LoopTask):
+                continue
+            child = spec.task_specs[task_spec.task_spec]
+            if not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
 
 
 def _load_forms(
