@@ -17,6 +17,7 @@ from engine.bpmn import serializer
 from engine.bpmn.runtime import ReadyStep
 from engine.bpmn.runtime import WaitingTimer
 from engine.bpmn.versions import compiled_for
+from engine.errors import WorkflowIncident
 from engine.instance.task_rows import task_changes
 from engine.instance.timers import timer_diff
 from engine.rules.backoff import retry_at
@@ -92,6 +93,8 @@ def plan_firing(
     compiled = compiled_for(session, dossier.spec_key, dossier.version_id)
     workflow = serializer.load(state, compiled)
     firing.fired = runtime.fire_timers(workflow, now)
+    if runtime.stalls(workflow, compiled):
+        raise WorkflowIncident("after the timer the workflow waits on nothing: no step is ready")
     changed: dict[int, TimerRow] = {}
     if firing.fired:
         firing.state = serializer.dump(workflow)

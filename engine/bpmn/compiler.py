@@ -18,8 +18,6 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from SpiffWorkflow.spiff.specs.defaults import ManualTask
-from SpiffWorkflow.spiff.specs.defaults import UserTask
 
 from engine.access.roles import LANE_ROLES
 from engine.bpmn.sandbox import ScriptRefused
@@ -199,7 +197,7 @@ def _check_specs(
                 _check_source(task_spec, task_spec.script, compile_script, problems)
             elif isinstance(task_spec, EndEvent):
                 _check_outcome(task_spec, problems)
-            elif isinstance(task_spec, UserTask | ManualTask):
+            elif getattr(task_spec, "manual", False):  # user, manual and plain tasks
                 step = _human_step(task_spec, parsed_forms, problems)
                 if step is not None:
                     steps[step.element_id] = step

@@ -12,6 +12,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -86,6 +87,19 @@ def ready_steps(workflow: BpmnWorkflow, compiled: CompiledProcedure) -> list[Rea
 
 def is_completed(workflow: BpmnWorkflow) -> bool:
     return bool(workflow.completed)
+
+
+def stalls(workflow: BpmnWorkflow, compiled: CompiledProcedure) -> bool:
+    """Whether an unfinished instance waits on nothing that could move it: no human step ready
+    and no event (timer, message, signal, condition) awaited. Such a dossier would sit in its
+    status forever; the step sequence refuses it as an incident instead."""
+    if workflow.completed or ready_steps(workflow, compiled):
+        return False
+    for tasks in (workflow.tasks, *(sub.tasks for sub in workflow.subprocesses.values())):
+        for task in tasks.values():
+            if task.state == TaskState.WAITING and isinstance(task.task_spec, CatchingEvent):
+                return False
+    return True
 
 
 def outcome(workflow: BpmnWorkflow) -> str | None:

@@ -30,6 +30,7 @@ from engine.bpmn import serializer
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.runtime import Workflow
 from engine.bpmn.versions import compiled_for
+from engine.errors import WorkflowIncident
 from engine.instance import timers
 from engine.instance.events import insert_events
 from engine.instance.status_changes import announce
@@ -168,6 +169,11 @@ def advance(
     compiled = compiled or compiled_for(session, dossier.spec_key, dossier.procedure_version_id)
     workflow = runtime.new(compiled) if state is None else serializer.load(state, compiled)
     act(workflow)
+    if status is None and runtime.stalls(workflow, compiled):  # an ending stops it on purpose
+        raise WorkflowIncident(
+            "the workflow waits on nothing: no step is ready for anyone and no event is awaited "
+            "(a task outside a role's lane, or a path that leads nowhere)"
+        )
     done = completing.id if completing is not None else None
     rows = open_rows.rows() if isinstance(open_rows, FollowingRead) else open_rows
     changes = task_changes(rows, runtime.ready_steps(workflow, compiled), done=done)
@@ -180,7 +186,7 @@ def advance(
     completed = runtime.is_completed(workflow)
     if state is None:
         announce(session, dossier, previous=None, now=by.now)
-    else:
+    if state is not None or completed:  # a workflow may end at its start: scripts, rules only
         outcome = runtime.outcome(workflow) if completed else None
         move_status(
             session,
