@@ -292,8 +292,20 @@ def _as_test(lhs: str | None) -> str | None:
 
 
 def _check_source(
-    task_spec: Any, source: str, compile_fn: Callable[[str], CodeType], problems: list[Problem]
+    task_spec: Any,
+    source: str | None,
+    compile_fn: Callable[[str], CodeType],
+    problems: list[Problem],
 ) -> None:
+    if not source or not source.strip():
+        problems.append(
+            Problem(
+                "Mã lệnh trống: viết lệnh cho bước này hoặc đổi nó thành công việc khác "
+                "(the script is empty).",
+                element_id=task_spec.bpmn_id,
+            )
+        )
+        return
     try:
         compile_fn(source)
     except (ScriptRefused, SyntaxError) as exc:

@@ -60,14 +60,23 @@ def complete(workflow: BpmnWorkflow, spiff_task_id: str, data: dict[str, Any]) -
         task.run()
     except SpiffWorkflowException as exc:
         raise WorkflowIncident(f"the step failed: {exc}") from exc
+    except Exception as exc:  # as in _advance: the dossier's incident, never a server error
+        raise WorkflowIncident(f"the step failed: {type(exc).__name__}: {exc}") from exc
     _advance(workflow)
 
 
 def _advance(workflow: BpmnWorkflow) -> None:
+    """Run the engine until it waits. Any failure in there (a designer's script, a task type
+    SpiffWorkflow cannot run, SpiffWorkflow's own error path failing) is the dossier's incident,
+    never a server error."""
     try:
         workflow.do_engine_steps()
     except SpiffWorkflowException as exc:
         raise WorkflowIncident(f"the workflow cannot advance: {exc}") from exc
+    except Exception as exc:  # any other failure, as the docstring says
+        raise WorkflowIncident(
+            f"the workflow cannot advance: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def ready_steps(workflow: BpmnWorkflow, compiled: CompiledProcedure) -> list[ReadyStep]:

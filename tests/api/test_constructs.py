@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.api.journeys import APPLICANT
 from tests.api.journeys import Desk
 
 CONSTRUCTS = Path(__file__).resolve().parent.parent / "data" / "constructs"
@@ -73,3 +74,23 @@ def test_an_exclusive_split_joined_by_a_parallel_gateway_still_reaches_the_next_
     dossier_id = desk.receive("dead_end_join")["id"]
 
     assert desk.inbox("tiepnhan1", dossier_id, scope="queue") == ["check"]
+
+
+def test_an_empty_script_is_a_problem_naming_the_task_not_a_server_error(desk):
+    checked = publish(desk, "empty_script", validate_only=True)
+    refused = publish(desk, "empty_script")
+
+    assert checked.status_code == 200
+    assert [problem["element_id"] for problem in checked.json["problems"]] == ["compute"]
+    assert refused.status_code == 422
+    assert "trống" in refused.json["problems"][0]["message"]
+
+
+def test_a_service_task_no_connector_serves_is_an_incident_at_submission_not_a_server_error(desk):
+    assert publish(desk, "service_task").status_code == 201
+    body = {"procedure_code": "service_task", "channel": "in_person", "applicant": APPLICANT}
+
+    response = desk.post("/api/v1/dossiers", body, by="tiepnhan1")
+
+    assert response.status_code == 409, response.json
+    assert response.json["incident_id"] > 0
