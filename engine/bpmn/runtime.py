@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
@@ -74,9 +75,7 @@ def _advance(workflow: BpmnWorkflow) -> None:
     except SpiffWorkflowException as exc:
         raise WorkflowIncident(f"the workflow cannot advance: {exc}") from exc
     except Exception as exc:  # any other failure, as the docstring says
-        raise WorkflowIncident(
-            f"the workflow cannot advance: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise WorkflowIncident(f"the workflow cannot advance: {type(exc).__name__}: {exc}") from exc
 
 
 def ready_steps(workflow: BpmnWorkflow, compiled: CompiledProcedure) -> list[ReadyStep]:
@@ -137,10 +136,28 @@ def uses_timers(workflow: BpmnWorkflow) -> bool:
     """Whether the diagram has any timer event at all: most have none, and need no timer rows."""
     specs = [workflow.spec, *workflow.subprocess_specs.values()]
     return any(
-        isinstance(getattr(task_spec, "event_definition", None), TimerEventDefinition)
+        _timer_of(getattr(task_spec, "event_definition", None)) is not None
         for spec in specs
         for task_spec in spec.task_specs.values()
     )
+
+
+def _timer_of(definition: Any) -> TimerEventDefinition | None:
+    """The timer an event waits on: its own definition, or the timer among an event-based
+    gateway's (SpiffWorkflow gathers the gateway's events into one multiple definition and
+    keeps the timer's due time on the gateway's task)."""
+    if isinstance(definition, TimerEventDefinition):
+        return definition
+    if isinstance(definition, MultipleEventDefinition):
+        return next(
+            (
+                item
+                for item in definition.event_definitions
+                if isinstance(item, TimerEventDefinition)
+            ),
+            None,
+        )
+    return None
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
@@ -148,8 +165,8 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
     when the timer was reached (it survives the save/load round trip)."""
     timers = []
     for task in workflow.event_manager.tasks.values():
-        definition = task.task_spec.event_definition
-        if not isinstance(definition, TimerEventDefinition) or task.state != TaskState.WAITING:
+        definition = _timer_of(task.task_spec.event_definition)
+        if definition is None or task.state != TaskState.WAITING:
             continue
         due = _timer_due(task, definition)
         if due is not None:
@@ -185,7 +202,7 @@ def fire_timers(workflow: BpmnWorkflow, now: datetime) -> list[WaitingTimer]:
     cycles = []
     for timer in due:
         task = workflow.get_task_from_id(UUID(timer.spiff_task_id))
-        if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+        if isinstance(_timer_of(task.task_spec.event_definition), CycleTimerEventDefinition):
             value = task.internal_data["event_value"]
             value["next"] = _LONG_AGO  # the engine compares `next` with its own clock
             cycles.append((value, timer.due_at))

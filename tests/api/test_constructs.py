@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from engine.background import sweep
+from engine.store.db import utcnow
 from tests.api.journeys import APPLICANT
 from tests.api.journeys import Desk
 
@@ -94,3 +97,17 @@ def test_a_service_task_no_connector_serves_is_an_incident_at_submission_not_a_s
 
     assert response.status_code == 409, response.json
     assert response.json["incident_id"] > 0
+
+
+def test_an_event_gateway_deadline_fires_when_the_applicant_does_not_answer(desk, new_uow):
+    assert publish(desk, "event_gateway_deadline").status_code == 201
+    dossier_id = desk.receive("event_gateway_deadline")["id"]
+    desk.work(dossier_id, "ask", {}, by="tiepnhan1")
+
+    assert desk.inbox("tiepnhan1", dossier_id, scope="queue") == []
+    assert sweep.sweep(new_uow, now=utcnow() + timedelta(minutes=30)).timers_fired == 0
+    assert sweep.sweep(new_uow, now=utcnow() + timedelta(hours=2)).timers_fired == 1
+
+    assert desk.inbox("tiepnhan1", dossier_id, scope="queue") == ["refuse_late"]
+    desk.work(dossier_id, "refuse_late", {}, by="tiepnhan1")
+    assert desk.dossier(dossier_id)["status"] == "refused"
