@@ -12,14 +12,13 @@ from types import CodeType
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.access.roles import LANE_ROLES
+from engine.bpmn.problems import problem_from
 from engine.bpmn.sandbox import ScriptRefused
 from engine.bpmn.sandbox import compile_expression
 from engine.bpmn.sandbox import compile_script
@@ -85,8 +84,8 @@ def compile_procedure(files: dict[str, bytes], process_id: str | None = None) ->
     try:
         spec = parser.get_spec(chosen)
         subprocess_specs = parser.get_subprocess_specs(chosen)
-    except (ValidationException, SpiffWorkflowException) as exc:
-        raise DiagramInvalid("the diagram cannot be executed", [_problem_from(exc)]) from exc
+    except Exception as exc:  # SpiffWorkflow's refusals, and what escapes its parser
+        raise DiagramInvalid("the diagram cannot be executed", [problem_from(exc)]) from exc
     steps = _check_specs([spec, *subprocess_specs.values()], parsed_forms, problems)
     if problems:
         raise DiagramInvalid("the diagram does not pass validation", problems)
@@ -135,6 +134,7 @@ def _load_forms(
 
 
 def _add_xml(parser: SpiffBpmnParser, name: str, content: bytes, problems: list[Problem]) -> None:
+    root = None
     try:
         root = parse_untrusted(content, name)
         if name.endswith(DMN_SUFFIX):
@@ -149,8 +149,8 @@ def _add_xml(parser: SpiffBpmnParser, name: str, content: bytes, problems: list[
         raise
     except DiagramInvalid as exc:
         problems.extend(exc.problems)
-    except (ValidationException, SpiffWorkflowException) as exc:
-        problems.append(_problem_from(exc))
+    except Exception as exc:  # SpiffWorkflow's refusals, and what escapes its parser
+        problems.append(problem_from(exc, root, name))
 
 
 def _choose_process(parser: SpiffBpmnParser, process_id: str | None) -> str:
@@ -173,16 +173,6 @@ def _choose_process(parser: SpiffBpmnParser, process_id: str | None) -> str:
             [Problem("Cần đúng một quy trình isExecutable=true, hoặc nêu process_id.")],
         )
     return executable[0]
-
-
-def _problem_from(exc: Exception) -> Problem:
-    line = getattr(exc, "line_number", None)
-    return Problem(
-        message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
-        element_id=getattr(exc, "id", None) or getattr(exc, "task_spec_id", None) or None,
-        file=getattr(exc, "file_name", None) or None,
-        line=line if isinstance(line, int) else None,
-    )
 
 
 def _check_specs(

@@ -111,3 +111,14 @@ def test_an_event_gateway_deadline_fires_when_the_applicant_does_not_answer(desk
     assert desk.inbox("tiepnhan1", dossier_id, scope="queue") == ["refuse_late"]
     desk.work(dossier_id, "refuse_late", {}, by="tiepnhan1")
     assert desk.dossier(dossier_id)["status"] == "refused"
+
+
+def test_a_refused_diagram_names_the_element_and_never_shows_a_python_repr(desk):
+    association = publish(desk, "invalid_data_association", validate_only=True).json["problems"]
+    store = publish(desk, "invalid_data_store", validate_only=True).json["problems"]
+
+    assert [problem["element_id"] for problem in association] == ["record_fee"]
+    assert [problem["element_id"] for problem in store] == ["registry_store"]
+    for problem in association + store:
+        assert "0x" not in problem["message"] and "<Element" not in problem["message"]
+        assert "(" in problem["message"]  # Vietnamese, then English in brackets
