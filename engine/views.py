@@ -110,6 +110,8 @@ class TaskView:
     applicant_name: str | None = None
     data: dict[str, Any] | None = None
     """The form data the step was completed with: set on a single task's read, once done."""
+    item: dict[str, Any] | None = None
+    """For one instance of a multi-instance step: the item it works on ({name, value})."""
 
 
 @dataclass(frozen=True)

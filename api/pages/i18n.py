@@ -85,6 +85,7 @@ ENGLISH: dict[str, str] = {
     "Hạn xử lý": "Due",
     "Người xử lý": "Assignee",
     "Chưa có người nhận": "Unassigned",
+    "Mục của bước này": "This step's item",
     "Không có việc nào.": "No tasks.",
     "Nhận việc": "Claim",
     "Mở": "Open",

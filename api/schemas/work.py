@@ -75,6 +75,13 @@ class TaskOut(Schema):
     form_name = fields.String(allow_none=True)
     form = fields.Dict(allow_none=True, metadata={"description": "form-js schema of the step"})
     applicant_name = fields.String(allow_none=True)
+    item = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "for one instance of a multi-instance step: the item it works on, "
+            "{name, value}; else null"
+        },
+    )
     data = fields.Dict(
         allow_none=True,
         metadata={

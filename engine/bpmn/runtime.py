@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefi
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -32,6 +33,8 @@ Workflow = BpmnWorkflow
 class ReadyStep:
     spiff_task_id: str
     step: HumanStep
+    item: dict[str, Any] | None = None
+    """For one instance of a multi-instance step: its input item's name and value."""
 
 
 def start(compiled: CompiledProcedure, data: dict[str, Any]) -> BpmnWorkflow:
@@ -89,8 +92,21 @@ def ready_steps(workflow: BpmnWorkflow, compiled: CompiledProcedure) -> list[Rea
                 continue
             step = compiled.steps.get(task.task_spec.bpmn_id)
             if step is not None:
-                ready.append(ReadyStep(str(task.id), step))
+                ready.append(ReadyStep(str(task.id), step, _item_of(task)))
     return ready
+
+
+def _item_of(task: Any) -> dict[str, Any] | None:
+    """The item a multi-instance step's instance works on (SpiffWorkflow sets the input item
+    in the child's data when it creates it); None for any other task."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, MultiInstanceTask):
+        return None
+    input_item = parent.task_spec.input_item
+    if input_item is None or parent.task_spec.task_spec != task.task_spec.name:
+        return None  # the step after the multi-instance one hangs under it too
+    name = input_item.bpmn_id
+    return {"name": input_item.bpmn_name or name, "value": task.data.get(name)}
 
 
 def is_completed(workflow: BpmnWorkflow) -> bool:

@@ -120,6 +120,7 @@ def new_row_values(
         "due_at": step_due_at(item.step, now),
         "created_at": now,
         "state": "open",
+        "item": item.item,
     }
 
 

@@ -223,6 +223,8 @@ class Task(Base):
     # deadline watch (migration 0003_background)
     warned_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
+    # the item of a multi-instance step this task works on (migration 0010_task_item)
+    item: Mapped[dict[str, Any] | None]
 
 
 class Event(Base):

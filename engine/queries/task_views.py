@@ -75,6 +75,7 @@ def select_views() -> Select[*tuple[Any, ...]]:
             Task.completed_at,
             Task.form,
             Task.assignee_id,
+            Task.item,
             Dossier.code.label("dossier_code"),
             Dossier.spec_key,
             Dossier.procedure_version_id,
@@ -136,4 +137,5 @@ def _view(
         form_name=row.form,
         form=form_schema(compiled, row.form),
         applicant_name=applicant_name,
+        item=row.item,
     )

@@ -122,3 +122,21 @@ def test_a_refused_diagram_names_the_element_and_never_shows_a_python_repr(desk)
     for problem in association + store:
         assert "0x" not in problem["message"] and "<Element" not in problem["message"]
         assert "(" in problem["message"]  # Vietnamese, then English in brackets
+
+
+def test_each_agency_gets_its_own_task_showing_its_item_and_all_opinions_are_kept(desk):
+    assert publish(desk, "mi_parallel_user").status_code == 201
+    agencies = ["Công an xã", "Bảo hiểm xã hội", "Tư pháp"]
+    dossier_id = desk.receive("mi_parallel_user", data={"agencies": agencies})["id"]
+
+    tasks = desk.dossier(dossier_id)["tasks"]
+    assert sorted(task["item"]["value"] for task in tasks) == sorted(agencies)
+    assert {task["item"]["name"] for task in tasks} == {"agency"}
+    for task in tasks:
+        response = desk.complete(
+            task["id"], {"opinion": f"Đồng ý ({task['item']['value']})"}, by="hotich1"
+        )
+        assert response.status_code == 200, response.json
+
+    [decide] = desk.dossier(dossier_id)["tasks"]
+    assert (decide["element_id"], decide["item"]) == ("decide", None)

@@ -6,6 +6,8 @@ import io
 import json
 import re
 
+from tests.api.test_constructs import publish
+
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
@@ -227,3 +229,23 @@ def test_a_done_step_shows_the_data_it_was_completed_with_read_only(browser, des
     assert payload(page)["data"] == typed
     assert payload(page)["readonly"] is True
     assert "biểu mẫu dưới đây là dữ liệu đã nộp (chỉ xem)" in page
+
+
+def test_each_instance_of_a_multi_instance_step_shows_its_item_in_the_inbox_and_on_its_page(
+    browser, desk
+):
+    assert publish(desk, "mi_parallel_user").status_code == 201
+    agencies = ["Công an xã", "Bảo hiểm xã hội"]
+    desk.receive("mi_parallel_user", data={"agencies": agencies})
+    browser.login("hotich1")
+
+    inbox = browser.get("/?tab=queue").get_data(as_text=True)
+    task_ids = re.findall(r'data-task="(\d+)"', inbox)
+
+    for agency in agencies:
+        assert f"agency: {agency}" in inbox
+    pages = [browser.get(f"/tasks/{task_id}").get_data(as_text=True) for task_id in task_ids]
+    assert sorted(agency for agency in agencies for page in pages if agency in page) == sorted(
+        agencies
+    )
+    assert all("Mục của bước này" in page for page in pages)
