@@ -15,7 +15,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,13 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy import MetaData
 from sqlalchemy import create_engine
-from sqlalchemy import event
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/<module>.py` puts only bench/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from tests.support.database import drop_everything  # noqa: E402 - after the sys.path insert
+from tests.support.round_trips import RoundTrips as RoundTrips  # noqa: E402 - the same, re-exported
+
 BENCH = ROOT / "bench"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 DEFAULT_PG_BIG = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_big"
@@ -133,20 +136,6 @@ def reachable(url: str) -> str | None:
     finally:
         engine.dispose()
     return None
-
-
-def drop_everything(url: str) -> None:
-    """An empty database, so prepare_database() migrates from scratch (benchmarks and tests)."""
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        meta = MetaData()
-        meta.reflect(connection)
-        if engine.dialect.name == "postgresql" and meta.tables:
-            names = ", ".join(f'"{name}"' for name in meta.tables)
-            connection.execute(text(f"DROP TABLE IF EXISTS {names} CASCADE"))
-        else:
-            meta.drop_all(connection)
-    engine.dispose()
 
 
 def make_app(url: str, **config: Any) -> Any:
@@ -276,36 +265,3 @@ def say(line: str) -> None:
 
 def python() -> str:
     return sys.executable
-
-
-class RoundTrips:
-    """Counts round trips to PostgreSQL: the server's ReadyForQuery messages (one per round trip,
-    pipelined or not) in libpq's protocol trace of every connection checked out meanwhile."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.trace = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in close()
-        self.traced: list[Any] = []
-        self.engine.pool.dispose()  # new connections, each traced from its first message
-        event.listen(self.engine, "checkout", self._trace)
-
-    def _trace(self, dbapi_connection: Any, *_: Any) -> None:
-        if dbapi_connection.pgconn not in self.traced:
-            self.traced.append(dbapi_connection.pgconn)
-            dbapi_connection.pgconn.trace(self.trace.fileno())
-
-    def count(self) -> int:
-        for pgconn in self.traced:  # libpq buffers its trace: untracing flushes it
-            if pgconn.status == 0:  # CONNECTION_OK
-                pgconn.untrace()
-                pgconn.trace(self.trace.fileno())
-        self.trace.flush()
-        os.fsync(self.trace.fileno())
-        with open(self.trace.fileno(), closefd=False, errors="replace") as reader:
-            reader.seek(0)
-            return reader.read().count("ReadyForQuery")
-
-    def close(self) -> None:
-        event.remove(self.engine, "checkout", self._trace)
-        self.engine.pool.dispose()
-        self.trace.close()

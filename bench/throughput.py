@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import harness
-import live_server
 import step_vs_raw
+
+from tests.support import live_server
 
 TARGET_RATE = 300.0
 REFERENCE_RAW_MS = 1.0

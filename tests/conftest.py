@@ -1,9 +1,10 @@
 """Fixtures: one database per run (SQLite file, or PostgreSQL from TEST_DATABASE_URL), migrated by
-Alembic and seeded once; each test then gets the seeded state back by deleting what it added."""
+Alembic and seeded once (tests.support); each test then gets the seeded state back by deleting
+what it added. The app fixtures serve tests/api, tests/pages and tests/browser; tests/engine
+builds its units of work from the engine's own store instead (tests/engine/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,29 +14,24 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
-from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy import update
 
 from api import create_app
-from api.cli import prepare_database
 from api.database import EXTENSION_KEY
-from bench.harness import drop_everything
 from engine.access.accounts import load_actor
 from engine.access.actors import Actor
-from engine.models import Procedure
 from engine.models import User
-from engine.store.db import Base
 from engine.store.uow import UnitOfWork
+from tests.support.database import drop_everything
+from tests.support.database import pick_database_url
+from tests.support.seeded import PROCESSES
+from tests.support.seeded import Baseline
+from tests.support.seeded import prepare
+from tests.support.seeded import remember
+from tests.support.seeded import restore
+from tests.support.seeded import tuned_engine
 
 DEMO_PASSWORD = "demo"
-
-
-def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
 def make_app(url: str, **overrides: Any) -> Flask:
@@ -46,69 +42,37 @@ def make_app(url: str, **overrides: Any) -> Flask:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return _database_url(tmp_path_factory)
+    return pick_database_url(tmp_path_factory.mktemp("db"))
 
 
 @pytest.fixture(scope="session")
-def baseline(database_url: str) -> dict[str, Any]:
+def baseline(database_url: str) -> Baseline:
     """Migrate and seed once; remember the highest id of each table and the current versions."""
     drop_everything(database_url)
-    app = make_app(database_url)
-    with app.app_context():
-        prepare_database()
-        engine = app.extensions[EXTENSION_KEY].kw["bind"]
-        with engine.connect() as connection:
-            ids = {
-                table.name: connection.scalar(select(func.max(table.c.id))) or 0
-                for table in Base.metadata.sorted_tables
-                if "id" in table.c
-            }
-            versions = dict(
-                connection.execute(select(Procedure.id, Procedure.current_version_id)).all()
-            )
-            accounts = [row._asdict() for row in connection.execute(select(*ACCOUNT_COLUMNS))]
+    prepare(database_url)
+    engine = tuned_engine(database_url)
+    try:
+        return remember(engine)
+    finally:
         engine.dispose()
-    return {"ids": ids, "versions": versions, "accounts": accounts}
-
-
-ACCOUNT_COLUMNS = (
-    User.id,
-    User.password_hash,
-    User.full_name,
-    User.is_active,
-    User.tokens_revoked_at,
-)
-"""What a test may change on a seeded account (a reset password, a disabled account, an API
-logout): set back before the next test, whose cached demo tokens depend on it."""
-
-
-def _restore(engine: Engine, baseline: dict[str, Any]) -> None:
-    with engine.begin() as connection:
-        connection.execute(
-            update(Procedure).values(current_version_id=None).where(Procedure.id > 0)
-        )
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name in ("dossier_counter", "workflow_state"):
-                connection.execute(table.delete())
-            elif "id" in table.c:
-                connection.execute(table.delete().where(table.c.id > baseline["ids"][table.name]))
-        for procedure_id, version_id in baseline["versions"].items():
-            connection.execute(
-                update(Procedure)
-                .where(Procedure.id == procedure_id)
-                .values(current_version_id=version_id)
-            )
-        for account in baseline["accounts"]:
-            connection.execute(update(User).where(User.id == account["id"]).values(**account))
 
 
 @pytest.fixture
-def app(database_url: str, baseline: dict[str, Any]) -> Iterator[Flask]:
-    app = make_app(database_url)
-    engine = app.extensions[EXTENSION_KEY].kw["bind"]
-    _restore(engine, baseline)
-    yield app
+def database(database_url: str, baseline: Baseline) -> Iterator[Engine]:
+    """The test database in its seeded state, through an engine tuned as the app tunes its own:
+    whatever a test builds on it (an app, the engine's units of work) starts from the seed."""
+    engine = tuned_engine(database_url)
+    restore(engine, baseline)
+    yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, database: Engine) -> Iterator[Flask]:
+    """The app on the seeded database, with its own engine as when it serves."""
+    app = make_app(database_url)
+    yield app
+    app.extensions[EXTENSION_KEY].kw["bind"].dispose()
 
 
 @pytest.fixture
@@ -154,6 +118,7 @@ def new_officer(client: FlaskClient, login: Callable[..., dict[str, str]]) -> di
 
 @pytest.fixture
 def new_uow(app: Flask) -> Callable[[], UnitOfWork]:
+    """Units of work on the app's own session factory (tests/engine overrides it)."""
     factory = app.extensions[EXTENSION_KEY]
     return lambda: UnitOfWork(factory)
 
@@ -173,4 +138,4 @@ def actor(new_uow: Callable[[], UnitOfWork]) -> Callable[[str], Actor]:
 
 @pytest.fixture
 def processes_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "processes"
+    return PROCESSES

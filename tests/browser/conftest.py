@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from api.database import EXTENSION_KEY
 from tests.conftest import DEMO_PASSWORD
 from tests.conftest import make_app
+from tests.support.seeded import Baseline
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,7 +48,7 @@ class _Quiet(WSGIRequestHandler):
 
 @pytest.fixture(scope="session")
 def live_server(
-    database_url: str, baseline: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+    database_url: str, baseline: Baseline, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     app = make_app(
         database_url,

@@ -19,16 +19,19 @@ from sqlalchemy import Engine
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bench import harness
-from bench.live_server import Gunicorn
-from bench.live_server import free_port
 from engine.access.accounts import load_actor
 from engine.catalogue.procedures import ProcedureMetadata
 from engine.catalogue.procedures import publish
 from engine.models import User
+from engine.store.db import make_session_factory
 from engine.store.uow import UnitOfWork
 from tests.background import BPMN_DIR
 from tests.soak.load import Crowd
+from tests.support.database import drop_everything
+from tests.support.live_server import Gunicorn
+from tests.support.live_server import free_port
+from tests.support.seeded import prepare
+from tests.support.seeded import tuned_engine
 
 HERE = Path(__file__).resolve().parent
 SECRET = "soak-secret"  # noqa: S105 - the servers' shared signing key, so tokens outlive a restart
@@ -68,10 +71,11 @@ def soak_database() -> Iterator[SoakDatabase]:
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    app = harness.build_app(url)
-    factory = harness.session_factory(app)
+    drop_everything(url)
+    prepare(url)
+    engine = tuned_engine(url)
+    factory = make_session_factory(engine)
     _publish_timer_procedure(lambda: UnitOfWork(factory))
-    engine = harness.app_engine(app)
     yield SoakDatabase(url, engine)
     engine.dispose()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.live_server import Gunicorn
 from tests.soak.load import ACTIONS
 from tests.soak.load import Tally
+from tests.support.live_server import Gunicorn
 
 NOISE = "maximum number of running instances reached"
 """APScheduler skipping a sweep while the last one runs: expected under load, not a failure."""

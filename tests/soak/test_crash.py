@@ -16,8 +16,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from bench.live_server import ROOT
-from bench.live_server import Gunicorn
 from tests.soak import ledger
 from tests.soak.conftest import TIMER_PROCEDURE
 from tests.soak.load import ADMIN
@@ -28,6 +26,8 @@ from tests.soak.load import login_all
 from tests.soak.report import failures
 from tests.soak.report import figures
 from tests.soak.report import load_lines
+from tests.support.live_server import ROOT
+from tests.support.live_server import Gunicorn
 
 pytestmark = pytest.mark.soak
 

@@ -1,8 +1,9 @@
 """The real server as a subprocess: gunicorn with sync workers on a free loopback port.
 
 Shared by the throughput benchmark (bench/throughput.py) and the soak and crash tests
-(tests/soak/): both need the server users run, not the Flask test client. Gunicorn starts in a
-session of its own, so `kill()` can SIGKILL the master and every worker at once, as a crash would.
+(tests/soak/), so it lives with the tests (bench/ imports tests/support, never the reverse): both
+need the server users run, not the Flask test client. Gunicorn starts in a session of its own, so
+`kill()` can SIGKILL the master and every worker at once, as a crash would.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 READY_PATH = "/api/v1/openapi.json"
 
 
