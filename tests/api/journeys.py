@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -31,6 +34,8 @@ NEWBORN_STEPS: dict[str, tuple[str, dict[str, Any]]] = {
     "return_results": ("tiepnhan1", {"delivery_method": "in_person"}),
 }
 """Each newborn_bundle step on its main path: the C01 user who does it, and valid form data."""
+CONSTRUCTS = Path(__file__).resolve().parent.parent / "data" / "constructs"
+"""One small diagram per BPMN construct, written for the tests (with the form they share)."""
 
 
 class Desk:
@@ -105,3 +110,28 @@ class Desk:
         for element_id in element_ids:
             username, data = NEWBORN_STEPS[element_id]
             self.work(dossier_id, element_id, data, by=username)
+
+    def publish_construct(self, process_id: str, *, validate_only: bool = False) -> TestResponse:
+        """Upload a construct's diagram (and the shared form) as the designer `thietke` does."""
+        metadata = {
+            "code": process_id,
+            "name_vi": f"Thử {process_id}",
+            "name_en": f"Test {process_id}",
+            "field": "civil_status",
+            "time_limit": 5,
+            "process_id": process_id,
+        }
+        files = {
+            f"{process_id}.bpmn": (CONSTRUCTS / f"{process_id}.bpmn").read_bytes(),
+            "opinion.form.json": (CONSTRUCTS / "opinion.form.json").read_bytes(),
+        }
+        path = "/api/v1/procedures/validate" if validate_only else "/api/v1/procedures"
+        return self.client.post(
+            path,
+            data={
+                "metadata": json.dumps(metadata),
+                "files": [(io.BytesIO(content), name) for name, content in files.items()],
+            },
+            content_type="multipart/form-data",
+            headers=self.headers("thietke"),
+        )

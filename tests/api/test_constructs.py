@@ -3,48 +3,15 @@ published and driven through the API: what a reception clerk and the officers se
 
 from __future__ import annotations
 
-import io
-import json
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 from engine.background import sweep
 from engine.store.db import utcnow
 from tests.api.journeys import APPLICANT
-from tests.api.journeys import Desk
-
-CONSTRUCTS = Path(__file__).resolve().parent.parent / "data" / "constructs"
-
-
-def publish(desk: Desk, process_id: str, *, validate_only: bool = False) -> Any:
-    """Upload the construct's diagram (and the shared form) as the designer does."""
-    metadata = {
-        "code": process_id,
-        "name_vi": f"Thử {process_id}",
-        "name_en": f"Test {process_id}",
-        "field": "civil_status",
-        "time_limit": 5,
-        "process_id": process_id,
-    }
-    files = {
-        f"{process_id}.bpmn": (CONSTRUCTS / f"{process_id}.bpmn").read_bytes(),
-        "opinion.form.json": (CONSTRUCTS / "opinion.form.json").read_bytes(),
-    }
-    path = "/api/v1/procedures/validate" if validate_only else "/api/v1/procedures"
-    return desk.client.post(
-        path,
-        data={
-            "metadata": json.dumps(metadata),
-            "files": [(io.BytesIO(content), name) for name, content in files.items()],
-        },
-        content_type="multipart/form-data",
-        headers=desk.headers("thietke"),
-    )
 
 
 def test_a_workflow_that_ends_at_submission_gives_the_dossier_its_outcome_at_once(desk):
-    assert publish(desk, "ends_at_submit").status_code == 201
+    assert desk.publish_construct("ends_at_submit").status_code == 201
 
     received = desk.receive("ends_at_submit")
 
@@ -54,7 +21,7 @@ def test_a_workflow_that_ends_at_submission_gives_the_dossier_its_outcome_at_onc
 
 
 def test_a_plain_task_in_a_role_lane_is_offered_to_that_role(desk):
-    assert publish(desk, "plain_task").status_code == 201
+    assert desk.publish_construct("plain_task").status_code == 201
     dossier_id = desk.receive("plain_task")["id"]
 
     assert desk.inbox("lanhdao1", dossier_id, scope="queue") == ["sign"]
@@ -63,8 +30,8 @@ def test_a_plain_task_in_a_role_lane_is_offered_to_that_role(desk):
 
 
 def test_a_plain_task_outside_any_lane_is_refused_at_publication_naming_it(desk):
-    checked = publish(desk, "plain_task_no_lane", validate_only=True)
-    response = publish(desk, "plain_task_no_lane")
+    checked = desk.publish_construct("plain_task_no_lane", validate_only=True)
+    response = desk.publish_construct("plain_task_no_lane")
 
     assert [problem["element_id"] for problem in checked.json["problems"]] == ["sign"]
     assert response.status_code == 422, response.json
@@ -72,7 +39,7 @@ def test_a_plain_task_outside_any_lane_is_refused_at_publication_naming_it(desk)
 
 
 def test_an_exclusive_split_joined_by_a_parallel_gateway_still_reaches_the_next_step(desk):
-    assert publish(desk, "dead_end_join").status_code == 201
+    assert desk.publish_construct("dead_end_join").status_code == 201
 
     dossier_id = desk.receive("dead_end_join")["id"]
 
@@ -80,8 +47,8 @@ def test_an_exclusive_split_joined_by_a_parallel_gateway_still_reaches_the_next_
 
 
 def test_an_empty_script_is_a_problem_naming_the_task_not_a_server_error(desk):
-    checked = publish(desk, "empty_script", validate_only=True)
-    refused = publish(desk, "empty_script")
+    checked = desk.publish_construct("empty_script", validate_only=True)
+    refused = desk.publish_construct("empty_script")
 
     assert checked.status_code == 200
     assert [problem["element_id"] for problem in checked.json["problems"]] == ["compute"]
@@ -90,7 +57,7 @@ def test_an_empty_script_is_a_problem_naming_the_task_not_a_server_error(desk):
 
 
 def test_a_service_task_no_connector_serves_is_an_incident_at_submission_not_a_server_error(desk):
-    assert publish(desk, "service_task").status_code == 201
+    assert desk.publish_construct("service_task").status_code == 201
     body = {"procedure_code": "service_task", "channel": "in_person", "applicant": APPLICANT}
 
     response = desk.post("/api/v1/dossiers", body, by="tiepnhan1")
@@ -100,7 +67,7 @@ def test_a_service_task_no_connector_serves_is_an_incident_at_submission_not_a_s
 
 
 def test_an_event_gateway_deadline_fires_when_the_applicant_does_not_answer(desk, new_uow):
-    assert publish(desk, "event_gateway_deadline").status_code == 201
+    assert desk.publish_construct("event_gateway_deadline").status_code == 201
     dossier_id = desk.receive("event_gateway_deadline")["id"]
     desk.work(dossier_id, "ask", {}, by="tiepnhan1")
 
@@ -114,8 +81,10 @@ def test_an_event_gateway_deadline_fires_when_the_applicant_does_not_answer(desk
 
 
 def test_a_refused_diagram_names_the_element_and_never_shows_a_python_repr(desk):
-    association = publish(desk, "invalid_data_association", validate_only=True).json["problems"]
-    store = publish(desk, "invalid_data_store", validate_only=True).json["problems"]
+    association = desk.publish_construct("invalid_data_association", validate_only=True).json[
+        "problems"
+    ]
+    store = desk.publish_construct("invalid_data_store", validate_only=True).json["problems"]
 
     assert [problem["element_id"] for problem in association] == ["record_fee"]
     assert [problem["element_id"] for problem in store] == ["registry_store"]
@@ -125,7 +94,7 @@ def test_a_refused_diagram_names_the_element_and_never_shows_a_python_repr(desk)
 
 
 def test_each_agency_gets_its_own_task_showing_its_item_and_all_opinions_are_kept(desk):
-    assert publish(desk, "mi_parallel_user").status_code == 201
+    assert desk.publish_construct("mi_parallel_user").status_code == 201
     agencies = ["Công an xã", "Bảo hiểm xã hội", "Tư pháp"]
     dossier_id = desk.receive("mi_parallel_user", data={"agencies": agencies})["id"]
 

@@ -6,8 +6,6 @@ import io
 import json
 import re
 
-from tests.api.test_constructs import publish
-
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
@@ -234,7 +232,7 @@ def test_a_done_step_shows_the_data_it_was_completed_with_read_only(browser, des
 def test_each_instance_of_a_multi_instance_step_shows_its_item_in_the_inbox_and_on_its_page(
     browser, desk
 ):
-    assert publish(desk, "mi_parallel_user").status_code == 201
+    assert desk.publish_construct("mi_parallel_user").status_code == 201
     agencies = ["Công an xã", "Bảo hiểm xã hội"]
     desk.receive("mi_parallel_user", data={"agencies": agencies})
     browser.login("hotich1")
