@@ -1,7 +1,7 @@
-"""Messages from other agencies' systems (`POST /api/v1/messages`, the demo account `lienthong`),
-driven through the API on the construct diagrams: the answer reaches the dossier waiting for it
-and only that one, once; each step may be served by another worker that parses the diagram
-afresh."""
+"""Messages from other agencies' systems (`POST /api/v1/messages`, the demo account `lienthong`)
+and the pools of a collaboration, driven through the API on the construct diagrams: the answer
+reaches the dossier waiting for it and only that one, once; each step may be served by another
+worker that parses the diagram afresh."""
 
 from __future__ import annotations
 
@@ -200,6 +200,45 @@ def test_after_the_deadline_the_gateway_no_longer_takes_the_answer(desk, new_uow
     assert late.status_code == 404, late.json
     assert desk.dossier(dossier_id)["waiting_for"] == []
     assert desk.inbox("tiepnhan1", dossier_id, scope="queue") == ["refuse_late"]
+
+
+def test_the_pools_of_a_collaboration_run_together_in_one_dossier(desk, workers):
+    """The commune's pool asks the police's pool, which its message starts; the police's answer
+    lets the commune's pool go on. Each step is served by another worker, parsing afresh."""
+    assert publish(desk, "message_collaboration").status_code == 201
+    dossier_id = workers().receive("message_collaboration")["id"]
+    assert workers().inbox("congan1", dossier_id) == []
+
+    assert workers().work(dossier_id, "check", {}, by="tiepnhan1") == ["verify_residence"]
+    waiting = workers().dossier(dossier_id)
+    assert [w["name"] for w in waiting["waiting_for"]] == ["residence_answer"]
+    assert workers().work(dossier_id, "verify_residence", {"resident": True}, by="congan1") == [
+        "register"
+    ]
+    assert workers().work(dossier_id, "register", {}, by="hotich1") == []
+
+    finished = workers().dossier(dossier_id)
+    assert (finished["status"], finished["tasks"], finished["waiting_for"]) == (
+        "result_returned",
+        [],
+        [],
+    )
+    steps = [e["element_id"] for e in finished["history"] if e["kind"] == "task_completed"]
+    assert steps == ["check", "verify_residence", "register"]
+
+
+def test_a_second_dossier_of_a_collaboration_does_not_start_the_other_pool_early(desk):
+    """SpiffWorkflow starts the police's pool by changing the diagram it was given; ours is
+    shared by every dossier, so a dossier received after another's request must not see it."""
+    assert publish(desk, "message_collaboration").status_code == 201
+    first = desk.receive("message_collaboration")["id"]
+    desk.work(first, "check", {}, by="tiepnhan1")
+
+    second = desk.receive("message_collaboration")["id"]
+
+    assert desk.inbox("congan1", second) == []
+    assert desk.dossier(second)["waiting_for"] == []
+    assert desk.inbox("congan1", first) == ["verify_residence"]
 
 
 def test_only_an_external_system_delivers_and_it_reads_no_dossier(desk):
