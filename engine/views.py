@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 from typing import Generic
@@ -158,6 +159,17 @@ class SupplementView:
 
 
 @dataclass(frozen=True)
+class WaitView:
+    """An event the dossier's workflow waits on: a message or signal from outside, a condition,
+    a timer (with its due time)."""
+
+    kind: str
+    name: str
+    element_id: str
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class DossierView:
     id: int
     code: str
@@ -186,3 +198,4 @@ class DossierView:
     delivery: DeliveryView | None = None
     reception_point: ReceptionPointView | None = None
     supplement: SupplementView | None = None
+    waiting_for: list[WaitView] = field(default_factory=list)

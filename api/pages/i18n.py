@@ -174,6 +174,11 @@ ENGLISH: dict[str, str] = {
     "Mở hồ sơ": "Open the dossier",
     "Việc đang mở của hồ sơ": "Open tasks of the dossier",
     "Không còn việc đang mở.": "No open tasks.",
+    "Quy trình đang chờ": "The workflow waits for",
+    "Thông điệp": "Message",
+    "Tín hiệu": "Signal",
+    "Điều kiện": "Condition",
+    "Hẹn giờ": "Timer",
     # reception
     "Tiếp nhận hồ sơ trực tiếp": "Receive a walk-in dossier",
     "Thông tin người nộp": "Applicant",

@@ -127,6 +127,15 @@ class SupplementOut(Schema):
     applicant_due_at = LocalDateTime(required=True)
 
 
+class WaitOut(Schema):
+    kind = fields.String(
+        required=True, metadata={"enum": ["message", "signal", "condition", "timer"]}
+    )
+    name = fields.String(required=True)
+    element_id = fields.String(required=True)
+    due_at = LocalDateTime(allow_none=True, metadata={"description": "timers only"})
+
+
 class DossierOut(Schema):
     id = fields.Integer(required=True)
     code = fields.String(required=True)
@@ -162,6 +171,11 @@ class DossierOut(Schema):
     delivery = fields.Nested(DeliveryOut, required=True)
     reception_point = fields.Nested(ReceptionPointOut, required=True)
     supplement = fields.Nested(SupplementOut, allow_none=True)
+    waiting_for = fields.List(
+        fields.Nested(WaitOut),
+        required=True,
+        metadata={"description": "what the workflow waits on besides open tasks"},
+    )
 
 
 class DossierPageOut(PageOut):

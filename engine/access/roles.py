@@ -14,6 +14,10 @@ ROLE_LABELS: dict[str, tuple[str, str]] = {
     "leader": ("Lãnh đạo", "Leader"),
     "designer": ("Thiết kế quy trình", "Process designer"),
     "admin": ("Quản trị hệ thống", "Administrator"),
+    "external_system": (
+        "Hệ thống liên thông (gửi thông điệp)",
+        "External system (sends messages)",
+    ),
 }
 
 LANE_ROLES = frozenset(

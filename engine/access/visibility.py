@@ -11,8 +11,9 @@ from engine.errors import Forbidden
 from engine.models import Dossier
 from engine.models import Unit
 
-NO_CASEWORK = frozenset({"designer"})
-"""Roles that give no sight of dossiers in their unit."""
+NO_CASEWORK = frozenset({"designer", "external_system"})
+"""Roles that give no sight of dossiers in their unit (another agency's system only delivers
+messages to them)."""
 
 
 def visible_unit_ids(session: Session, actor: Actor) -> set[int] | None:

@@ -18,6 +18,8 @@ from engine.bpmn.runtime import ReadyStep
 from engine.bpmn.runtime import WaitingTimer
 from engine.bpmn.versions import compiled_for
 from engine.errors import WorkflowIncident
+from engine.instance.awaited import Waits
+from engine.instance.awaited import awaited_now
 from engine.instance.task_rows import task_changes
 from engine.instance.timers import timer_diff
 from engine.rules.backoff import retry_at
@@ -72,6 +74,8 @@ class Firing:
     completed: bool = False
     outcome: str | None = None
     error: str | None = None
+    awaited: Waits | None = None
+    """What the moved instance waits on now (engine.instance.awaited); None: unchanged."""
 
 
 def plan_firing(
@@ -107,6 +111,7 @@ def plan_firing(
         firing.cancelled_tasks, firing.new_tasks = changes.cancelled, changes.opened
         firing.completed = runtime.is_completed(workflow)
         firing.outcome = runtime.outcome(workflow) if firing.completed else None
+        firing.awaited = awaited_now(workflow)
     still_waiting = [row for row in waiting if row.id not in changed]
     diff = timer_diff(still_waiting, runtime.waiting_timers(workflow))
     firing.new_timers = diff.new

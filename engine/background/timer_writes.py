@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.background.timer_plans import Firing
 from engine.background.timer_plans import TimerRow
 from engine.background.timer_plans import event_values
+from engine.instance.awaited import write_awaited
 from engine.instance.events import INSERT_FINDING_TASK
 from engine.instance.step import SAVE_STATE
 from engine.instance.task_rows import CANCEL_ROW
@@ -28,7 +29,8 @@ _UPDATE_TIMER = update(Timer).where(Timer.id == bindparam("row_id"))
 
 
 def write(session: Session, firings: Sequence[Firing], now: datetime) -> None:
-    """Timer rows, task rows, saved states, then the events in each instance's order."""
+    """Timer rows, task rows, saved states, awaited events, then the events in each instance's
+    order."""
     connection = session.connection()
     timers = [_timer_values(row) for firing in firings for row in firing.timers]
     if timers:
@@ -47,6 +49,8 @@ def write(session: Session, firings: Sequence[Firing], now: datetime) -> None:
     states = [{"of_dossier": f.dossier.id, "new_state": f.state} for f in firings if f.state]
     if states:
         connection.execute(SAVE_STATE, states)
+    for firing in firings:  # only instances whose diagram catches messages or signals
+        write_awaited(session, firing.dossier.id, firing.awaited)
     events = _events(firings, now)
     if events:
         connection.execute(INSERT_FINDING_TASK, events)  # task rows need not come back

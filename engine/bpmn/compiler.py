@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.access.roles import LANE_ROLES
+from engine.bpmn.collaboration import collaboration_specs
 from engine.bpmn.problems import problem_from
 from engine.bpmn.sandbox import ScriptRefused
 from engine.bpmn.sandbox import compile_expression
@@ -82,8 +83,11 @@ def compile_procedure(files: dict[str, bytes], process_id: str | None = None) ->
         raise DiagramInvalid("the procedure files are not valid", problems)
     chosen = _choose_process(parser, process_id)
     try:
-        spec = parser.get_spec(chosen)
-        subprocess_specs = parser.get_subprocess_specs(chosen)
+        if chosen in parser.collaborations:
+            spec, subprocess_specs = collaboration_specs(parser, chosen)
+        else:
+            spec = parser.get_spec(chosen)
+            subprocess_specs = parser.get_subprocess_specs(chosen)
     except Exception as exc:  # SpiffWorkflow's refusals, and what escapes its parser
         raise DiagramInvalid("the diagram cannot be executed", [problem_from(exc)]) from exc
     steps = _check_specs([spec, *subprocess_specs.values()], parsed_forms, problems)
@@ -154,9 +158,13 @@ def _add_xml(parser: SpiffBpmnParser, name: str, content: bytes, problems: list[
 
 
 def _choose_process(parser: SpiffBpmnParser, process_id: str | None) -> str:
+    """The process named, or the files' only executable process; a collaboration (named, or
+    the only one when the files hold several executable processes) runs its pools together."""
     executable: list[str] = parser.get_process_ids()
+    if len(executable) > 1 and not process_id and len(parser.collaborations) == 1:
+        process_id = next(iter(parser.collaborations))
     if process_id:
-        if process_id not in executable:
+        if process_id not in executable and process_id not in parser.collaborations:
             raise DiagramInvalid(
                 f"process {process_id!r} is not an executable process in the files",
                 [

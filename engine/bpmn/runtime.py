@@ -9,12 +9,17 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -236,3 +241,136 @@ def fire_timers(workflow: BpmnWorkflow, now: datetime) -> list[WaitingTimer]:
 
 
 _LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class AwaitedEvent:
+    """A message, signal or condition the instance waits on, as the read side lists it and as a
+    message from outside is matched against it."""
+
+    spiff_task_id: str
+    element_id: str
+    """The catching element (for an event-based gateway, the event after it)."""
+    kind: str
+    """message, signal or condition."""
+    name: str
+    correlation: dict[str, Any] | None
+    """A message's expected correlation values by property name, as its conversation fixed
+    them (a message sent or received before); None while nothing fixed them, when
+    SpiffWorkflow takes any message of that name."""
+
+
+_KINDS: tuple[tuple[type, str], ...] = (
+    (MessageEventDefinition, "message"),
+    (SignalEventDefinition, "signal"),
+    (ConditionalEventDefinition, "condition"),
+)
+_AWAITABLE = tuple(definition for definition, _kind in _KINDS)
+
+
+def uses_events(workflow: BpmnWorkflow) -> bool:
+    """Whether the diagram catches any message, signal or condition: most catch none, and need
+    no awaited rows."""
+    specs = [workflow.spec, *workflow.subprocess_specs.values()]
+    return any(
+        isinstance(task_spec, CatchingEvent) and _catchable(task_spec.event_definition, task_spec)
+        for spec in specs
+        for task_spec in spec.task_specs.values()
+    )
+
+
+def _catchable(definition: Any, task_spec: Any) -> list[tuple[Any, Any]]:
+    """The (definition, element spec) pairs of what a catching task waits on: its own
+    definition, or each of an event-based gateway's events (SpiffWorkflow moves them onto the
+    gateway, in the order of its outputs)."""
+    if isinstance(definition, MultipleEventDefinition):
+        elements = task_spec.outputs if isinstance(task_spec, EventBasedGateway) else []
+        pairs = []
+        for index, item in enumerate(definition.event_definitions):
+            element = elements[index] if index < len(elements) else task_spec
+            pairs.extend(_catchable(item, element))
+        return pairs
+    return [(definition, task_spec)] if isinstance(definition, _AWAITABLE) else []
+
+
+def awaited_events(workflow: BpmnWorkflow) -> list[AwaitedEvent]:
+    """The messages, signals and conditions the instance (and every sub-process and pool of
+    it) waits on now."""
+    awaited = []
+    for task in workflow.event_manager.tasks.values():
+        if task.state != TaskState.WAITING:
+            continue
+        for definition, element in _catchable(task.task_spec.event_definition, task.task_spec):
+            kind = next(kind for cls, kind in _KINDS if isinstance(definition, cls))
+            name = definition.name or element.bpmn_name or element.bpmn_id
+            correlation = _expected(task, definition) if kind == "message" else None
+            awaited.append(AwaitedEvent(str(task.id), element.bpmn_id, kind, name, correlation))
+    return sorted(awaited, key=lambda item: (item.spiff_task_id, item.element_id))
+
+
+def _expected(task: Any, definition: MessageEventDefinition) -> dict[str, Any] | None:
+    """The values SpiffWorkflow will require of the message's correlation keys: those the
+    task's conversation holds (`catches` compares the keys of the message with these)."""
+    held = task.workflow.correlations
+    values = {
+        prop.name: held[key][prop.name]
+        for prop in definition.correlation_properties
+        for key in prop.correlation_keys
+        if prop.name in held.get(key, {})
+    }
+    return values or None
+
+
+def deliver_message(
+    workflow: BpmnWorkflow, name: str, correlation: dict[str, Any], payload: dict[str, Any]
+) -> list[str]:
+    """Hand a message from outside to the instance, as SpiffWorkflow catches one thrown by a
+    process: each task waiting for it (whose conversation matches) catches it, then the engine
+    runs until it waits. Returns the elements that caught it; none: nothing moved.
+
+    `correlation` holds values by correlation property name. SpiffWorkflow works out a
+    conversation's keys from the message's payload, so a declared property the payload lacks
+    travels in it under its name."""
+    definition = _waiting_definition(workflow, name)
+    if definition is None:
+        return []
+    props = [prop for prop in definition.correlation_properties if prop.name in correlation]
+    keys: dict[str, dict[str, Any]] = {}
+    for prop in props:
+        for key in prop.correlation_keys:
+            keys.setdefault(key, {})[prop.name] = correlation[prop.name]
+    carried = {**payload, **{prop.name: correlation[prop.name] for prop in props}}
+    event = BpmnEvent(definition, payload=carried, correlations=keys)
+    try:
+        manager = workflow.event_manager
+        manager.update_collaboration(event)  # a pool this message starts now waits for it too
+        catching = [
+            element.bpmn_id
+            for task in list(manager.tasks.values())
+            if task.state == TaskState.WAITING and task.task_spec.catches(task, event)
+            for item, element in _catchable(task.task_spec.event_definition, task.task_spec)
+            if item == definition
+        ]
+        if catching:
+            manager.catch(event, internal=False)
+    except SpiffWorkflowException as exc:
+        raise WorkflowIncident(f"the message {name!r} cannot be received: {exc}") from exc
+    except Exception as exc:  # a correlation expression failing on the payload, say
+        raise WorkflowIncident(
+            f"the message {name!r} cannot be received: {type(exc).__name__}: {exc}"
+        ) from exc
+    if catching:
+        _advance(workflow)
+    return catching
+
+
+def _waiting_definition(workflow: BpmnWorkflow, name: str) -> MessageEventDefinition | None:
+    """The definition of the message `name` as a waiting task holds it: SpiffWorkflow matches
+    a message by its definition."""
+    for task in workflow.event_manager.tasks.values():
+        if task.state != TaskState.WAITING:
+            continue
+        for definition, _element in _catchable(task.task_spec.event_definition, task.task_spec):
+            if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                return definition
+    return None

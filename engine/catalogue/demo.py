@@ -28,6 +28,13 @@ COMMUNE_USERS = (
 )
 
 
+SYSTEM_NAMES = {
+    "thietke": "Chuyên viên thiết kế quy trình",
+    "lienthong": "Hệ thống liên thông của cơ quan khác (demo)",
+}
+"""The names of the province's accounts (the communes' come from COMMUNE_USERS)."""
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
@@ -37,7 +44,10 @@ class DemoAccount:
 
 
 def demo_accounts() -> list[DemoAccount]:
-    accounts = [DemoAccount("thietke", DEMO_PASSWORD, "designer", PROVINCE[0])]
+    accounts = [
+        DemoAccount("thietke", DEMO_PASSWORD, "designer", PROVINCE[0]),
+        DemoAccount("lienthong", DEMO_PASSWORD, "external_system", PROVINCE[0]),
+    ]
     for index, (code, _, _) in enumerate(COMMUNES, start=1):
         accounts += [
             DemoAccount(f"{prefix}{index}", DEMO_PASSWORD, role, code)
@@ -63,14 +73,19 @@ def seed(uow: UnitOfWork) -> Actor:
     every_grant = [(role, unit.id) for role in ROLE_LABELS for unit in units.values()]
     admin = _ensure_user(uow, "admin", "admin", "Quản trị hệ thống (demo)", every_grant)
     names = {
-        f"{prefix}{i}": full for i, _ in enumerate(COMMUNES, 1) for prefix, full, _ in COMMUNE_USERS
+        **SYSTEM_NAMES,
+        **{
+            f"{prefix}{i}": full
+            for i, _ in enumerate(COMMUNES, 1)
+            for prefix, full, _ in COMMUNE_USERS
+        },
     }
     for account in demo_accounts():
         _ensure_user(
             uow,
             account.username,
             account.password,
-            names.get(account.username, "Chuyên viên thiết kế quy trình"),
+            names[account.username],
             [(account.role, units[account.unit].id)],
         )
     uow.commit()

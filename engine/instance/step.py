@@ -1,8 +1,9 @@
 """The one step sequence. Every command that moves a dossier's workflow (receive, complete a task,
 end a dossier) calls `advance`, which owns the order: load (or start) the instance, act on it,
-sync the task rows with the steps now ready, save the state, keep the waiting timers in step,
-then move the dossier's status. The sweep fires timers for many dossiers at once and writes
-them in batches (engine.background.timers), with the same task rows, timer rule and status rule.
+sync the task rows with the steps now ready, save the state, keep the waiting timers and the
+awaited messages and signals in step, then move the dossier's status. The sweep fires timers
+for many dossiers at once and writes them in batches (engine.background.timers), with the same
+task rows, timer rule and status rule.
 
 Why one place: the order carries invariants a new command would otherwise have to learn (the
 completed row and the state go out while the state is serialized; the dossier's changed columns
@@ -31,6 +32,7 @@ from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.runtime import Workflow
 from engine.bpmn.versions import compiled_for
 from engine.errors import WorkflowIncident
+from engine.instance import awaited
 from engine.instance import timers
 from engine.instance.events import insert_events
 from engine.instance.status_changes import announce
@@ -183,6 +185,7 @@ def advance(
     insert_events(session, [*events, *created_events])
     _save(session, dossier, workflow, completing, by, new=state is None)
     timers.schedule_waiting(session, dossier, workflow, by.now)
+    awaited.keep_in_step(session, dossier.id, workflow)
     completed = runtime.is_completed(workflow)
     if state is None:
         announce(session, dossier, previous=None, now=by.now)

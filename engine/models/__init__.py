@@ -22,10 +22,13 @@ from engine.models.core import WorkflowState
 from engine.models.incidents import Incident
 from engine.models.lifecycle import DossierImport
 from engine.models.lifecycle import SupplementRequest
+from engine.models.messages import AwaitedEvent
+from engine.models.messages import MessageDelivery
 
 __all__ = [
     "Attachment",
     "AuditEntry",
+    "AwaitedEvent",
     "Dossier",
     "DossierCounter",
     "DossierImport",
@@ -34,6 +37,7 @@ __all__ = [
     "LoginFailure",
     "LookupFailure",
     "LoginSession",
+    "MessageDelivery",
     "Notification",
     "Procedure",
     "ProcedureVersion",

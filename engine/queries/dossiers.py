@@ -25,6 +25,7 @@ from engine.models import Task
 from engine.queries.refs import unit_refs
 from engine.queries.refs import user_refs
 from engine.queries.task_views import task_views
+from engine.queries.waits import waiting_for
 from engine.rules.status import STATUSES
 from engine.rules.timeliness import timeliness_of
 from engine.store.db import utcnow
@@ -37,6 +38,7 @@ from engine.views import ReceptionPointView
 from engine.views import SupplementView
 from engine.views import TaskView
 from engine.views import UnitRef
+from engine.views import WaitView
 
 
 def get_dossier(session: Session, actor: Actor, dossier_id: int) -> DossierView:
@@ -102,6 +104,7 @@ def _views(
     waiting = _open_supplements(
         session, [d.id for d in dossiers if d.status == "supplement_requested"]
     )
+    waits = waiting_for(session, ids)
     now = utcnow()
     views = []
     for dossier in dossiers:
@@ -116,6 +119,7 @@ def _views(
                 history=history(session, dossier.id) if with_history else None,
                 supplement=waiting.get(dossier.id),
                 now=now,
+                waiting_for=waits.get(dossier.id, []),
             )
         )
     return views
@@ -131,6 +135,7 @@ def view_of(
     history: list[EventView] | None,
     supplement: SupplementView | None,
     now: datetime,
+    waiting_for: list[WaitView] | None = None,
 ) -> DossierView:
     """The dossier as every reader shows it, from what the caller already holds."""
     status = STATUSES[dossier.status]
@@ -154,6 +159,7 @@ def view_of(
         tasks=tasks,
         history=history,
         **_lifecycle_fields(dossier, now, supplement),
+        waiting_for=waiting_for or [],
     )
 
 

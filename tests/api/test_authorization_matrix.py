@@ -34,14 +34,15 @@ ROLES: dict[str, str | None] = {
     "labour_social": "ldxh1",
     "leader": "lanhdao1",
     "designer": "thietke",
+    "external_system": "lienthong",
     "admin": "admin",
     "c02_reception": "tiepnhan2",
     "c02_civil_status": "hotich2",
     "c02_leader": "lanhdao2",
 }
 """Demo users standing for each role; the c02_ ones work in commune C02, every dossier and task
-in these tests belongs to C01 (the designer works at province P01, which C01 is part of, and
-still sees none of its dossiers)."""
+in these tests belongs to C01 (the designer and the external system work at province P01, which
+C01 is part of, and still see none of its dossiers)."""
 
 EVERYONE = frozenset(ROLES)
 STAFF = EVERYONE - {"anonymous"}
@@ -60,6 +61,8 @@ HANDS_ON = frozenset({"leader", "admin", "reception"})
 """Reassigning the open check_dossier task: the leader (and admin) may; reception holds the
 step's role, so it gets through and is refused by the task's state (409: claim it first)."""
 DESIGNERS = frozenset({"designer", "admin"})
+EXTERNAL_SYSTEMS = frozenset({"external_system", "admin"})
+"""Other agencies' systems deliver messages to dossiers (and read none of them)."""
 FORBIDDEN_FLASH = re.compile(
     r"you may not|needs the role|needs one of the roles|belongs to another unit|only reception"
 )
@@ -186,6 +189,12 @@ NEW_USER = {
 }
 APOLOGY = {"reason": "Chờ xác minh thêm", "new_due_at": "2027-12-31T17:00:00+07:00"}
 SUPPLEMENT_REQUEST = {"reason": "Thiếu giấy chứng sinh", "items": ["Giấy chứng sinh"]}
+MESSAGE = {
+    "name": "verification_answer",
+    "correlation": {"dossier_code": "C01-000000-0000"},
+    "message_id": "ma-tran-1",
+}
+"""No dossier waits for it: those who get through are answered 404."""
 TODAY = date.today().isoformat()
 NO_INCIDENT = 999_999
 """The seeded data holds no incident: administrators get a 404, everyone else is refused first."""
@@ -352,6 +361,10 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ],
     ("POST", f"{API}/procedures/validate"): [
         Case(DESIGNERS, _procedure_upload(f"{API}/procedures/validate"))
+    ],
+    # other agencies' systems
+    ("POST", f"{API}/messages"): [
+        Case(EXTERNAL_SYSTEMS, post(lambda w: f"{API}/messages", MESSAGE))
     ],
     # administrators
     ("POST", f"{API}/users"): [Case(ADMIN, post(lambda w: f"{API}/users", NEW_USER), writes=True)],
