@@ -45,6 +45,7 @@ from engine.store.uow import PendingRows
 from engine.store.uow import UnitOfWork
 from engine.store.uow import columns_of
 from engine.views import DossierView
+from engine.views import WaitView
 
 CHANNELS = ("in_person", "online", "postal")
 RECEPTION_POINT_KINDS = ("counter", "mobile", "health_facility")
@@ -71,6 +72,7 @@ class _Receipt:
     receiving: UnitNode
     competent: UnitNode
     tasks: list[Task]
+    waits: list[WaitView]
 
 
 def submit(uow: UnitOfWork, actor: Actor, submission: Submission) -> DossierView:
@@ -174,8 +176,7 @@ def _receive(
         events=[received, *fee],
         compiled=compiled,
     )
-    tasks = started.created
-    return _Receipt(dossier, version, receiving, competent, tasks)
+    return _Receipt(dossier, version, receiving, competent, started.created, started.waits())
 
 
 def _view(session: Session, receipt: _Receipt, procedure_code: str) -> DossierView:
@@ -191,6 +192,7 @@ def _view(session: Session, receipt: _Receipt, procedure_code: str) -> DossierVi
         history=None,
         supplement=None,
         now=utcnow(),
+        waiting_for=receipt.waits,
     )
 
 

@@ -51,6 +51,7 @@ from engine.store.write_behind import defer
 from engine.store.write_behind import defer_row_changes
 from engine.store.write_behind import read_with_next
 from engine.store.write_behind import send_ahead
+from engine.views import WaitView
 
 Act = Callable[[Workflow], object]
 """What a command does to the loaded instance (complete a step, cancel it, start it)."""
@@ -77,6 +78,19 @@ class Advanced:
     """The new open task rows; their ids are set once the commit's round trip is back."""
     completed: bool
     """Whether the workflow reached its end in this step."""
+
+    def waits(self) -> list[WaitView]:
+        """What the instance waits on now, as the read side lists it (engine.queries.waits):
+        events in the order they began, then timers by due time."""
+        events = [
+            WaitView(item.kind, item.name, item.element_id)
+            for item in runtime.awaited_events(self.workflow)
+        ]
+        timers = [
+            WaitView("timer", item.name, item.element_id, item.due_at)
+            for item in runtime.waiting_timers(self.workflow)
+        ]
+        return events + timers
 
 
 @dataclass(frozen=True)

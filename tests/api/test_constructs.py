@@ -109,3 +109,15 @@ def test_each_agency_gets_its_own_task_showing_its_item_and_all_opinions_are_kep
 
     [decide] = desk.dossier(dossier_id)["tasks"]
     assert (decide["element_id"], decide["item"]) == ("decide", None)
+
+
+def test_the_receipt_answer_already_says_what_a_new_dossier_waits_for(desk):
+    assert desk.publish_construct("message_at_start").status_code == 201
+
+    received = desk.receive("message_at_start")
+
+    expected = [
+        {"kind": "message", "name": "payment_confirmed", "element_id": "paid", "due_at": None}
+    ]
+    assert received["waiting_for"] == expected
+    assert desk.dossier(received["id"])["waiting_for"] == expected
