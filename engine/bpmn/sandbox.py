@@ -3,12 +3,14 @@
 No imports (no `__import__` in the builtins), no names or attributes starting with `_`, only the
 safe builtins and the helpers of `HELPERS`, and a time limit. Compiled code is cached by source
 text, so a condition compiles once. Expressions see the context SpiffWorkflow hands them (data
-objects, a DMN cell's `?`) as its own TaskDataEnvironment does.
+objects, a DMN cell's `?`) as its own TaskDataEnvironment does; service tasks go to the
+connector registry (engine.bpmn.connectors).
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import operator
 import sys
 from collections.abc import Callable
@@ -33,11 +35,14 @@ from RestrictedPython.Guards import safer_getattr
 from RestrictedPython.Limits import limited_builtins
 from RestrictedPython.transformer import RestrictingNodeTransformer
 from RestrictedPython.Utilities import utility_builtins
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.bpmn import plain_json
 from engine.bpmn import script_output
+from engine.bpmn.connectors import registry
+from engine.bpmn.connectors.base import ConnectorFailed
 
 _BUILTINS: dict[str, Any] = {
     **safe_builtins,
@@ -233,7 +238,7 @@ class _Run:
 # SpiffWorkflow ships no type hints: to mypy its base class is Any.
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     """Evaluates against task data and SpiffWorkflow's context; writes back plain data, never
-    functions, guards, helpers or the context."""
+    functions, guards, helpers or the context; hands service calls to the connector registry."""
 
     def evaluate(
         self, expression: str, context: dict[str, Any], external_context: Any = None
@@ -264,9 +269,18 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
             context[key] = value
         return True
 
+    def call_service(
+        self, context: dict[str, Any], operation_name: str, operation_params: Any, **_: Any
+    ) -> str:
+        """SpiffWorkflow's hook for a service task: its JSON answer, as text."""
+        values = {name: param["value"] for name, param in (operation_params or {}).items()}
+        return json.dumps(registry.call(operation_name, values), ensure_ascii=False)
+
 
 class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
-    """SpiffWorkflow's engine, with what a script prints kept for its dossier."""
+    """SpiffWorkflow's engine, with what a script prints kept for its dossier and a failed
+    service call reported by its element and operator (SpiffWorkflow 3.2.0's own error path
+    for service tasks raises a NameError)."""
 
     def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
         with script_output.printing_for(task):
@@ -275,6 +289,22 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
         with script_output.printing_for(task):
             return super().execute(task, script, external_context)
+
+    def call_service(self, task: Any, **kwargs: Any) -> str:
+        try:
+            answer: str = self.environment.call_service(task.data, **kwargs)
+        except Exception as exc:  # whatever failed, the incident names the task and operator
+            failure = exc
+        else:
+            return answer
+        spec, operator_name = task.task_spec, kwargs.get("operation_name")
+        reason = failure if isinstance(failure, ConnectorFailed) else repr(failure)
+        raise WorkflowTaskException(
+            f"Bước dịch vụ '{spec.bpmn_id}' ({spec.bpmn_name or spec.bpmn_id}), thao tác "
+            f"'{operator_name}' (service task {spec.bpmn_id}, operator {operator_name}): {reason}",
+            task=task,
+            exception=failure,
+        ) from failure
 
 
 SCRIPT_ENGINE = SandboxScriptEngine(environment=SandboxEnvironment())
