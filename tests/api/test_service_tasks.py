@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from api.config import connector_settings
 from api.database import EXTENSION_KEY
+from engine.bpmn.connectors import registry
 from tests.api.journeys import APPLICANT
 from tests.api.journeys import Desk
 from tests.conftest import make_app
@@ -43,6 +45,7 @@ def app(app, database_url, service):
     )
     yield configured
     configured.extensions[EXTENSION_KEY].kw["bind"].dispose()
+    registry.configure(connector_settings(app.config))  # the process's settings, as before
 
 
 def publish(desk: Desk, process_id: str, *, validate_only: bool = False) -> Any:
@@ -174,3 +177,11 @@ def test_publication_refuses_an_unknown_operator_and_a_missing_parameter_naming_
     assert [p["element_id"] for p in checked.json["problems"]] == [
         p["element_id"] for p in refused.json["problems"]
     ]
+
+
+def test_the_allowed_hosts_setting_is_a_comma_separated_list(app):
+    settings = connector_settings(
+        {**app.config, "CONNECTOR_ALLOWED_HOSTS": " API.Example.gov.vn,127.0.0.1:8080 , "}
+    )
+
+    assert settings.allowed_hosts == {"api.example.gov.vn", "127.0.0.1:8080"}
