@@ -22,6 +22,7 @@ from api import errors
 from api import pages
 from api import scheduler
 from api.config import ROOT
+from api.config import connector_settings
 from api.config import from_environment
 from api.database import EXTENSION_KEY
 from api.extensions import db
@@ -43,6 +44,7 @@ from api.routes import tracking
 from api.routes import units
 from api.routes import users
 from api.routes import webhooks
+from engine.bpmn.connectors import registry as connectors
 from engine.store.db import make_session_factory
 from engine.store.db import tune_engine
 
@@ -68,6 +70,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(from_environment(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+    connectors.configure(connector_settings(app.config))
     if app.config["TRUSTED_PROXIES"] > 0:
         proxies = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

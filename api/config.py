@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from engine.bpmn.connectors.base import ConnectorSettings
 from engine.rules.office_rules import DEFAULT_RULES
 from engine.rules.office_rules import OfficeRules
 
@@ -93,6 +94,19 @@ def from_environment(instance: Path) -> dict[str, Any]:
         # the receipt (form 01) opens <PUBLIC_BASE_URL>/tra-cuu; unset: the host it was printed from
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
         "WTF_CSRF_TIME_LIMIT": None,
+        # service tasks (engine/bpmn/connectors): the hosts http/get and http/post may call
+        # (host or host:port, comma-separated; none by default), each attempt's timeout, the
+        # retries after a failure that may pass, the wait before the first retry (doubling)
+        "CONNECTOR_ALLOWED_HOSTS": os.environ.get("CONNECTOR_ALLOWED_HOSTS", ""),
+        "CONNECTOR_TIMEOUT_SECONDS": float(os.environ.get("CONNECTOR_TIMEOUT_SECONDS", 5)),
+        "CONNECTOR_RETRIES": int(os.environ.get("CONNECTOR_RETRIES", 2)),
+        "CONNECTOR_RETRY_BACKOFF_SECONDS": float(
+            os.environ.get("CONNECTOR_RETRY_BACKOFF_SECONDS", 0.5)
+        ),
+        # population/lookup: the national population database's endpoint (unset: every lookup
+        # is an incident saying so) and its bearer token
+        "POPULATION_API_URL": os.environ.get("POPULATION_API_URL", ""),
+        "POPULATION_API_TOKEN": os.environ.get("POPULATION_API_TOKEN", ""),
     }
 
 
@@ -102,4 +116,17 @@ def office_rules(config: Mapping[str, Any]) -> OfficeRules:
         max_apologies=config["MAX_APOLOGIES"],
         max_supplement_requests=config["MAX_SUPPLEMENT_REQUESTS"],
         apology_working_days_before_due=config["APOLOGY_WORKING_DAYS_BEFORE_DUE"],
+    )
+
+
+def connector_settings(config: Mapping[str, Any]) -> ConnectorSettings:
+    """The service tasks' settings as this deployment set them."""
+    hosts = config["CONNECTOR_ALLOWED_HOSTS"].replace(",", " ").lower().split()
+    return ConnectorSettings(
+        allowed_hosts=frozenset(hosts),
+        timeout_seconds=config["CONNECTOR_TIMEOUT_SECONDS"],
+        retries=config["CONNECTOR_RETRIES"],
+        retry_backoff_seconds=config["CONNECTOR_RETRY_BACKOFF_SECONDS"],
+        population_url=config["POPULATION_API_URL"],
+        population_token=config["POPULATION_API_TOKEN"],
     )

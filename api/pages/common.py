@@ -61,6 +61,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "result_returned": ("Trả kết quả", "Result returned"),
     "fee_recorded": ("Thu phí, lệ phí", "Fee recorded"),
     "refused": ("Từ chối (mẫu 03)", "Refused (form 03)"),
+    "script_printed": ("Mã lệnh in ra", "Script printed"),
 }
 
 

@@ -16,9 +16,11 @@ from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 
 from engine.access.roles import LANE_ROLES
 from engine.bpmn.collaboration import collaboration_specs
+from engine.bpmn.connectors.registry import refusals
 from engine.bpmn.problems import problem_from
 from engine.bpmn.sandbox import ScriptRefused
 from engine.bpmn.sandbox import compile_expression
@@ -195,6 +197,8 @@ def _check_specs(
                 _check_source(task_spec, task_spec.script, compile_script, problems)
             elif isinstance(task_spec, EndEvent):
                 _check_outcome(task_spec, problems)
+            elif isinstance(task_spec, ServiceTask):
+                _check_service(task_spec, problems)
             elif getattr(task_spec, "manual", False):  # user, manual and plain tasks
                 step = _human_step(task_spec, parsed_forms, problems)
                 if step is not None:
@@ -308,6 +312,21 @@ def _check_source(
         compile_fn(source)
     except (ScriptRefused, SyntaxError) as exc:
         problems.append(Problem(f"Mã lệnh không được phép: {exc}", element_id=task_spec.bpmn_id))
+
+
+def _check_service(task_spec: Any, problems: list[Problem]) -> None:
+    """A service task's operator must be one the registry serves, with the parameters it takes,
+    each an expression the sandbox accepts: otherwise every dossier would stop there."""
+    params = task_spec.operation_params or {}
+    for message in refusals(task_spec.operation_name, params):
+        problems.append(Problem(message, element_id=task_spec.bpmn_id))
+    for name, param in params.items():
+        try:
+            compile_expression(str(param.get("value") or ""))
+        except (ScriptRefused, SyntaxError) as exc:
+            problems.append(
+                Problem(f"Tham số '{name}' không hợp lệ: {exc}", element_id=task_spec.bpmn_id)
+            )
 
 
 def _check_outcome(task_spec: Any, problems: list[Problem]) -> None:

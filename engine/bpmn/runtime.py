@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import script_output
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import HumanStep
 from engine.bpmn.sandbox import SCRIPT_ENGINE
@@ -68,9 +69,10 @@ def complete(workflow: BpmnWorkflow, spiff_task_id: str, data: dict[str, Any]) -
     try:
         task.run()
     except SpiffWorkflowException as exc:
-        raise WorkflowIncident(f"the step failed: {exc}") from exc
+        raise WorkflowIncident(f"the step failed: {exc}{_printed(workflow)}") from exc
     except Exception as exc:  # as in _advance: the dossier's incident, never a server error
-        raise WorkflowIncident(f"the step failed: {type(exc).__name__}: {exc}") from exc
+        message = f"the step failed: {type(exc).__name__}: {exc}{_printed(workflow)}"
+        raise WorkflowIncident(message) from exc
     _advance(workflow)
 
 
@@ -81,9 +83,16 @@ def _advance(workflow: BpmnWorkflow) -> None:
     try:
         workflow.do_engine_steps()
     except SpiffWorkflowException as exc:
-        raise WorkflowIncident(f"the workflow cannot advance: {exc}") from exc
+        raise WorkflowIncident(f"the workflow cannot advance: {exc}{_printed(workflow)}") from exc
     except Exception as exc:  # any other failure, as the docstring says
-        raise WorkflowIncident(f"the workflow cannot advance: {type(exc).__name__}: {exc}") from exc
+        message = f"the workflow cannot advance: {type(exc).__name__}: {exc}{_printed(workflow)}"
+        raise WorkflowIncident(message) from exc
+
+
+def _printed(workflow: BpmnWorkflow) -> str:
+    """What the scripts printed before the failure: nothing of the step is saved, so the
+    incident's message is where a designer reads it."""
+    return script_output.as_note(script_output.take(workflow))
 
 
 def ready_steps(workflow: BpmnWorkflow, compiled: CompiledProcedure) -> list[ReadyStep]:

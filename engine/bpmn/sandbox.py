@@ -1,15 +1,24 @@
 """Designers' scripts and gateway conditions run under RestrictedPython.
 
-No imports (no `__import__` in the builtins), no names or attributes starting with `_`, and only
-the safe builtins. Compiled code is cached by source text, so a condition compiles once.
+No imports (no `__import__` in the builtins), no names or attributes starting with `_`, only the
+safe builtins and the helpers of `HELPERS`, and a time limit. Compiled code is cached by source
+text, so a condition compiles once. Expressions see the context SpiffWorkflow hands them (data
+objects, a DMN cell's `?`) as its own TaskDataEnvironment does; service tasks go to the
+connector registry (engine.bpmn.connectors).
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import operator
 import sys
 from collections.abc import Callable
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from decimal import Decimal
 from functools import lru_cache
 from time import monotonic
 from types import CodeType
@@ -26,17 +35,18 @@ from RestrictedPython.Guards import safer_getattr
 from RestrictedPython.Limits import limited_builtins
 from RestrictedPython.transformer import RestrictingNodeTransformer
 from RestrictedPython.Utilities import utility_builtins
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from engine.bpmn import plain_json
+from engine.bpmn import script_output
+from engine.bpmn.connectors import registry
+from engine.bpmn.connectors.base import ConnectorFailed
 
 _BUILTINS: dict[str, Any] = {
     **safe_builtins,
     **limited_builtins,
-    **{
-        name: utility_builtins[name]
-        for name in ("math", "random", "string")
-        if name in utility_builtins
-    },
     "dict": dict,
     "list": list,
     "sum": sum,
@@ -60,6 +70,59 @@ _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "//=": operator.ifloordiv,
     "%=": operator.imod,
 }
+
+
+PER_RUN = object()
+"""A helper made for each run: `exists` sees that run's names, `print` keeps its lines."""
+HELPERS: dict[str, Any] = {
+    "datetime": datetime,
+    "date": date,
+    "time": time,
+    "timedelta": timedelta,
+    "Decimal": Decimal,
+    "math": utility_builtins["math"],
+    "random": utility_builtins["random"],
+    "string": utility_builtins["string"],
+    "json_dumps": plain_json.dumps,
+    "json_loads": plain_json.loads,
+    "exists": PER_RUN,
+    "print": PER_RUN,
+}
+"""Everything a script or condition may use beyond Python's safe builtins, in one list (each
+has its test in tests/engine/test_sandbox_helpers.py). Task data with the same name wins: a
+form field called `date` stays the designer's value. `print` lines go to the dossier's history
+(engine.bpmn.script_output)."""
+_STATIC_HELPERS = {name: value for name, value in HELPERS.items() if value is not PER_RUN}
+_HELPER_IDS = frozenset(id(value) for value in _STATIC_HELPERS.values())
+_ABSENT = object()
+_SCALARS = (str, int, float, bool, type(None), Decimal, date, time, timedelta)
+"""What task data keeps (with lists, tuples, sets and dicts of them): the saved state's types."""
+
+
+def _is_plain(value: Any) -> bool:
+    if isinstance(value, _SCALARS):
+        return True
+    if isinstance(value, dict):
+        return all(isinstance(key, _SCALARS) and _is_plain(item) for key, item in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return all(_is_plain(item) for item in value)
+    return False
+
+
+def _is_data(name: str, value: Any) -> bool:
+    """A name a script leaves in task data: not private, not a function, not a helper."""
+    return not (name.startswith("_") or callable(value) or id(value) in _HELPER_IDS)
+
+
+def _require_plain(name: str, value: Any) -> None:
+    """A value the saved state cannot hold fails the script that made it, naming it, rather
+    than the save after it."""
+    if not _is_plain(value):
+        kind = type(value).__name__
+        raise TypeError(
+            f"biến '{name}' chứa {kind}, không lưu được vào dữ liệu hồ sơ ('{name}' holds a "
+            f"{kind}: task data keeps text, numbers, dates, lists and dicts of them)"
+        )
 
 
 class ScriptTimeout(RuntimeError):
@@ -146,25 +209,102 @@ def compile_script(source: str) -> CodeType:
     return result.code
 
 
+class _Run:
+    """One evaluation's names: the helpers, then SpiffWorkflow's context (data objects, a DMN
+    cell's `?`), then the task data, the later winning as in SpiffWorkflow's
+    TaskDataEnvironment; the guards over all, so no data can replace them. `exists` and
+    `print` are bound to it."""
+
+    def __init__(self, context: dict[str, Any], external_context: dict[str, Any]) -> None:
+        self.printer = script_output.Printer()
+        self.helpers: dict[str, Any] = {**_STATIC_HELPERS, "exists": self.exists}
+        guards = {
+            **GUARDS,
+            "_print_": self.print_hook,  # RestrictedPython's hook for `print` in scripts
+            "_print": self.printer,  # and what `print` becomes in an expression
+        }
+        self.scope = {**self.helpers, **external_context, **context, **guards}
+
+    def exists(self, name: str) -> bool:
+        """Whether the task data (or SpiffWorkflow's context) holds `name`, as set so far."""
+        if not isinstance(name, str) or name.startswith("_") or name not in self.scope:
+            return False
+        return self.scope[name] is not self.helpers.get(name, _ABSENT)
+
+    def print_hook(self, _getattr: Any) -> script_output.Printer:
+        return self.printer
+
+
 # SpiffWorkflow ships no type hints: to mypy its base class is Any.
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
-    """Evaluates against task data only; writes back plain data, never functions or guards."""
+    """Evaluates against task data and SpiffWorkflow's context; writes back plain data, never
+    functions, guards, helpers or the context; hands service calls to the connector registry."""
 
     def evaluate(
         self, expression: str, context: dict[str, Any], external_context: Any = None
     ) -> Any:
-        scope = {**GUARDS, **context}
-        return _run_bounded(compile_expression(expression), scope, TIME_LIMIT_SECONDS)
+        run = _Run(context, external_context or {})
+        try:
+            return _run_bounded(compile_expression(expression), run.scope, TIME_LIMIT_SECONDS)
+        finally:
+            run.printer.hand_over()
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
-        scope = {**GUARDS, **context}
-        _run_bounded(compile_script(script), scope, TIME_LIMIT_SECONDS)
-        for key in [k for k in context if k not in scope]:
+        external = external_context or {}
+        clashes = sorted(set(external) & set(context))
+        if clashes:  # as SpiffWorkflow refuses: the script could not tell which one it reads
+            raise ValueError(f"task data hides names of the workflow's context: {clashes}")
+        run = _Run(context, external)
+        try:
+            _run_bounded(compile_script(script), run.scope, TIME_LIMIT_SECONDS)
+        finally:
+            run.printer.hand_over()
+        for key in [k for k in context if k not in run.scope]:
             del context[key]
-        for key, value in scope.items():
-            if key not in GUARDS and not key.startswith("_") and not callable(value):
-                context[key] = value
+        for key, value in run.scope.items():
+            if key in external or not _is_data(key, value):
+                continue
+            if context.get(key, _ABSENT) is not value:
+                _require_plain(key, value)
+            context[key] = value
         return True
 
+    def call_service(
+        self, context: dict[str, Any], operation_name: str, operation_params: Any, **_: Any
+    ) -> str:
+        """SpiffWorkflow's hook for a service task: its JSON answer, as text."""
+        values = {name: param["value"] for name, param in (operation_params or {}).items()}
+        return json.dumps(registry.call(operation_name, values), ensure_ascii=False)
 
-SCRIPT_ENGINE = PythonScriptEngine(environment=SandboxEnvironment())
+
+class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+    """SpiffWorkflow's engine, with what a script prints kept for its dossier and a failed
+    service call reported by its element and operator (SpiffWorkflow 3.2.0's own error path
+    for service tasks raises a NameError)."""
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        with script_output.printing_for(task):
+            return super().evaluate(task, expression, external_context)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        with script_output.printing_for(task):
+            return super().execute(task, script, external_context)
+
+    def call_service(self, task: Any, **kwargs: Any) -> str:
+        try:
+            answer: str = self.environment.call_service(task.data, **kwargs)
+        except Exception as exc:  # whatever failed, the incident names the task and operator
+            failure = exc
+        else:
+            return answer
+        spec, operator_name = task.task_spec, kwargs.get("operation_name")
+        reason = failure if isinstance(failure, ConnectorFailed) else repr(failure)
+        raise WorkflowTaskException(
+            f"Bước dịch vụ '{spec.bpmn_id}' ({spec.bpmn_name or spec.bpmn_id}), thao tác "
+            f"'{operator_name}' (service task {spec.bpmn_id}, operator {operator_name}): {reason}",
+            task=task,
+            exception=failure,
+        ) from failure
+
+
+SCRIPT_ENGINE = SandboxScriptEngine(environment=SandboxEnvironment())

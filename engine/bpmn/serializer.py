@@ -6,6 +6,9 @@ Keeping the spec out halves per-step cost and state size (see reference/spiff-be
 from __future__ import annotations
 
 import json
+from datetime import date
+from datetime import time
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -160,7 +163,27 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpeclessWorkflowConverter
     config[Task] = SharedIdsTaskConverter
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+    registry = BpmnWorkflowSerializer.configure(config)
+    _register_script_values(registry)
+    return BpmnWorkflowSerializer(registry)
+
+
+def _register_script_values(registry: Any) -> None:
+    """The script helpers' types a script may leave in task data (engine.bpmn.sandbox.HELPERS)
+    come back as themselves: SpiffWorkflow registers only datetime and timedelta."""
+    registry.register(
+        date,
+        lambda value: {"value": value.isoformat()},
+        lambda dct: date.fromisoformat(dct["value"]),
+    )
+    registry.register(
+        time,
+        lambda value: {"value": value.isoformat()},
+        lambda dct: time.fromisoformat(dct["value"]),
+    )
+    registry.register(
+        Decimal, lambda value: {"value": str(value)}, lambda dct: Decimal(dct["value"])
+    )
 
 
 SERIALIZER = _make_serializer()

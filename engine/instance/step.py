@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
+from engine.bpmn import script_output
 from engine.bpmn import serializer
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.runtime import Workflow
@@ -34,6 +35,7 @@ from engine.bpmn.versions import compiled_for
 from engine.errors import WorkflowIncident
 from engine.instance import awaited
 from engine.instance import timers
+from engine.instance.events import event_values
 from engine.instance.events import insert_events
 from engine.instance.status_changes import announce
 from engine.instance.status_changes import change_status
@@ -196,7 +198,8 @@ def advance(
     created, created_events = write_task_changes(
         session, dossier, changes, actor_id=by.actor_id, from_unit_id=by.from_unit_id, now=by.now
     )
-    insert_events(session, [*events, *created_events])
+    printed = _printed_events(dossier, workflow, by)
+    insert_events(session, [*events, *created_events, *printed])
     _save(session, dossier, workflow, completing, by, new=state is None)
     timers.schedule_waiting(session, dossier, workflow, by.now)
     awaited.keep_in_step(session, dossier.id, workflow)
@@ -219,6 +222,25 @@ def advance(
         then(advanced)
     defer_row_changes(session, dossier)  # the dossier is locked: no ORM flush needed
     return advanced
+
+
+def _printed_events(dossier: Dossier, workflow: Workflow, by: Mover) -> list[dict[str, Any]]:
+    """What the designers' scripts printed in this step, for the dossier's history."""
+    return [
+        {
+            **event_values(
+                dossier.id,
+                "script_printed",
+                by.now,
+                actor_id=by.actor_id,
+                unit_id=by.from_unit_id,
+                detail={"lines": list(item.lines)},
+            ),
+            "element_id": item.element_id,
+            "step_name": item.name,
+        }
+        for item in script_output.take(workflow)
+    ]
 
 
 def _save(

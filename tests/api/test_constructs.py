@@ -56,7 +56,7 @@ def test_an_empty_script_is_a_problem_naming_the_task_not_a_server_error(desk):
     assert "trống" in refused.json["problems"][0]["message"]
 
 
-def test_a_service_task_no_connector_serves_is_an_incident_at_submission_not_a_server_error(desk):
+def test_a_population_lookup_with_no_endpoint_configured_is_an_incident_not_a_server_error(desk):
     assert desk.publish_construct("service_task").status_code == 201
     body = {"procedure_code": "service_task", "channel": "in_person", "applicant": APPLICANT}
 
@@ -64,6 +64,9 @@ def test_a_service_task_no_connector_serves_is_an_incident_at_submission_not_a_s
 
     assert response.status_code == 409, response.json
     assert response.json["incident_id"] > 0
+    detail = response.json["detail"]
+    assert "'ask_population_db' (Tra cứu dân cư), thao tác 'population/lookup'" in detail
+    assert "set POPULATION_API_URL" in detail
 
 
 def test_an_event_gateway_deadline_fires_when_the_applicant_does_not_answer(desk, new_uow):

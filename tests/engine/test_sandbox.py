@@ -114,3 +114,34 @@ def test_a_condition_that_never_finishes_is_stopped(sandbox, monkeypatch):
     monkeypatch.setattr("engine.bpmn.sandbox.TIME_LIMIT_SECONDS", 0.2)
     with pytest.raises(ScriptTimeout):
         sandbox.evaluate("[x for x in range(10 ** 5) for y in range(10 ** 5)]", {})
+
+
+def test_a_condition_reads_the_context_spiffworkflow_hands_it(sandbox):
+    """Gateway conditions get the workflow's data objects, a DMN cell its `?`, as context."""
+    assert sandbox.evaluate("approved_amount > 1000000", {}, {"approved_amount": 2000000})
+    assert sandbox.evaluate("0 <= dmninputexpr < 6", {"age": 3}, {"dmninputexpr": 3})
+
+
+def test_task_data_wins_over_the_context_in_a_condition(sandbox):
+    assert sandbox.evaluate("amount", {"amount": 1}, {"amount": 2}) == 1
+
+
+def test_a_script_reads_the_context_but_never_writes_it_into_task_data(sandbox):
+    data: dict[str, object] = {"rate": 2}
+    sandbox.execute("doubled = amount * rate\namount = 0", data, {"amount": 3})
+
+    assert data == {"rate": 2, "doubled": 6}
+
+
+def test_a_script_whose_task_data_hides_a_context_name_is_refused(sandbox):
+    data: dict[str, object] = {"amount": 1}
+    with pytest.raises(ValueError, match=r"hides names of the workflow's context: \['amount'\]"):
+        sandbox.execute("total = amount", data, {"amount": 2})
+    assert data == {"amount": 1}
+
+
+def test_task_data_cannot_replace_the_sandbox_guards(sandbox):
+    data = {"items": [1, 2], "__builtins__": {}, "_getattr_": "nothing", "_getiter_": 0}
+
+    assert sandbox.evaluate("len(items) + sum(x for x in items)", data) == 5
+    assert sandbox.evaluate('[exists("_getattr_"), exists("items")]', data) == [False, True]
