@@ -14,6 +14,7 @@ from datetime import datetime
 from engine.background import escalations
 from engine.background import outbox
 from engine.background import reminders
+from engine.background import stalls
 from engine.background import timers
 from engine.background import webhooks
 from engine.background.senders import Sender
@@ -32,6 +33,8 @@ class SweepReport:
     warned: int = 0
     escalated: int = 0
     supplements_expired: int = 0
+    stalled: int = 0
+    """Dossiers in progress found waiting on nothing, each given an incident."""
     errors: int = 0
 
 
@@ -73,7 +76,14 @@ def sweep(
         errors += 1
         logger.exception("escalation failed")
     expired, expiry_errors = _expire_supplements(new_uow, now)
-    return SweepReport(fired, failures, warned, escalated, expired, errors + expiry_errors)
+    stalled = 0
+    try:
+        with new_uow() as uow:
+            stalled = stalls.report_stalled(uow, now=now)
+    except Exception:
+        errors += 1
+        logger.exception("checking for stalled dossiers failed")
+    return SweepReport(fired, failures, warned, escalated, expired, stalled, errors + expiry_errors)
 
 
 def _expire_supplements(new_uow: NewUow, now: datetime) -> tuple[int, int]:

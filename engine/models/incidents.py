@@ -15,7 +15,8 @@ from sqlalchemy.orm import mapped_column
 
 from engine.store.db import Base
 
-INCIDENT_KINDS = ("task_completion", "timer", "start")
+INCIDENT_KINDS = ("task_completion", "timer", "start", "stalled")
+"""`stalled`: the periodic check found a dossier in progress that waits on nothing."""
 
 
 class Incident(Base):
@@ -50,4 +51,5 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     resolution: Mapped[str | None] = mapped_column(String(40))
-    """How it ended: retried, task_closed (done or cancelled meanwhile), timer_rearmed."""
+    """How it ended: retried, task_closed (done or cancelled meanwhile), timer_rearmed, moving
+    (a stalled dossier that waits on something again)."""

@@ -28,6 +28,7 @@ from engine.models import Timer
 from engine.queries.incidents import IncidentView
 from engine.queries.incidents import get_incident
 from engine.queries.incidents import require_admin
+from engine.queries.stalls import stalled_dossiers
 from engine.store.db import utcnow
 from engine.store.uow import UnitOfWork
 from engine.store.uow import for_update
@@ -71,6 +72,8 @@ def _prepare(uow: UnitOfWork, actor: Actor, incident_id: int) -> Command | None:
     command: Command | None = None
     if incident.kind == "timer":
         _rearm(session, actor, incident, now)
+    elif incident.kind == "stalled":
+        _recheck(session, actor, incident, now)
     elif incident.kind == "start":
         command = _start_command(dict(incident.data))
     else:
@@ -100,6 +103,16 @@ def _rearm(session: Session, actor: Actor, incident: Incident, now: datetime) ->
     timer.state, timer.attempts, timer.last_error = "waiting", 0, None
     timer.next_attempt_at = timer.due_at  # due already: the next sweep claims it
     resolve(session, incident, actor, now, "timer_rearmed")
+
+
+def _recheck(session: Session, actor: Actor, incident: Incident, now: datetime) -> None:
+    """A stalled dossier that waits on something again (handled by hand, or its new version
+    opened a step) is settled; one still waiting on nothing stays open, counted once more."""
+    dossier_id = incident.dossier_id or 0  # a stall is always a dossier's
+    if stalled_dossiers(session, limit=1, dossier_id=dossier_id):
+        refresh(incident, incident.message, now)
+    else:
+        resolve(session, incident, actor, now, "moving")
 
 
 def _complete_command(task_id: int, data: dict[str, Any]) -> Command:

@@ -118,6 +118,24 @@ def record_timer_failure(
     _opened(session, incident, dossier, now, task=None)
 
 
+STALLED_MESSAGE = (
+    "Hồ sơ đang giải quyết nhưng quy trình không chờ gì: không có bước nào mở, không hẹn giờ, "
+    "không chờ thông điệp. Sửa sơ đồ và công bố lại, rồi chạy lại; hoặc xử lý hồ sơ bằng tay "
+    "(the dossier is in progress but its workflow waits on nothing)."
+)
+
+
+def record_stall(session: Session, *, dossier_id: int, now: datetime) -> bool:
+    """Open the incident of a dossier the periodic check found waiting on nothing, unless one is
+    open already; whether one was opened. The sweep commits."""
+    if _open_incident(session, Incident.dossier_id == dossier_id) is not None:
+        return False
+    dossier = session.get_one(Dossier, dossier_id)
+    incident = _new_incident("stalled", dossier, STALLED_MESSAGE, now, actor_id=None, data={})
+    _opened(session, incident, dossier, now, task=None)
+    return True
+
+
 def refresh(incident: Incident, message: str, now: datetime) -> None:
     """One more failed run: the newest message replaces the old."""
     incident.attempts += 1

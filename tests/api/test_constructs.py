@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from engine.background import sweep
+from engine.models import Dossier
+from engine.models import Task
 from engine.store.db import utcnow
 from tests.api.journeys import APPLICANT
 
@@ -124,3 +128,31 @@ def test_the_receipt_answer_already_says_what_a_new_dossier_waits_for(desk):
     ]
     assert received["waiting_for"] == expected
     assert desk.dossier(received["id"])["waiting_for"] == expected
+
+
+def test_the_sweep_reports_a_dossier_left_waiting_on_nothing_once_and_a_retry_rechecks_it(
+    desk, new_uow
+):
+    assert desk.publish_construct("plain_task").status_code == 201
+    dossier_id = desk.receive("plain_task")["id"]
+    desk.work(dossier_id, "sign", {}, by="lanhdao1")  # finished: never reported
+    stuck_id = desk.receive("plain_task")["id"]
+    with new_uow() as uow:  # a hand edit of the database leaves it with no open step
+        uow.begin_write()
+        uow.session.execute(
+            update(Task).where(Task.dossier_id == stuck_id).values(state="cancelled")
+        )
+        uow.session.execute(
+            update(Dossier).where(Dossier.id == stuck_id).values(status="processing")
+        )
+        uow.commit()
+
+    assert sweep.sweep(new_uow, now=utcnow()).stalled == 1
+    assert sweep.sweep(new_uow, now=utcnow()).stalled == 0  # reported once
+    [incident] = desk.get("/api/v1/incidents", by="admin").json["items"]
+    assert (incident["kind"], incident["dossier_id"]) == ("stalled", stuck_id)
+    assert "không chờ gì" in incident["message"]
+
+    retried = desk.post(f"/api/v1/incidents/{incident['id']}/retry", by="admin")
+    assert retried.status_code == 200, retried.json
+    assert (retried.json["resolved_at"], retried.json["attempts"]) == (None, 2)
