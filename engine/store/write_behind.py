@@ -34,6 +34,7 @@ that uses it (a statement, a commit, a rollback) reads them first.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -72,6 +73,9 @@ _NAMES = "mot_cua_prepared_names"
 prepared under on the server (engine.store.libpq_batch)."""
 _SENT = "mot_cua_sent"
 """Key in the connection's `info`: the `_Sent` batch whose answers are still to be read."""
+_ROUND_TRIPS = os.environ.get("MOT_CUA_ROUND_TRIPS", "libpq")
+"""Temporary A/B switch (issue 16, bench/RESULTS.md run 8): `libpq` as before, `libpq-wait` the
+same without commits left in flight, `psycopg` every round trip in psycopg's own pipeline."""
 _BEGIN = text("BEGIN")
 _COMMIT = text("COMMIT")
 
@@ -185,7 +189,7 @@ def commit(session: Session, *, in_flight: bool = False) -> bool:
         # commit then finds no transaction open on the server and sends nothing
         _waiting(connection).append((_COMMIT, None, None))
         connection.info.pop(_FOLLOWING, None)  # as at any commit (_before_commit)
-        if in_flight and _batches(connection, None, None):
+        if in_flight and _ROUND_TRIPS == "libpq" and _batches(connection, None, None):
             _send_commit(connection)
             return True
         _in_one_round_trip(connection)
@@ -328,6 +332,8 @@ def _run(connection: Connection, batch: Batch, unread: list[tuple[Any, RowsCallb
 def _batches(connection: Connection, statement: Executable | None, parameters: Any) -> bool:
     """A libpq batch on psycopg, unless a psycopg pipeline is open or a statement of the round
     trip cannot be queued (see direct_statements.queueable)."""
+    if _ROUND_TRIPS == "psycopg":
+        return False
     if not _pipelines(connection) or connection.connection.driver_connection._pipeline:  # noqa: SLF001
         return False
     following = [(r.statement, r.parameters) for r in connection.info.get(_FOLLOWING, ())]
