@@ -94,10 +94,29 @@ def execute(
         else:
             cursor.execute(prepared.sql, prepared.driver_parameters(given[0]))
     except dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(
-            prepared.sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
-        ) from error
+        raise sqlalchemy_error(connection, error, prepared.sql, parameters) from error
     return (lambda: _all_results(cursor, prepared)) if rows else None
+
+
+def sqlalchemy_error(
+    connection: Connection, error: Exception, sql: str | None = None, parameters: Any = None
+) -> DBAPIError:
+    """The driver's `error` as SQLAlchemy would raise it (IntegrityError, ...). A lost connection
+    is invalidated first, as SQLAlchemy does: the pool must not hand its driver connection out
+    again, and the unit of work's rollback then has nothing to send."""
+    dialect = connection.dialect
+    if not connection.invalidated:
+        driver = connection.connection.dbapi_connection
+        if dialect.is_disconnect(error, driver, None):  # type: ignore[arg-type]
+            connection.invalidate(error)
+    return DBAPIError.instance(  # type: ignore[return-value]
+        sql,
+        parameters,
+        error,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=connection.invalidated,
+        dialect=dialect,
+    )
 
 
 def queueable(connection: Connection, statement: Executable, parameters: Parameters) -> bool:

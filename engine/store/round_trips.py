@@ -31,7 +31,6 @@ from sqlalchemy import Executable
 from sqlalchemy import event
 from sqlalchemy import text
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import DBAPIError
 
 from engine.store import direct_statements
 from engine.store.libpq_batch import Batch
@@ -134,7 +133,7 @@ def in_one_round_trip(
     except connection.dialect.loaded_dbapi.Error as error:  # a lock wait, a refused statement
         if not connection.invalidated:
             connection.info.pop(_UNREAD, None)
-        raise _sqlalchemy_error(connection, error) from error
+        raise direct_statements.sqlalchemy_error(connection, error) from error
     return fetch
 
 
@@ -149,18 +148,6 @@ def send_ahead(connection: Connection) -> None:
         connection.invalidate()
         raise
     connection.info[_SENT] = _Sent(batch, unread)
-
-
-def _sqlalchemy_error(connection: Connection, error: Exception) -> DBAPIError:
-    dialect = connection.dialect
-    return DBAPIError.instance(  # type: ignore[return-value]
-        None,
-        None,
-        error,
-        dialect.loaded_dbapi.Error,
-        connection_invalidated=connection.invalidated,
-        dialect=dialect,
-    )
 
 
 def _batches(connection: Connection, statement: Executable | None, parameters: Any) -> bool:
@@ -226,7 +213,7 @@ def _finish_sent(connection: Connection) -> None:
     try:
         _run(connection, sent.batch, sent.unread)
     except connection.dialect.loaded_dbapi.Error as error:
-        raise _sqlalchemy_error(connection, error) from error
+        raise direct_statements.sqlalchemy_error(connection, error) from error
 
 
 def _send(connection: Connection) -> None:

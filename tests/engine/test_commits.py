@@ -8,15 +8,25 @@ or a connection left unusable for the next command after a failure
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import bindparam
 from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 
 from engine.models import Notification
+from engine.store.write_behind import defer
 from engine.store.write_behind import read
 from engine.store.write_behind import send_ahead
 from tests.background import enqueue_notice
 
 _RECIPIENTS = select(Notification.recipient).where(Notification.recipient.like("cm-%"))
+_MARK_SENT = (
+    update(Notification)
+    .where(Notification.recipient.in_(bindparam("recipients", expanding=True)))
+    .values(status="sent")
+)
 _NO_SUCH_DOSSIER = 2_000_000_000
 
 
@@ -61,6 +71,26 @@ def test_a_read_after_the_commit_sees_what_the_command_wrote(new_uow):
         seen = [row[0] for row in read(uow.session, _RECIPIENTS, {})]
 
     assert seen == ["cm-written@example.vn"]
+
+
+def test_a_connection_lost_under_writes_a_batch_cannot_carry_fails_the_command_only(new_uow):
+    # the database restarts (or an administrator ends the session) between a command's read and
+    # its commit, and what waits rides in psycopg's pipeline (an IN list: not a libpq batch's):
+    # the commit fails, nothing is kept, and the pool hands the next command a fresh connection
+    with new_uow() as uow:
+        if uow.session.get_bind().dialect.name != "postgresql":
+            pytest.skip("an SQLite file has no server session to end")
+        uow.begin_write()
+        backend = uow.session.scalar(text("SELECT pg_backend_pid()"))
+        enqueue_notice(uow.session, "cm-lost@example.vn")
+        defer(uow.session, _MARK_SENT, {"recipients": ["cm-lost@example.vn"]})
+        with new_uow() as admin:
+            assert admin.session.scalar(text(f"SELECT pg_terminate_backend({backend})"))
+        with pytest.raises(OperationalError):
+            uow.commit()
+    _write(new_uow, "cm-after-restart@example.vn")
+
+    assert _recipients(new_uow) == ["cm-after-restart@example.vn"]
 
 
 def test_writes_sent_ahead_are_seen_by_a_read_and_kept_with_the_commit(new_uow):
