@@ -17,7 +17,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import auth
 from api import cli
-from api import database
 from api import errors
 from api import pages
 from api import scheduler
@@ -95,8 +94,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(auth.authenticate_request)
     pages.register(app)
     app.after_request(_security_headers)
-    app.after_request(database.finish_commits)  # a commit that failed in flight fails here
-    app.teardown_request(database.drop_commits)
     _static_routes(app)
     cli.register(app)
     if scheduler.should_start(app):

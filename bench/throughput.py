@@ -4,7 +4,10 @@
 (POST /api/v1/dossiers), complete its tasks along the case's path, start the next one; the two
 shipped procedures alternate. Only task completions count; receipts are load the server carries
 too. Requests after a warm-up and before the end of the window count. Server, database and
-clients share the machine's cores: the CPU seconds each used are printed beside the rate.
+clients share the machine's cores: the CPU seconds each used are printed beside the rate, and
+per completed task the workers' and the PostgreSQL backends' (those serving the database, when
+the server runs on this machine). The rate moves with whatever else runs here; CPU per task
+much less, so two versions of the code compare by it (bench/RESULTS.md run 8).
 
 The target was set for this machine size when a raw SpiffWorkflow step took about 1 ms (the
 issue; ../shared/reference/spiff-bench.md). This machine's speed drifts 2-3x for hours, so the
@@ -30,6 +33,7 @@ from typing import Any
 
 import harness
 import step_vs_raw
+from sqlalchemy import make_url
 
 from tests.support import live_server
 
@@ -151,6 +155,23 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def _database_cpu(database: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving `database` on this machine (their process
+    titles name it; none when the server runs elsewhere)."""
+    title = f" {database} ".encode()
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if command.startswith(b"postgres: ") and title in command:
+            total += _cpu_seconds(int(entry.name))
+    return total
+
+
 def _machine_busy() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -176,6 +197,8 @@ class Window:
     workers_cpu: float
     client_cpu: float
     machine_busy: float
+    database_cpu: float
+    """Of its backends on this machine (0.0 when the server runs elsewhere)."""
 
     @property
     def done(self) -> int:
@@ -190,7 +213,7 @@ class Window:
         return [e for t in self.tallies for e in t.other_errors]
 
 
-def drive(port: int, workers: list[int], *, seconds: float, warmup: float) -> Window:
+def drive(port: int, workers: list[int], database: str, *, seconds: float, warmup: float) -> Window:
     clients = [Client(port, n) for n in range(CLIENTS)]
     for client in clients:
         client.login()
@@ -199,10 +222,20 @@ def drive(port: int, workers: list[int], *, seconds: float, warmup: float) -> Wi
         client.window = (begin, begin + seconds)
         client.start()
     time.sleep(max(0.0, begin - time.perf_counter()))
-    before = sum(_cpu_seconds(p) for p in workers), _own_cpu(), _machine_busy()[0]
+    before = (
+        sum(_cpu_seconds(p) for p in workers),
+        _own_cpu(),
+        _machine_busy()[0],
+        _database_cpu(database),
+    )
     for client in clients:
         client.join()
-    after = sum(_cpu_seconds(p) for p in workers), _own_cpu(), _machine_busy()[0]
+    after = (
+        sum(_cpu_seconds(p) for p in workers),
+        _own_cpu(),
+        _machine_busy()[0],
+        _database_cpu(database),
+    )
     used = [a - b for a, b in zip(after, before, strict=True)]
     return Window(begin, seconds, [c.tally for c in clients], *used)
 
@@ -227,14 +260,16 @@ def report(window: Window, log: Path) -> None:
         harness.say("  end of the gunicorn log:\n" + log.read_text(errors="replace")[-4000:])
     harness.say(
         f"CPU in the window (core-seconds per wall second): gunicorn workers "
-        f"{window.workers_cpu / seconds:.2f}, clients {window.client_cpu / seconds:.2f}, whole "
-        f"machine {window.machine_busy / seconds:.2f} of {os.cpu_count()} (the rest: PostgreSQL "
-        "and anything else)"
+        f"{window.workers_cpu / seconds:.2f}, PostgreSQL backends "
+        f"{window.database_cpu / seconds:.2f}, clients {window.client_cpu / seconds:.2f}, whole "
+        f"machine {window.machine_busy / seconds:.2f} of {os.cpu_count()} (the rest: the "
+        "server's other processes, the kernel, anything else)"
     )
     if done:
         per_task = window.workers_cpu / done * 1000
         harness.say(
-            f"gunicorn worker CPU per completed task (receipts included): {per_task:.2f} ms"
+            f"CPU per completed task (receipts included): gunicorn worker {per_task:.2f} ms, "
+            f"PostgreSQL backends {window.database_cpu / done * 1000:.2f} ms"
         )
 
 
@@ -265,7 +300,8 @@ def measure(options: harness.Options, *, seconds: float, warmup: float) -> list[
     log = options.scratch / "gunicorn.log"
     server = start_server(options.database_url, port, log)
     try:
-        window = drive(port, server.worker_pids(), seconds=seconds, warmup=warmup)
+        database = make_url(options.database_url).database or ""
+        window = drive(port, server.worker_pids(), database, seconds=seconds, warmup=warmup)
     finally:
         server.stop()
     raw_after = raw_step_ms()

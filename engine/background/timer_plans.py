@@ -97,7 +97,7 @@ def plan_firing(
     compiled = compiled_for(session, dossier.spec_key, dossier.version_id)
     workflow = serializer.load(state, compiled)
     firing.fired = runtime.fire_timers(workflow, now)
-    if runtime.stalls(workflow, compiled):
+    if runtime.stalls(workflow, runtime.ready_steps(workflow, compiled)):
         raise WorkflowIncident("after the timer the workflow waits on nothing: no step is ready")
     changed: dict[int, TimerRow] = {}
     if firing.fired:

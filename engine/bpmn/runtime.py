@@ -127,11 +127,11 @@ def is_completed(workflow: BpmnWorkflow) -> bool:
     return bool(workflow.completed)
 
 
-def stalls(workflow: BpmnWorkflow, compiled: CompiledProcedure) -> bool:
+def stalls(workflow: BpmnWorkflow, ready: list[ReadyStep]) -> bool:
     """Whether an unfinished instance waits on nothing that could move it: no human step ready
-    and no event (timer, message, signal, condition) awaited. Such a dossier would sit in its
-    status forever; the step sequence refuses it as an incident instead."""
-    if workflow.completed or ready_steps(workflow, compiled):
+    (`ready`, from `ready_steps`) and no event (timer, message, signal, condition) awaited. Such
+    a dossier would sit in its status forever; the step sequence refuses it as an incident."""
+    if workflow.completed or ready:
         return False
     for tasks in (workflow.tasks, *(sub.tasks for sub in workflow.subprocesses.values())):
         for task in tasks.values():

@@ -187,14 +187,15 @@ def advance(
     compiled = compiled or compiled_for(session, dossier.spec_key, dossier.procedure_version_id)
     workflow = runtime.new(compiled) if state is None else serializer.load(state, compiled)
     act(workflow)
-    if status is None and runtime.stalls(workflow, compiled):  # an ending stops it on purpose
+    ready = runtime.ready_steps(workflow, compiled)
+    if status is None and runtime.stalls(workflow, ready):  # an ending stops it on purpose
         raise WorkflowIncident(
             "the workflow waits on nothing: no step is ready for anyone and no event is awaited "
             "(a task outside a role's lane, or a path that leads nowhere)"
         )
     done = completing.id if completing is not None else None
     rows = open_rows.rows() if isinstance(open_rows, FollowingRead) else open_rows
-    changes = task_changes(rows, runtime.ready_steps(workflow, compiled), done=done)
+    changes = task_changes(rows, ready, done=done)
     created, created_events = write_task_changes(
         session, dossier, changes, actor_id=by.actor_id, from_unit_id=by.from_unit_id, now=by.now
     )

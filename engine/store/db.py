@@ -17,7 +17,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from engine.store import write_behind
+from engine.store import round_trips
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -50,9 +50,9 @@ def utcnow() -> datetime:
 
 
 def tune_engine(engine: Engine) -> Engine:
-    """Write-behind (engine.store.write_behind) everywhere; SQLite: WAL, foreign keys, and BEGIN
-    IMMEDIATE for write units of work (our row lock)."""
-    write_behind.install(engine)
+    """Write-behind (engine.store.write_behind, engine.store.round_trips) everywhere; SQLite:
+    WAL, foreign keys, and BEGIN IMMEDIATE for write units of work (our row lock)."""
+    round_trips.install(engine)
     if engine.dialect.name != "sqlite":
         return engine
 

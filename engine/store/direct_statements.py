@@ -41,7 +41,7 @@ Fetch = Callable[[], list[tuple[Any, ...]]]
 class _Compiled:
     sql: str
     compiled: SQLCompiler
-    processors: dict[str, Callable[[Any], Any]]
+    processors: Mapping[str, Callable[[Any], Any]]
     positional: tuple[str, ...] | None
     """Parameter names in placeholder order for drivers with positional placeholders (SQLite)."""
     results: tuple[Callable[[Any], Any] | None, ...]
@@ -79,8 +79,7 @@ def execute(
         fetched = [tuple(row) for row in result]
         return lambda: fetched
     dialect = connection.dialect
-    driver = connection.connection.driver_connection
-    cursor = driver.cursor() if rows else _shared_cursor(connection)
+    cursor = _driver(connection).cursor() if rows else _shared_cursor(connection)
     try:
         if rows and many and dialect.driver != "psycopg":
             # sqlite3 refuses executemany for statements that return rows: one at a time
@@ -95,10 +94,29 @@ def execute(
         else:
             cursor.execute(prepared.sql, prepared.driver_parameters(given[0]))
     except dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(
-            prepared.sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
-        ) from error
+        raise sqlalchemy_error(connection, error, prepared.sql, parameters) from error
     return (lambda: _all_results(cursor, prepared)) if rows else None
+
+
+def sqlalchemy_error(
+    connection: Connection, error: Exception, sql: str | None = None, parameters: Any = None
+) -> DBAPIError:
+    """The driver's `error` as SQLAlchemy would raise it (IntegrityError, ...). A lost connection
+    is invalidated first, as SQLAlchemy does: the pool must not hand its driver connection out
+    again, and the unit of work's rollback then has nothing to send."""
+    dialect = connection.dialect
+    if not connection.invalidated:
+        driver = connection.connection.dbapi_connection
+        if dialect.is_disconnect(error, driver, None):  # type: ignore[arg-type]
+            connection.invalidate(error)
+    return DBAPIError.instance(  # type: ignore[return-value]
+        sql,
+        parameters,
+        error,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=connection.invalidated,
+        dialect=dialect,
+    )
 
 
 def queueable(connection: Connection, statement: Executable, parameters: Parameters) -> bool:
@@ -131,7 +149,7 @@ def queue(
 def _executions(parameters: Parameters) -> tuple[bool, list[Mapping[str, Any]]]:
     """(executemany?, the parameters of each execution)."""
     many = isinstance(parameters, Sequence) and not isinstance(parameters, Mapping)
-    return many, list(parameters) if many else [parameters or {}]  # type: ignore[list-item]
+    return many, list(parameters) if many else [parameters or {}]  # type: ignore[arg-type,list-item]
 
 
 def _keys(given: list[Mapping[str, Any]]) -> tuple[str, ...]:
@@ -143,8 +161,13 @@ _CURSOR = "mot_cua_direct_cursor"
 that statements returning nothing share, instead of a new one each (a third of their cost)."""
 
 
+def _driver(connection: Connection) -> Any:
+    """The driver's connection (psycopg's, sqlite3's) under a connection in use."""
+    return connection.connection.driver_connection
+
+
 def _shared_cursor(connection: Connection) -> Any:
-    driver = connection.connection.driver_connection
+    driver = _driver(connection)
     cursor = connection.info.get(_CURSOR)
     if cursor is None or cursor.connection is not driver:
         cursor = connection.info[_CURSOR] = driver.cursor()
@@ -158,7 +181,7 @@ def read(connection: Connection, statement: Executable, parameters: Parameters) 
 
 def _all_results(cursor: Any, prepared: _Compiled) -> list[tuple[Any, ...]]:
     """Every returned row, across the result sets of an executemany (psycopg's nextset)."""
-    fetched = []
+    fetched: list[tuple[Any, ...]] = []
     while True:  # not `cursor.description`: psycopg builds a Column object per column for it
         fetched.extend(prepared.processed(tuple(row)) for row in cursor.fetchall())
         if not getattr(cursor, "nextset", lambda: None)():

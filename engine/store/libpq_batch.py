@@ -1,13 +1,17 @@
 """One round trip of statements on PostgreSQL, sent through libpq's pipeline mode directly
 (psycopg's `pgconn`) instead of through psycopg's cursors.
 
-Why: a step's two round trips carry nine statements. psycopg's own pipeline spends some 35 µs
-of Python on each (a cursor, its query conversion, the prepare manager, result bookkeeping)
-and keeps polling while it sends. Measured on this machine in one process, by turns: BEGIN, six
-prepared UPDATEs and COMMIT cost 460-570 µs of CPU (730-840 µs until answered) through
-psycopg's pipeline, and 230-255 µs (540-610 µs) here. Each statement is queued in libpq's
-buffer and everything goes out with one flush: flushing after each statement, so that the
-server could start sooner, cost more CPU and answered no sooner.
+Why: a step's two round trips carry nine statements. Sent through psycopg's pipeline instead, a
+completed task cost 35 % more CPU, worker and PostgreSQL together, and the API step 40 % more
+time (bench/RESULTS.md run 8, by turns). psycopg's pipeline spends some 35 µs of Python on
+each statement (a cursor, its query conversion, the prepare manager, result bookkeeping) and
+keeps polling while it sends; its statements go unprepared (its own prepared statements die
+with every ROLLBACK, see engine.store.round_trips), so the server plans each one anew.
+Measured on this machine in one process, by turns: BEGIN, six prepared UPDATEs and COMMIT cost
+460-570 µs of CPU (730-840 µs until answered) through psycopg's pipeline, and 230-255 µs
+(540-610 µs) here. Each statement is queued in libpq's buffer and everything goes out with one
+flush: flushing after each statement, so that the server could start sooner, cost more CPU and
+answered no sooner.
 
 What stays psycopg's: the connection, the dumpers and loaders that turn values into text and
 back (the ones its cursors use), and its error classes, chosen by SQLSTATE. A statement with
@@ -26,6 +30,7 @@ from typing import Any
 from typing import cast
 
 from psycopg import Connection as Driver
+from psycopg import abc
 from psycopg import errors
 from psycopg import pq
 from psycopg.adapt import PyFormat
@@ -54,8 +59,7 @@ class _Command:
 class Batch:
     """Statements queued with `add`, sent in the order queued: `run` sends them and waits for
     every answer, in one round trip. A command can split that: `send` lets the server start on
-    what is queued so far while the command computes the rest, and `sync(early=True)` returns
-    once the rows asked for are in, leaving the last answers (a COMMIT) to `run`.
+    what is queued so far while the command computes the rest.
 
     `prepared` maps SQL to the name it is prepared under on this connection; keep it with the
     connection (it lives as long as the server session)."""
@@ -65,12 +69,10 @@ class Batch:
         self._prepared = prepared
         self._commands: list[_Command] = []
         self._sent = 0
-        self._transformer: Transformer | None = None
+        self._transformer: abc.Transformer | None = None
         self._expected: list[_Command | bytes] = []
         """Per answer to come: its command, or the SQL of a statement being prepared."""
         self._answered = 0
-        self._rows_answered_at = 0
-        """How many answers are in once the last statement that returns rows is answered."""
         self._naming: dict[bytes, bytes] = {}
         self._unsendable: errors.ProgrammingError | None = None
         self._first_error: errors.Error | None = None
@@ -104,28 +106,9 @@ class Batch:
             self._driver.close()
             raise
 
-    def sync(self, *, early: bool = False) -> None:
-        """Send the rest and a sync. With `early`, return once every statement whose rows were
-        asked for is answered, unless one failed (that is raised, as by `run`): `run` reads
-        the remaining answers. Without, `run` reads them all."""
-        pgconn = self._driver.pgconn
-        try:
-            self._send_new()
-            pgconn.pipeline_sync()
-            self._synced = True
-            _flush(pgconn)
-            if early:
-                while self._answered < self._rows_answered_at and self._first_error is None:
-                    self._take(_next_answer(pgconn))
-        except BaseException:
-            self._driver.close()
-            raise
-        if self._first_error is not None or self._unsendable is not None:
-            self.run()
-
     def run(self) -> None:
-        """Send what is left and a sync (unless `sync` sent them), read every answer, fill the
-        slots, leave pipeline mode. The first statement the server refused is raised
+        """Send what is left and a sync, read every answer, fill the slots, leave pipeline
+        mode. The first statement the server refused is raised
         (psycopg's class for its SQLSTATE); the ones after it were skipped by the server. A
         value no dumper could send is raised once what was queued before it has been
         answered. Anything else (a lost connection, an interrupt) leaves the pipeline in an
@@ -133,9 +116,12 @@ class Batch:
         if self._transformer is None and self._synced:  # run already
             return
         pgconn = self._driver.pgconn
-        if not self._synced:
-            self.sync()
         try:
+            if not self._synced:
+                self._send_new()
+                pgconn.pipeline_sync()
+                self._synced = True
+                _flush(pgconn)
             while self._answered < len(self._expected):
                 self._take(_next_answer(pgconn))
             if _next_answer(pgconn).status != pq.ExecStatus.PIPELINE_SYNC:
@@ -167,8 +153,6 @@ class Batch:
         if command.values is None:
             pgconn.send_query_params(command.sql, None)
             self._expected.append(command)
-            if command.slot is not None:
-                self._rows_answered_at = len(self._expected)
             return
         name = self._prepared.get(command.sql) or self._naming.get(command.sql)
         if name is None:
@@ -180,8 +164,6 @@ class Batch:
         params = self._transformer.dump_sequence(command.values, formats)  # type: ignore[union-attr]
         pgconn.send_query_prepared(name, params)
         self._expected.append(command)
-        if command.slot is not None:
-            self._rows_answered_at = len(self._expected)
 
     def _take(self, result: pq.abc.PGresult) -> None:
         """One answer: fill its slot, note a statement now prepared, keep the first error."""
@@ -196,7 +178,7 @@ class Batch:
         if isinstance(expected, bytes):
             self._prepared[expected] = self._naming[expected]
         elif expected.slot is not None:
-            transformer = cast(Transformer, self._transformer)
+            transformer = cast(abc.Transformer, self._transformer)
             transformer.set_pgresult(result)
             expected.slot.rows.extend(transformer.load_rows(0, result.ntuples, tuple))
 

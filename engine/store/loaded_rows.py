@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from collections.abc import Sequence
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 from typing import TypeVar
 
@@ -28,27 +28,50 @@ from engine.store import write_behind
 Model = TypeVar("Model")
 
 
-@lru_cache(maxsize=32)
+@dataclass(frozen=True)
+class _Layout:
+    """How a model's loaded columns line up: worked out once per model class."""
+
+    columns: tuple[Column[Any], ...]
+    attribute_keys: tuple[str, ...]
+    key_positions: tuple[int, ...]
+    inserting: Insert
+    """INSERT … RETURNING the new row's key, built once (its compiled form is reused)."""
+
+
+_LAYOUTS: dict[type[Any], _Layout] = {}
+
+
+def _layout(model: type[Any]) -> _Layout:
+    layout = _LAYOUTS.get(model)
+    if layout is None:
+        mapper = inspect(model)
+        loaded = tuple(
+            column
+            for column in model.__table__.columns
+            if not mapper.get_property_by_column(column).deferred
+        )
+        layout = _LAYOUTS[model] = _Layout(
+            columns=loaded,
+            attribute_keys=tuple(mapper.get_property_by_column(c).key for c in loaded),
+            key_positions=tuple(loaded.index(column) for column in mapper.primary_key),
+            inserting=insert(model.__table__).returning(*mapper.primary_key),
+        )
+    return layout
+
+
 def columns(model: type[Any]) -> tuple[Column[Any], ...]:
     """The columns of `model`'s table that the ORM loads at once (not the deferred ones), in the
     order `attach` expects their values."""
-    mapper = inspect(model)
-    return tuple(
-        column
-        for column in model.__table__.columns
-        if not mapper.get_property_by_column(column).deferred
-    )
+    return _layout(model).columns
 
 
-@lru_cache(maxsize=32)
 def _attribute_keys(model: type[Any]) -> tuple[str, ...]:
-    mapper = inspect(model)
-    return tuple(mapper.get_property_by_column(column).key for column in columns(model))
+    return _layout(model).attribute_keys
 
 
-@lru_cache(maxsize=32)
 def _key_positions(model: type[Any]) -> tuple[int, ...]:
-    return tuple(columns(model).index(column) for column in inspect(model).primary_key)
+    return _layout(model).key_positions
 
 
 def attach(session: Session, model: type[Model], values: Sequence[Any]) -> Model:
@@ -97,7 +120,5 @@ def _value(column: Column[Any], values: Mapping[str, Any], attribute: str) -> An
     return default.arg  # type: ignore[attr-defined]
 
 
-@lru_cache(maxsize=8)
 def _inserting(model: type[Any]) -> Insert:
-    (key,) = inspect(model).primary_key
-    return insert(model.__table__).returning(key)
+    return _layout(model).inserting

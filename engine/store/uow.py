@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Mapping
 from functools import lru_cache
 from types import TracebackType
@@ -29,24 +28,14 @@ Columns = TypeVarTuple("Columns")
 columns_of = loaded_rows.columns
 """The columns to select for `UnitOfWork.as_object` (the ones the ORM loads at once)."""
 
-FinishLater = Callable[[Callable[[], None]], None]
-"""Takes what waits for a commit left in flight, and calls it before the command's answer
-goes out (the API: after the response is built, see api.database)."""
-
 
 class UnitOfWork:
-    """Opens a session; `commit()` is explicit; anything else is rolled back on exit.
+    """Opens a session; `commit()` is explicit and answered before it returns (reading the
+    COMMIT's answer while the API built its response did not pay: bench/RESULTS.md run 8);
+    anything else is rolled back on exit."""
 
-    Given `finish_later`, a commit on PostgreSQL is left in flight: the command returns its
-    result once the rows it needs are back, and the COMMIT's answer is awaited by what
-    `finish_later` was handed, when the unit of work ends without an error."""
-
-    def __init__(
-        self, session_factory: sessionmaker[Any], *, finish_later: FinishLater | None = None
-    ) -> None:
+    def __init__(self, session_factory: sessionmaker[Any]) -> None:
         self._session_factory = session_factory
-        self._finish_later = finish_later
-        self._in_flight = False
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
@@ -59,18 +48,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._in_flight and exc_type is None and self._finish_later is not None:
-            self._finish_later(self._finish)
-            return
         self.session.rollback()
         self.session.close()
-
-    def _finish(self) -> None:
-        try:
-            write_behind.finish_commit(self.session)
-        finally:
-            self.session.rollback()
-            self.session.close()
 
     def begin_write(self) -> None:
         """Start a write transaction; on SQLite this takes the database write lock at once."""
@@ -126,9 +105,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         try:
-            self._in_flight = write_behind.commit(
-                self.session, in_flight=self._finish_later is not None
-            )
+            write_behind.commit(self.session)
         except StaleDataError as exc:
             raise Conflict("the record was changed by someone else; reload and retry") from exc
 

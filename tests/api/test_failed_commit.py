@@ -1,6 +1,6 @@
-"""A step the database refuses at its commit: on PostgreSQL the commit is answered while the
-response is built (engine.store.uow, api.database), so this is where a step could be reported done
-and not kept. The clerk must get an error, and the dossier must stay where it was."""
+"""A step the database refuses at its commit (its writes wait for the COMMIT's round trip, see
+engine.store.write_behind): this is where a step could be reported done and not kept. The clerk
+must get an error, and the dossier must stay where it was."""
 
 from __future__ import annotations
 

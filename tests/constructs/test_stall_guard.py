@@ -23,15 +23,15 @@ def test_an_instance_waiting_on_a_step_nobody_can_be_offered_stalls():
 
     workflow = runtime.start(unknown_to_the_platform, {})
 
-    assert runtime.stalls(workflow, unknown_to_the_platform)
+    assert runtime.stalls(workflow, runtime.ready_steps(workflow, unknown_to_the_platform))
 
 
 def test_an_instance_with_a_step_ready_or_at_its_end_does_not_stall():
     compiled = plain_task()
     workflow = runtime.start(compiled, {})
-    assert not runtime.stalls(workflow, compiled)
+    assert not runtime.stalls(workflow, runtime.ready_steps(workflow, compiled))
 
     [ready] = runtime.ready_steps(workflow, compiled)
     runtime.complete(workflow, ready.spiff_task_id, {})
     assert runtime.is_completed(workflow)
-    assert not runtime.stalls(workflow, compiled)
+    assert not runtime.stalls(workflow, runtime.ready_steps(workflow, compiled))

@@ -13,7 +13,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import ProgrammingError
 
-from api.database import EXTENSION_KEY
 from engine.models import Notification
 from engine.store.write_behind import read
 from tests.background import enqueue_notice
@@ -24,8 +23,8 @@ _NOTICE = select(Notification.recipient, Notification.created_at, Notification.d
 
 
 @pytest.fixture(autouse=True)
-def _postgresql_only(app):
-    if app.extensions[EXTENSION_KEY].kw["bind"].dialect.name != "postgresql":
+def _postgresql_only(session_factory):
+    if session_factory.kw["bind"].dialect.name != "postgresql":
         pytest.skip("libpq batches are how PostgreSQL round trips are sent")
 
 

@@ -2,8 +2,8 @@
 travel with its next statement or its COMMIT. What must hold for the people whose notices, events
 and steps these rows are: a read sees them, a rollback (or a savepoint's) drops them, a refused row
 fails the commit and keeps nothing; new rows learn their ids with the commit; a read riding with a
-locking read sees what the lock's previous holder committed; and on PostgreSQL a completion costs
-two round trips."""
+locking read sees what the lock's previous holder committed. What a completion and a receipt
+cost in round trips through the API is in tests/api/test_round_trips.py."""
 
 from __future__ import annotations
 
@@ -16,23 +16,17 @@ from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from api.database import EXTENSION_KEY
-from bench.harness import RoundTrips
 from engine.models import Dossier
 from engine.models import Notification
 from engine.models import Task
 from engine.store.db import utcnow
-from engine.store.uow import UnitOfWork
 from engine.store.write_behind import defer
 from engine.store.write_behind import read_with_next
 from engine.work import tasks
-from tests.api.journeys import APPLICANT
 from tests.background import enqueue_notice
 from tests.background import open_steps
 from tests.background import publish_fixture
 from tests.background import receive
-
-NEWBORN = {"procedure_code": "newborn_bundle", "channel": "in_person", "applicant": APPLICANT}
 
 
 def _recipients(new_uow) -> list[str]:
@@ -111,56 +105,6 @@ def test_a_refused_deferred_row_fails_the_commit_and_nothing_of_the_command_stay
     assert _recipients(new_uow) == ["wb-next@example.vn"]
 
 
-def test_on_postgresql_a_completion_costs_two_round_trips(app, client, login):
-    engine = app.extensions[EXTENSION_KEY].kw["bind"]
-    if engine.dialect.name != "postgresql":
-        pytest.skip("round trips are a PostgreSQL matter (SQLite runs in the process)")
-    headers = login("admin", "admin")
-    dossier = client.post("/api/v1/dossiers", json=NEWBORN, headers=headers).json
-    check = dossier["tasks"][0]["id"]
-    answer = client.post(
-        f"/api/v1/tasks/{check}/complete",
-        json={"data": {"dossier_complete": "yes"}},
-        headers=headers,
-    )
-    birth = next(t["id"] for t in answer.json["next_tasks"] if t["element_id"] == "register_birth")
-    birth_data = {"birth_registration_number": "12/2025", "child_personal_id": "001225012345"}
-
-    counter = RoundTrips(engine)
-    try:
-        answer = client.post(
-            f"/api/v1/tasks/{birth}/complete", json={"data": birth_data}, headers=headers
-        )
-        counted = counter.count()
-    finally:
-        counter.close()
-
-    assert answer.status_code == 200, answer.json
-    # BEGIN, the locking read and the open rows; then the writes (the new task's INSERT …
-    # RETURNING among them) with the COMMIT
-    assert counted == 2, f"{counted} round trips"
-
-
-def test_on_postgresql_a_receipt_costs_three_round_trips(app, client, login):
-    engine = app.extensions[EXTENSION_KEY].kw["bind"]
-    if engine.dialect.name != "postgresql":
-        pytest.skip("round trips are a PostgreSQL matter (SQLite runs in the process)")
-    headers = login("admin", "admin")
-    client.post("/api/v1/dossiers", json=NEWBORN, headers=headers)  # caches filled
-
-    counter = RoundTrips(engine)
-    try:
-        answer = client.post("/api/v1/dossiers", json=NEWBORN, headers=headers)
-        counted = counter.count()
-    finally:
-        counter.close()
-
-    assert answer.status_code == 201, answer.json
-    # BEGIN, the day's counter, the key's check and the procedure's version; the dossier's
-    # INSERT … RETURNING; its workflow, task and event rows with the COMMIT
-    assert counted == 3, f"{counted} round trips"
-
-
 _NEW_NOTICE = insert(Notification).returning(Notification.recipient, Notification.id)
 
 
@@ -193,28 +137,6 @@ def test_a_deferred_insert_learns_its_new_ids_with_the_commit(new_uow):
     assert [recipient for recipient, _ in stored] == ["wb-id1@example.vn", "wb-id2@example.vn"]
 
 
-def test_a_step_that_changes_the_status_writes_it_and_raises_the_version(client, login, new_uow):
-    headers = login("admin", "admin")
-    dossier = client.post("/api/v1/dossiers", json=NEWBORN, headers=headers).json
-    check = dossier["tasks"][0]["id"]
-    data = {"data": {"dossier_complete": "yes"}}
-    answer = client.post(f"/api/v1/tasks/{check}/complete", json=data, headers=headers)
-    assert answer.status_code == 200, answer.json
-
-    with new_uow() as uow:
-        row = uow.session.get_one(Dossier, dossier["id"])
-        status, version = row.status, row.lock_version
-    refused = client.post(
-        f"/api/v1/dossiers/{dossier['id']}/refuse",
-        json={"reason": "Thiếu giấy chứng sinh"},
-        headers=headers,
-    )
-
-    assert (status, version) == ("processing", 2)
-    assert refused.status_code == 200, refused.json  # the ORM's version check agrees
-    assert refused.json["status"] == "refused"
-
-
 def test_a_step_that_ends_the_process_cancels_the_other_open_step(new_uow, actor):
     code = publish_fixture(new_uow, actor("thietke"), "parallel_terminate")
     dossier = receive(new_uow, actor("tiepnhan1"), code)
@@ -242,12 +164,13 @@ def _wait_for_a_lock_wait(new_uow, timeout: float = 10.0) -> None:
     raise AssertionError("the completion never waited for the dossier's lock")
 
 
-def test_a_step_that_waited_for_the_dossier_sees_the_task_the_holder_opened(app, new_uow, actor):
+def test_a_step_that_waited_for_the_dossier_sees_the_task_the_holder_opened(
+    session_factory, new_uow, actor
+):
     """The open rows ride with the locking read, so they are read after the lock is granted:
     a row the previous holder committed meanwhile is seen (and, its step not being ready,
     cancelled) rather than left open in an inbox forever."""
-    engine = app.extensions[EXTENSION_KEY].kw["bind"]
-    if engine.dialect.name != "postgresql":
+    if session_factory.kw["bind"].dialect.name != "postgresql":
         pytest.skip("SQLite runs one writer at a time: nobody waits on a row lock")
     receptionist = actor("tiepnhan1")
     dossier = receive(new_uow, receptionist, "newborn_bundle")
@@ -281,7 +204,7 @@ def test_a_step_that_waited_for_the_dossier_sees_the_task_the_holder_opened(app,
     outcome: dict[str, object] = {}
 
     def complete_the_check() -> None:
-        with UnitOfWork(app.extensions[EXTENSION_KEY]) as uow:
+        with new_uow() as uow:
             outcome["opened"] = tasks.complete(
                 uow, receptionist, check.id, {"dossier_complete": "yes"}
             )
