@@ -15,6 +15,9 @@ _ELEMENT_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-fA-F]+>")
 _UNRESOLVED = re.compile(r"Cannot resolve data(Input|Output)Association")
 _STORE_MISSING = re.compile(r"Data Store (name|identifier) is missing")
 _STORE_UNKNOWN = re.compile(r"Data Store with name (.+) has no implementation")
+_NO_DECISION = re.compile(
+    r'No DMN Diagram available with id "(.*?)", Available DMN ids are: (.*?)\.?\s*$'
+)
 _BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
@@ -41,6 +44,12 @@ def problem_from(exc: Exception, root: Any = None, file: str | None = None) -> P
         message = (
             f"Kho dữ liệu “{store_name}” không được hỗ trợ (no data store of that name is "
             "available)."
+        )
+    elif match := _NO_DECISION.search(text):
+        known = match.group(2).strip() or "không có"
+        message = (
+            f"Không có bảng quyết định (DMN) “{match.group(1)}”; các bảng có: {known} "
+            "(no decision table of that id)."
         )
     elif isinstance(exc, ValueError | TypeError | KeyError | AttributeError) and not element_id:
         message = (

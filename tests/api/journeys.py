@@ -111,8 +111,11 @@ class Desk:
             username, data = NEWBORN_STEPS[element_id]
             self.work(dossier_id, element_id, data, by=username)
 
-    def publish_construct(self, process_id: str, *, validate_only: bool = False) -> TestResponse:
-        """Upload a construct's diagram (and the shared form) as the designer `thietke` does."""
+    def publish_construct(
+        self, process_id: str, *, validate_only: bool = False, decisions: str | None = None
+    ) -> TestResponse:
+        """Upload a construct's diagram (with the shared form, and its decision tables
+        `<decisions or process_id>.dmn` when there are some) as the designer `thietke` does."""
         metadata = {
             "code": process_id,
             "name_vi": f"Thử {process_id}",
@@ -125,6 +128,9 @@ class Desk:
             f"{process_id}.bpmn": (CONSTRUCTS / f"{process_id}.bpmn").read_bytes(),
             "opinion.form.json": (CONSTRUCTS / "opinion.form.json").read_bytes(),
         }
+        dmn = CONSTRUCTS / f"{decisions or process_id}.dmn"
+        if dmn.exists():
+            files[dmn.name] = dmn.read_bytes()
         path = "/api/v1/procedures/validate" if validate_only else "/api/v1/procedures"
         return self.client.post(
             path,

@@ -156,3 +156,13 @@ def test_the_sweep_reports_a_dossier_left_waiting_on_nothing_once_and_a_retry_re
     retried = desk.post(f"/api/v1/incidents/{incident['id']}/retry", by="admin")
     assert retried.status_code == 200, retried.json
     assert (retried.json["resolved_at"], retried.json["attempts"]) == (None, 2)
+
+
+def test_a_business_rule_task_naming_a_missing_decision_is_refused_naming_both(desk):
+    refused = desk.publish_construct("missing_decision", decisions="sandbox_dmn")
+
+    assert refused.status_code == 422, refused.json
+    [problem] = refused.json["problems"]
+    assert problem["element_id"] == "decide_fee"
+    assert "no_such_decision" in problem["message"] and "fee_by_age" in problem["message"]
+    assert problem["message"].startswith("Không có bảng quyết định")

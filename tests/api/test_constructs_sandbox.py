@@ -5,8 +5,6 @@ data object."""
 
 from __future__ import annotations
 
-import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,24 +16,7 @@ CONSTRUCTS = Path(__file__).resolve().parent.parent / "data" / "constructs"
 
 def publish(desk: Desk, process_id: str) -> None:
     """Upload the construct's diagram, with its decision table when it has one."""
-    names = [f"{process_id}.bpmn", f"{process_id}.dmn"]
-    files = [
-        (io.BytesIO((CONSTRUCTS / n).read_bytes()), n) for n in names if (CONSTRUCTS / n).exists()
-    ]
-    metadata = {
-        "code": process_id,
-        "name_vi": f"Thử {process_id}",
-        "name_en": f"Test {process_id}",
-        "field": "civil_status",
-        "time_limit": 5,
-        "process_id": process_id,
-    }
-    response = desk.client.post(
-        "/api/v1/procedures",
-        data={"metadata": json.dumps(metadata), "files": files},
-        content_type="multipart/form-data",
-        headers=desk.headers("thietke"),
-    )
+    response = desk.publish_construct(process_id)
     assert response.status_code == 201, response.json
 
 

@@ -4,8 +4,6 @@ a call fails, as the dossier's incident naming the operator and the element, nev
 
 from __future__ import annotations
 
-import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -48,28 +46,6 @@ def app(app, database_url, service):
     registry.configure(connector_settings(app.config))  # the process's settings, as before
 
 
-def publish(desk: Desk, process_id: str, *, validate_only: bool = False) -> Any:
-    metadata = {
-        "code": process_id,
-        "name_vi": f"Thử {process_id}",
-        "name_en": f"Test {process_id}",
-        "field": "civil_status",
-        "time_limit": 5,
-        "process_id": process_id,
-    }
-    path = "/api/v1/procedures/validate" if validate_only else "/api/v1/procedures"
-    content = (CONSTRUCTS / f"{process_id}.bpmn").read_bytes()
-    return desk.client.post(
-        path,
-        data={
-            "metadata": json.dumps(metadata),
-            "files": [(io.BytesIO(content), f"{process_id}.bpmn")],
-        },
-        content_type="multipart/form-data",
-        headers=desk.headers("thietke"),
-    )
-
-
 def submit(desk: Desk, process_id: str, **data: Any) -> Any:
     body = {"procedure_code": process_id, "channel": "in_person", "applicant": APPLICANT}
     return desk.post("/api/v1/dossiers", {**body, "data": data}, by="tiepnhan1")
@@ -77,7 +53,7 @@ def submit(desk: Desk, process_id: str, **data: Any) -> Any:
 
 def test_a_registered_applicant_reaches_reception_after_the_registry_answers(desk, service):
     service.answer(f"/citizens/{APPLICANT['id_number']}", Answer(200, {"registered": True}))
-    assert publish(desk, "service_http_get").status_code == 201
+    assert desk.publish_construct("service_http_get").status_code == 201
 
     created = submit(desk, "service_http_get", registry_url=service.url(""))
 
@@ -90,7 +66,7 @@ def test_a_registered_applicant_reaches_reception_after_the_registry_answers(des
 
 def test_an_applicant_the_registry_does_not_know_is_refused_at_once(desk, service):
     service.answer(f"/citizens/{APPLICANT['id_number']}", Answer(200, {"registered": False}))
-    assert publish(desk, "service_http_get").status_code == 201
+    assert desk.publish_construct("service_http_get").status_code == 201
 
     created = submit(desk, "service_http_get", registry_url=service.url(""))
 
@@ -112,7 +88,7 @@ def test_a_failed_call_is_an_incident_naming_the_operator_and_the_element(
     desk, service, answers, registry_url, reason, calls
 ):
     service.answer(f"/citizens/{APPLICANT['id_number']}", *answers)
-    assert publish(desk, "service_http_get").status_code == 201
+    assert desk.publish_construct("service_http_get").status_code == 201
 
     response = submit(desk, "service_http_get", registry_url=registry_url or service.url(""))
 
@@ -130,7 +106,7 @@ def test_the_population_lookup_finds_the_applicant_and_opens_the_check(desk, ser
     service.answer(
         POPULATION_PATH, Answer(200, {"found": True, "full_name": APPLICANT["full_name"]})
     )
-    assert publish(desk, "service_task").status_code == 201
+    assert desk.publish_construct("service_task").status_code == 201
 
     created = submit(desk, "service_task")
 
@@ -146,7 +122,7 @@ def test_the_population_lookup_finds_the_applicant_and_opens_the_check(desk, ser
 
 def test_a_lookup_that_failed_goes_through_when_the_incident_is_retried(desk, service):
     service.answer(POPULATION_PATH, Answer(503))
-    assert publish(desk, "service_task").status_code == 201
+    assert desk.publish_construct("service_task").status_code == 201
     failed = submit(desk, "service_task")
     assert failed.status_code == 409, failed.json
     assert "thao tác 'population/lookup'" in failed.json["detail"]
@@ -163,8 +139,8 @@ def test_a_lookup_that_failed_goes_through_when_the_incident_is_retried(desk, se
 
 
 def test_publication_refuses_an_unknown_operator_and_a_missing_parameter_naming_each_task(desk):
-    checked = publish(desk, "service_unknown", validate_only=True)
-    refused = publish(desk, "service_unknown")
+    checked = desk.publish_construct("service_unknown", validate_only=True)
+    refused = desk.publish_construct("service_unknown")
 
     assert checked.status_code == 200
     assert refused.status_code == 422, refused.json
