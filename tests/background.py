@@ -43,17 +43,27 @@ APPLICANT = {
 NewUow = Callable[[], UnitOfWork]
 
 
-def publish_fixture(new_uow: NewUow, designer: Actor, process_id: str, *, days: int = 1) -> str:
-    """Publish tests/engine/bpmn/<process_id>.bpmn (with the check_dossier form) as a procedure
-    of the same code; returns the code."""
+def publish_fixture(
+    new_uow: NewUow,
+    designer: Actor,
+    process_id: str,
+    *,
+    days: int = 1,
+    folder: Path = BPMN_DIR,
+    form: str = "check_dossier.form.json",
+    names: tuple[str, str] | None = None,
+) -> str:
+    """Publish <folder>/<process_id>.bpmn (tests/engine/bpmn by default, with its `form`) as a
+    procedure of the same code, named `names` (Vietnamese, English) if given; returns the code."""
     files = {
-        f"{process_id}.bpmn": (BPMN_DIR / f"{process_id}.bpmn").read_bytes(),
-        "check_dossier.form.json": (BPMN_DIR / "check_dossier.form.json").read_bytes(),
+        f"{process_id}.bpmn": (folder / f"{process_id}.bpmn").read_bytes(),
+        form: (folder / form).read_bytes(),
     }
+    name_vi, name_en = names or (f"Thử nghiệm {process_id}", f"Test {process_id}")
     meta = ProcedureMetadata(
         code=process_id,
-        name_vi=f"Thử nghiệm {process_id}",
-        name_en=f"Test {process_id}",
+        name_vi=name_vi,
+        name_en=name_en,
         field="civil_status",
         time_limit=days,
         process_id=process_id,
@@ -64,14 +74,21 @@ def publish_fixture(new_uow: NewUow, designer: Actor, process_id: str, *, days: 
 
 
 def receive(
-    new_uow: NewUow, receptionist: Actor, code: str, applicant: dict[str, Any] | None = None
+    new_uow: NewUow,
+    receptionist: Actor,
+    code: str,
+    applicant: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
 ) -> DossierView:
     with new_uow() as uow:
         return submit(
             uow,
             receptionist,
             Submission(
-                procedure_code=code, applicant=applicant or APPLICANT, channel="online", data={}
+                procedure_code=code,
+                applicant=applicant or APPLICANT,
+                channel="online",
+                data=data or {},
             ),
         )
 

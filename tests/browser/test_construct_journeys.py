@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.catalogue.procedures import ProcedureMetadata
-from engine.catalogue.procedures import publish
-from engine.dossiers.receive import Submission
-from engine.dossiers.receive import submit
-from tests.api.journeys import APPLICANT
 from tests.api.journeys import CONSTRUCTS
+from tests.background import publish_fixture
+from tests.background import receive
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -24,29 +21,15 @@ NAMES = {
 
 
 def publish_construct(new_uow, designer, process_id):
-    name_vi, name_en = NAMES[process_id]
-    meta = ProcedureMetadata(
-        code=process_id,
-        name_vi=name_vi,
-        name_en=name_en,
-        field="civil_status",
-        time_limit=5,
-        process_id=process_id,
+    publish_fixture(
+        new_uow,
+        designer,
+        process_id,
+        days=5,
+        folder=CONSTRUCTS,
+        form="opinion.form.json",
+        names=NAMES[process_id],
     )
-    files = {
-        f"{process_id}.bpmn": (CONSTRUCTS / f"{process_id}.bpmn").read_bytes(),
-        "opinion.form.json": (CONSTRUCTS / "opinion.form.json").read_bytes(),
-    }
-    with new_uow() as uow:
-        publish(uow, designer, meta, files)
-
-
-def receive(new_uow, receptionist, process_id, data):
-    submission = Submission(
-        procedure_code=process_id, applicant=APPLICANT, channel="in_person", data=data
-    )
-    with new_uow() as uow:
-        return submit(uow, receptionist, submission)
 
 
 def test_each_agency_has_its_own_row_naming_it_and_a_waiting_dossier_says_what_for(
@@ -55,8 +38,8 @@ def test_each_agency_has_its_own_row_naming_it_and_a_waiting_dossier_says_what_f
     publish_construct(new_uow, actor("thietke"), "mi_parallel_user")
     publish_construct(new_uow, actor("thietke"), "message_at_start")
     agencies = ["Công an xã", "Bảo hiểm xã hội", "Văn hóa – Xã hội"]
-    asked = receive(new_uow, actor("tiepnhan1"), "mi_parallel_user", {"agencies": agencies})
-    waiting = receive(new_uow, actor("tiepnhan1"), "message_at_start", {})
+    asked = receive(new_uow, actor("tiepnhan1"), "mi_parallel_user", data={"agencies": agencies})
+    waiting = receive(new_uow, actor("tiepnhan1"), "message_at_start")
 
     officer = as_user("hotich1")
     officer.goto("/?tab=queue")
