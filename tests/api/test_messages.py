@@ -5,22 +5,12 @@ worker that parses the diagram afresh."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
-from flask import Flask
-
-from api.database import EXTENSION_KEY
 from engine.background import sweep
-from engine.bpmn import versions
-from engine.bpmn.compiler import SpecCache
-from engine.catalogue import procedures
 from engine.store.db import utcnow
 from tests.api.journeys import Desk
-from tests.conftest import make_app
 
 SENDER = "lienthong"
 
@@ -32,29 +22,6 @@ def send(desk: Desk, name: str, correlation: dict[str, Any], **body: Any) -> Any
 
 def received(desk: Desk, dossier_id: int) -> list[dict[str, Any]]:
     return [e for e in desk.dossier(dossier_id)["history"] if e["kind"] == "message_received"]
-
-
-@pytest.fixture
-def workers(
-    app: Flask, database_url: str, demo_tokens: Any, login: Any, monkeypatch: Any
-) -> Iterator[Callable[[], Desk]]:
-    """`next_worker()`: a Desk on one of two apps sharing the database, taking turns, each call
-    with the empty spec cache of a process that never saw the diagram."""
-    other = make_app(database_url)
-    desks = [
-        Desk(app.test_client(), login, demo_tokens),
-        Desk(other.test_client(), login, demo_tokens),
-    ]
-    turns = iter(range(1_000))
-
-    def next_worker() -> Desk:
-        fresh = SpecCache()
-        monkeypatch.setattr(procedures, "SPEC_CACHE", fresh)
-        monkeypatch.setattr(versions, "SPEC_CACHE", fresh)
-        return desks[next(turns) % 2]
-
-    yield next_worker
-    other.extensions[EXTENSION_KEY].kw["bind"].dispose()
 
 
 def test_a_correlated_answer_moves_its_dossier_once_and_no_other(desk, workers):
