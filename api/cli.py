@@ -30,6 +30,8 @@ def prepare_database() -> None:
     for result in results:
         state = "published" if result.created else "unchanged"
         click.echo(f"  {result.procedure.code} v{result.procedure.version}: {state}")
+        for warning in result.warnings:
+            click.echo(f"    ! {warning.element_id}: {warning.message}")
 
 
 def register(app: Flask) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 from typing import Generic
 from typing import TypeVar
 
+from engine.errors import Problem
+
 T = TypeVar("T")
 
 
@@ -90,6 +92,16 @@ class ProcedureDetail(ProcedureView):
 class PublishResult:
     procedure: ProcedureView
     created: bool
+    warnings: list[Problem] = field(default_factory=list)
+    """What the designer should know though it did not stop publication (engine.bpmn.advice)."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A validation's answer: what stops publication, and what would not."""
+
+    problems: list[Problem]
+    warnings: list[Problem]
 
 
 @dataclass(frozen=True)

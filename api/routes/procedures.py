@@ -90,7 +90,11 @@ class ValidateProcedure(MethodView):
     def post(self, **_documented: Any) -> Any:
         """Check procedure files without publishing anything"""
         meta, files = _upload()
-        return {"problems": [problem_dict(p) for p in validate(current_actor(), meta, files)]}
+        checked = validate(current_actor(), meta, files)
+        return {
+            "problems": [problem_dict(p) for p in checked.problems],
+            "warnings": [problem_dict(p) for p in checked.warnings],
+        }
 
 
 @blp.route("/<string:code>")

@@ -88,13 +88,6 @@ class PublishForm(Schema):
     files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True)
 
 
-class PublishOut(Schema):
-    procedure = fields.Nested(ProcedureOut, required=True)
-    created = fields.Boolean(
-        required=True, metadata={"description": "false: same as current version"}
-    )
-
-
 class ProblemItemOut(Schema):
     message = fields.String(required=True)
     element_id = fields.String(allow_none=True)
@@ -102,5 +95,30 @@ class ProblemItemOut(Schema):
     line = fields.Integer(allow_none=True)
 
 
+class PublishOut(Schema):
+    procedure = fields.Nested(ProcedureOut, required=True)
+    created = fields.Boolean(
+        required=True, metadata={"description": "false: same as current version"}
+    )
+    warnings = fields.List(
+        fields.Nested(ProblemItemOut),
+        required=True,
+        metadata={"description": "as in the validation's answer; publication went ahead"},
+    )
+
+
 class ValidateOut(Schema):
-    problems = fields.List(fields.Nested(ProblemItemOut), required=True)
+    problems = fields.List(
+        fields.Nested(ProblemItemOut),
+        required=True,
+        metadata={"description": "what stops publication"},
+    )
+    warnings = fields.List(
+        fields.Nested(ProblemItemOut),
+        required=True,
+        metadata={
+            "description": "what the designer should know though it does not stop publication: "
+            "a gateway whose conditions may all be false with no default flow, a message only "
+            "another system can send"
+        },
+    )

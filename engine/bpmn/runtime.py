@@ -200,9 +200,20 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
             continue
         due = _timer_due(task, definition)
         if due is not None:
-            name = task.task_spec.bpmn_name or task.task_spec.bpmn_id
-            timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, name, due))
+            element = _timer_element(task.task_spec, definition)
+            name = element.bpmn_name or element.bpmn_id
+            timers.append(WaitingTimer(str(task.id), element.bpmn_id, name, due))
     return sorted(timers, key=lambda timer: (timer.due_at, timer.spiff_task_id))
+
+
+def _timer_element(task_spec: Any, definition: TimerEventDefinition) -> Any:
+    """The timer event's own element: an event-based gateway holds its events' definitions in
+    the order of its outputs, so the designer reads the timer's name, not the gateway's."""
+    if isinstance(task_spec, EventBasedGateway):
+        index = task_spec.event_definition.event_definitions.index(definition)
+        if index < len(task_spec.outputs):
+            return task_spec.outputs[index]
+    return task_spec
 
 
 def _timer_due(task: Any, definition: TimerEventDefinition) -> datetime | None:

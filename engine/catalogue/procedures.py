@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine.access.actors import Actor
 from engine.access.actors import require_role_anywhere
 from engine.access.roles import FIELD_LABELS
+from engine.bpmn.advice import advice_for
 from engine.bpmn.compiler import SPEC_CACHE
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import compile_procedure
@@ -29,6 +30,7 @@ from engine.rules.calendar import UNITS
 from engine.rules.calendar import check_limit
 from engine.rules.office_rules import DEFAULT_SUPPLEMENT_DAYS
 from engine.store.uow import UnitOfWork
+from engine.views import Checked
 from engine.views import PublishResult
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
@@ -94,18 +96,19 @@ def _decode(files: dict[str, bytes]) -> dict[str, str]:
     return texts
 
 
-def validate(actor: Actor, meta: ProcedureMetadata, files: dict[str, bytes]) -> list[Problem]:
-    """Problems that would stop publication; nothing is stored. Unsafe XML is still refused."""
+def validate(actor: Actor, meta: ProcedureMetadata, files: dict[str, bytes]) -> Checked:
+    """Problems that would stop publication, and advice that would not; nothing is stored.
+    Unsafe XML is still refused."""
     require_role_anywhere(actor, "designer")
     check_metadata(meta)
     try:
         _decode(files)
-        compile_procedure(files, meta.process_id)
+        compiled = compile_procedure(files, meta.process_id)
     except UnsafeXml:
         raise
     except DiagramInvalid as exc:
-        return exc.problems
-    return []
+        return Checked(problems=exc.problems, warnings=[])
+    return Checked(problems=[], warnings=advice_for(compiled))
 
 
 def publish(
@@ -127,7 +130,7 @@ def publish(
         session.flush()
     current = session.get(ProcedureVersion, procedure.current_version_id or 0)
     if current is not None and _same(current, compiled, meta):
-        return PublishResult(procedure_view(procedure, current), created=False)
+        return PublishResult(procedure_view(procedure, current), False, advice_for(compiled))
     number = (
         session.scalar(
             select(func.max(ProcedureVersion.number)).where(
@@ -156,7 +159,7 @@ def publish(
     procedure.current_version_id = version.id
     uow.commit()
     SPEC_CACHE.put(compiled)
-    return PublishResult(procedure_view(procedure, version), created=True)
+    return PublishResult(procedure_view(procedure, version), True, advice_for(compiled))
 
 
 def _same(current: ProcedureVersion, compiled: CompiledProcedure, meta: ProcedureMetadata) -> bool:

@@ -114,7 +114,7 @@ class Desk:
     def publish_construct(
         self, process_id: str, *, validate_only: bool = False, decisions: str | None = None
     ) -> TestResponse:
-        """Upload a construct's diagram (with the shared form, and its decision tables
+        """Upload a construct's diagram (with the shared forms, and its decision tables
         `<decisions or process_id>.dmn` when there are some) as the designer `thietke` does."""
         metadata = {
             "code": process_id,
@@ -126,7 +126,7 @@ class Desk:
         }
         files = {
             f"{process_id}.bpmn": (CONSTRUCTS / f"{process_id}.bpmn").read_bytes(),
-            "opinion.form.json": (CONSTRUCTS / "opinion.form.json").read_bytes(),
+            **{form.name: form.read_bytes() for form in CONSTRUCTS.glob("*.form.json")},
         }
         dmn = CONSTRUCTS / f"{decisions or process_id}.dmn"
         if dmn.exists():

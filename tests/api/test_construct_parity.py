@@ -186,7 +186,7 @@ def start_data(case: Case) -> dict[str, Any]:
 
 def diagram_files(case: Case) -> dict[str, bytes]:
     files = {f"{case.diagram}.bpmn": (CONSTRUCTS / f"{case.diagram}.bpmn").read_bytes()}
-    files["opinion.form.json"] = (CONSTRUCTS / "opinion.form.json").read_bytes()
+    files.update({form.name: form.read_bytes() for form in CONSTRUCTS.glob("*.form.json")})
     if case.decisions:
         files[f"{case.decisions}.dmn"] = (CONSTRUCTS / f"{case.decisions}.dmn").read_bytes()
     return files

@@ -166,3 +166,14 @@ def test_a_business_rule_task_naming_a_missing_decision_is_refused_naming_both(d
     assert problem["element_id"] == "decide_fee"
     assert "no_such_decision" in problem["message"] and "fee_by_age" in problem["message"]
     assert problem["message"].startswith("Không có bảng quyết định")
+
+
+def test_advice_is_given_at_validation_and_publication_without_stopping_it(desk):
+    checked = desk.publish_construct("gateway_gap", validate_only=True)
+    published = desk.publish_construct("gateway_gap")
+
+    assert (checked.status_code, checked.json["problems"]) == (200, [])
+    assert [warning["element_id"] for warning in checked.json["warnings"]] == ["route"]
+    assert published.status_code == 201, published.json
+    assert published.json["warnings"] == checked.json["warnings"]
+    assert "copies = 2" in published.json["warnings"][0]["message"]

@@ -143,7 +143,8 @@ def test_the_event_gateway_takes_the_applicant_s_answer_before_its_deadline(desk
     desk.work(dossier_id, "ask", {}, by="tiepnhan1")
     waiting = desk.dossier(dossier_id)
     assert [w["kind"] for w in waiting["waiting_for"]] == ["message", "timer"]
-    assert waiting["waiting_for"][0]["element_id"] == "supplied"
+    assert [w["element_id"] for w in waiting["waiting_for"]] == ["supplied", "deadline"]
+    assert [w["name"] for w in waiting["waiting_for"]] == ["supplement_received", "Hết hạn bổ sung"]
 
     answer = send(desk, "supplement_received", {"dossier_code": waiting["code"]})
 

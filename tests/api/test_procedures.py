@@ -163,7 +163,7 @@ def test_validating_reports_no_problem_and_publishes_nothing(desk, shipped):
     changed = edited(files, 'name="Trả kết quả"', 'name="Trả kết quả cho công dân"')
     response = upload(desk, {**metadata, "time_limit": 3}, changed, validate_only=True)
     assert response.status_code == 200
-    assert response.json == {"problems": []}
+    assert response.json == {"problems": [], "warnings": []}
     assert current(desk) == before
 
 
