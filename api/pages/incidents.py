@@ -42,6 +42,16 @@ def _query() -> dict[str, Any]:
         return load_form(IncidentQuery(), {"per_page": str(PER_PAGE)})
 
 
+RESOLUTIONS = {
+    "retried": "Đã chạy lại",
+    "task_closed": "Không còn cần chạy lại",
+    "timer_rearmed": "Đã hẹn giờ lại",
+    "moving": "Hồ sơ đã chạy tiếp",
+    "message_delivered": "Bên gửi đã gửi lại thông điệp",
+}
+"""How an incident ended, in words (engine.models.incidents names the values)."""
+
+
 @blp.get("/incidents")
 def incidents() -> Any:
     args = _query()
@@ -54,6 +64,7 @@ def incidents() -> Any:
         total=page.total,
         state=args["state"],
         tabs=STATE_TABS,
+        resolutions=RESOLUTIONS,
         page=args["page"],
         pages=max(1, -(-page.total // PER_PAGE)),
     )

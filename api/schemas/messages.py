@@ -76,6 +76,10 @@ class RefusedOut(Schema):
     dossier_id = fields.Integer(required=True)
     dossier_code = fields.String(required=True)
     reason = fields.String(required=True)
+    incident_id = fields.Integer(
+        required=True,
+        metadata={"description": "the incident keeping the message, to deliver again"},
+    )
 
 
 class MessageOut(Schema):
@@ -85,7 +89,10 @@ class MessageOut(Schema):
     refused = fields.List(
         fields.Nested(RefusedOut),
         required=True,
-        metadata={"description": "dossiers whose workflow could not take it: nothing moved"},
+        metadata={
+            "description": "dossiers whose workflow could not take it: nothing moved, the "
+            "message is kept in an incident"
+        },
     )
     replayed = fields.Boolean(
         required=True,

@@ -15,8 +15,9 @@ from sqlalchemy.orm import mapped_column
 
 from engine.store.db import Base
 
-INCIDENT_KINDS = ("task_completion", "timer", "start", "stalled")
-"""`stalled`: the periodic check found a dossier in progress that waits on nothing."""
+INCIDENT_KINDS = ("task_completion", "timer", "start", "stalled", "message")
+"""`stalled`: the periodic check found a dossier in progress that waits on nothing; `message`:
+the dossier's workflow could not take a message from another system (kept to deliver again)."""
 
 
 class Incident(Base):
@@ -51,5 +52,6 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     resolution: Mapped[str | None] = mapped_column(String(40))
-    """How it ended: retried, task_closed (done or cancelled meanwhile), timer_rearmed, moving
-    (a stalled dossier that waits on something again)."""
+    """How it ended: retried, task_closed (done or cancelled meanwhile, or no longer waiting for
+    the message), timer_rearmed, moving (a stalled dossier that waits on something again),
+    message_delivered (the sender sent the message again and it was taken)."""

@@ -20,7 +20,7 @@ from engine.errors import Conflict
 from engine.errors import DomainError
 from engine.errors import NotFound
 from engine.errors import WorkflowIncident
-from engine.instance.events import event
+from engine.models import AwaitedEvent
 from engine.models import Dossier
 from engine.models import Incident
 from engine.models import Task
@@ -35,6 +35,9 @@ from engine.store.uow import for_update
 from engine.work import tasks
 from engine.work.incidents import failure_message
 from engine.work.incidents import refresh
+from engine.work.incidents import resolve
+from engine.work.messages import Message
+from engine.work.messages import deliver_to
 from engine.work.versions import move_to_current
 
 Locked = TypeVar("Locked", Dossier, Incident)
@@ -76,6 +79,11 @@ def _prepare(uow: UnitOfWork, actor: Actor, incident_id: int) -> Command | None:
         _recheck(session, actor, incident, now)
     elif incident.kind == "start":
         command = _start_command(dict(incident.data))
+    elif incident.kind == "message":
+        if dossier is None or not _still_awaited(session, dossier.id, incident.data["name"]):
+            resolve(session, incident, actor, now, "task_closed")
+        else:
+            command = _deliver_command(dossier.id, dict(incident.data))
     else:
         task = session.get(Task, incident.task_id) if incident.task_id else None
         if task is None or task.state != "open":
@@ -119,6 +127,24 @@ def _complete_command(task_id: int, data: dict[str, Any]) -> Command:
     def run(uow: UnitOfWork, original: Actor) -> int | None:
         tasks.complete(uow, original, task_id, data)
         return None
+
+    return run
+
+
+def _still_awaited(session: Session, dossier_id: int, name: str) -> bool:
+    awaited = select(AwaitedEvent.id).where(
+        AwaitedEvent.dossier_id == dossier_id, AwaitedEvent.name == name
+    )
+    return session.scalar(awaited.limit(1)) is not None
+
+
+def _deliver_command(dossier_id: int, data: dict[str, Any]) -> Command:
+    """Deliver the kept message again, as its sender."""
+
+    def run(uow: UnitOfWork, original: Actor) -> int | None:
+        if not deliver_to(uow, original, dossier_id, Message(**data), settles=False):
+            raise Conflict("the dossier no longer waits for this message")
+        return dossier_id
 
     return run
 
@@ -168,29 +194,3 @@ def _settle(
         if incident is not None and incident.resolved_at is None:
             change(uow.session, incident)
             uow.commit()
-
-
-def resolve(
-    session: Session,
-    incident: Incident,
-    actor: Actor,
-    now: datetime,
-    resolution: str,
-    *,
-    dossier_id: int | None = None,
-) -> None:
-    incident.resolved_at, incident.resolved_by, incident.resolution = now, actor.user_id, resolution
-    incident.dossier_id = incident.dossier_id or dossier_id
-    if incident.dossier_id is None:
-        return
-    dossier = session.get_one(Dossier, incident.dossier_id)
-    record = event(
-        dossier.id,
-        "incident_resolved",
-        now,
-        actor_id=actor.user_id,
-        unit_id=dossier.competent_unit_id,
-        detail={"incident_id": incident.id, "kind": incident.kind, "resolution": resolution},
-    )
-    record.element_id, record.step_name = incident.element_id, incident.step_name
-    session.add(record)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import and_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from engine.access.actors import Actor
 from engine.dossiers.receive import Submission
 from engine.errors import WorkflowIncident
 from engine.instance.events import event
+from engine.models import AwaitedEvent
 from engine.models import Dossier
 from engine.models import Incident
 from engine.models import Procedure
@@ -116,6 +118,75 @@ def record_timer_failure(
     incident.timer_id = timer.id
     incident.element_id, incident.step_name = timer.element_id, timer.name
     _opened(session, incident, dossier, now, task=None)
+
+
+def record_message_failure(
+    uow: UnitOfWork, actor: Actor, dossier_id: int, message: dict[str, Any], reason: str
+) -> int:
+    """A message from another system the dossier's workflow could not take (nothing moved): keep
+    it, with who sent it, to deliver again once the diagram is fixed; commit. One open incident
+    per dossier and message name: a new failure counts on it."""
+    uow.begin_write()
+    session = uow.session
+    dossier = session.get_one(Dossier, dossier_id)
+    now = utcnow()
+    incident = _open_incident(session, _message_incident(dossier_id, message["name"]))
+    if incident is None:
+        incident = _new_incident(
+            "message", dossier, reason, now, actor_id=actor.user_id, data=message
+        )
+        incident.element_id = session.scalar(
+            select(AwaitedEvent.element_id)
+            .where(AwaitedEvent.dossier_id == dossier_id, AwaitedEvent.name == message["name"])
+            .order_by(AwaitedEvent.id)
+            .limit(1)
+        )
+        incident.step_name = message["name"]
+        _opened(session, incident, dossier, now, task=None)
+    else:
+        incident.data, incident.actor_id = message, actor.user_id
+        refresh(incident, reason, now)
+    uow.commit()
+    return incident.id
+
+
+def open_message_incident(session: Session, dossier_id: int, name: str) -> Incident | None:
+    """The open incident of a message of that name the dossier could not take, if any."""
+    return _open_incident(session, _message_incident(dossier_id, name))
+
+
+def _message_incident(dossier_id: int, name: str) -> ColumnElement[bool]:
+    return and_(
+        Incident.dossier_id == dossier_id,
+        Incident.kind == "message",
+        Incident.step_name == name,
+    )
+
+
+def resolve(
+    session: Session,
+    incident: Incident,
+    actor: Actor,
+    now: datetime,
+    resolution: str,
+    *,
+    dossier_id: int | None = None,
+) -> None:
+    incident.resolved_at, incident.resolved_by, incident.resolution = now, actor.user_id, resolution
+    incident.dossier_id = incident.dossier_id or dossier_id
+    if incident.dossier_id is None:
+        return
+    dossier = session.get_one(Dossier, incident.dossier_id)
+    record = event(
+        dossier.id,
+        "incident_resolved",
+        now,
+        actor_id=actor.user_id,
+        unit_id=dossier.competent_unit_id,
+        detail={"incident_id": incident.id, "kind": incident.kind, "resolution": resolution},
+    )
+    record.element_id, record.step_name = incident.element_id, incident.step_name
+    session.add(record)
 
 
 STALLED_MESSAGE = (

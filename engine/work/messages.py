@@ -13,6 +13,7 @@ dossier once: sent again, it answers what the first delivery did and moves nothi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,11 @@ from engine.models import Unit
 from engine.models import WorkflowState
 from engine.store.db import utcnow
 from engine.store.uow import UnitOfWork
+from engine.work.incidents import IncidentRecorded
+from engine.work.incidents import failure_message
+from engine.work.incidents import open_message_incident
+from engine.work.incidents import record_message_failure
+from engine.work.incidents import resolve
 
 ROLE = "external_system"
 DOSSIER_CODE = "dossier_code"
@@ -68,12 +74,14 @@ class Delivered:
 
 @dataclass(frozen=True)
 class Refused:
-    """A dossier whose workflow could not take the message: nothing of it moved, and nothing
-    was recorded (send the message again once the diagram is fixed)."""
+    """A dossier whose workflow could not take the message: nothing of it moved; the message is
+    kept in an incident, delivered again by its retry once the diagram is fixed, or settled when
+    the sender sends it again and it is taken."""
 
     dossier_id: int
     dossier_code: str
     reason: str
+    incident_id: int
 
 
 @dataclass(frozen=True)
@@ -103,16 +111,22 @@ def deliver(new_uow: Callable[[], UnitOfWork], actor: Actor, message: Message) -
     for dossier_id in dossier_ids:
         try:
             with new_uow() as uow:
-                _deliver_to(uow, actor, dossier_id, message)
+                deliver_to(uow, actor, dossier_id, message)
         except WorkflowIncident as exc:
-            refused.append((dossier_id, exc.detail))
+            reason = failure_message(exc)
+            with new_uow() as uow:
+                incident_id = record_message_failure(
+                    uow, actor, dossier_id, asdict(message), reason
+                )
+            refused.append((dossier_id, reason, incident_id))
     with new_uow() as uow:
         delivered = _deliveries(uow.session, message.message_id)
-        codes = _codes(uow.session, [dossier_id for dossier_id, _reason in refused])
+        codes = _codes(uow.session, [dossier_id for dossier_id, _reason, _id in refused])
     if not delivered and refused:
-        dossier_id, reason = refused[0]
-        raise WorkflowIncident(
-            f"dossier {codes[dossier_id]} could not take the message {message.name!r}: {reason}"
+        dossier_id, reason, incident_id = refused[0]
+        raise IncidentRecorded(
+            f"dossier {codes[dossier_id]} could not take the message {message.name!r}: {reason}",
+            incident_id,
         )
     if not delivered:
         raise _none_waits(message)  # every dossier stopped waiting while we got to it
@@ -120,7 +134,7 @@ def deliver(new_uow: Callable[[], UnitOfWork], actor: Actor, message: Message) -
         message.message_id,
         message.name,
         [delivery for delivery, _sent in delivered],
-        [Refused(d, codes[d], reason) for d, reason in refused],
+        [Refused(d, codes[d], reason, incident_id) for d, reason, incident_id in refused],
         replayed=False,
     )
 
@@ -234,18 +248,22 @@ _OPEN_ROWS = select(Task.id, Task.spiff_task_id).where(
 )
 
 
-def _deliver_to(uow: UnitOfWork, actor: Actor, dossier_id: int, message: Message) -> None:
+def deliver_to(
+    uow: UnitOfWork, actor: Actor, dossier_id: int, message: Message, *, settles: bool = True
+) -> bool:
     """One dossier's delivery, under its lock; commits only when its workflow took it (it may
-    have stopped waiting, or got this id from a concurrent send, since the dossier was found)."""
+    have stopped waiting, or got this id from a concurrent send, since the dossier was found).
+    Whether it was taken now; an open incident of an earlier failed delivery is settled
+    (`settles`), unless the incident's own retry delivers it."""
     uow.begin_write()
     session = uow.session
     params = {"dossier_id": dossier_id, "message_id": message.message_id}
     dossier: Dossier = uow.lock_one(_LOCK_DOSSIER, "dossier", dossier_id, params)[0]
     if session.scalar(_DELIVERED_HERE, params) is not None:
-        return
+        return False
     state = session.scalar(_STATE, params)
     if state is None:
-        return
+        return False
     now = utcnow()
     received = event_values(
         dossier.id,
@@ -282,7 +300,7 @@ def _deliver_to(uow: UnitOfWork, actor: Actor, dossier_id: int, message: Message
         events=[received],
     )
     if not caught:
-        return  # it waits no more: what the step wrote is rolled back
+        return False  # it waits no more: what the step wrote is rolled back
     session.add(
         MessageDelivery(
             message_id=message.message_id,
@@ -295,4 +313,8 @@ def _deliver_to(uow: UnitOfWork, actor: Actor, dossier_id: int, message: Message
             payload=message.payload,
         )
     )
+    earlier_failure = open_message_incident(session, dossier.id, message.name) if settles else None
+    if earlier_failure is not None:
+        resolve(session, earlier_failure, actor, now, "message_delivered")
     uow.commit()
+    return True

@@ -112,10 +112,16 @@ class Desk:
             self.work(dossier_id, element_id, data, by=username)
 
     def publish_construct(
-        self, process_id: str, *, validate_only: bool = False, decisions: str | None = None
+        self,
+        process_id: str,
+        *,
+        validate_only: bool = False,
+        decisions: str | None = None,
+        changed: tuple[str, str] = ("", ""),
     ) -> TestResponse:
         """Upload a construct's diagram (with the shared forms, and its decision tables
-        `<decisions or process_id>.dmn` when there are some) as the designer `thietke` does."""
+        `<decisions or process_id>.dmn` when there are some) as the designer `thietke` does;
+        `changed`: a text replaced in the diagram first (a designer's fix)."""
         metadata = {
             "code": process_id,
             "name_vi": f"Thử {process_id}",
@@ -125,7 +131,10 @@ class Desk:
             "process_id": process_id,
         }
         files = {
-            f"{process_id}.bpmn": (CONSTRUCTS / f"{process_id}.bpmn").read_bytes(),
+            f"{process_id}.bpmn": (CONSTRUCTS / f"{process_id}.bpmn")
+            .read_text()
+            .replace(*changed)
+            .encode(),
             **{form.name: form.read_bytes() for form in CONSTRUCTS.glob("*.form.json")},
         }
         dmn = CONSTRUCTS / f"{decisions or process_id}.dmn"

@@ -100,7 +100,8 @@ def test_a_message_id_used_again_for_another_message_is_refused(desk):
 
 def test_an_answer_the_diagram_cannot_take_moves_nothing_and_may_be_sent_again(desk):
     """The gateway after the receive task reads `answer["verified"]`: without it the step fails,
-    nothing is recorded, and the corrected message with the same id goes through."""
+    nothing of the dossier moves, the message is kept in an incident naming the receive task,
+    and the corrected message with the same id goes through and settles the incident."""
     assert desk.publish_construct("message_verification").status_code == 201
     dossier_id = desk.receive("message_verification")["id"]
     desk.work(dossier_id, "check", {}, by="tiepnhan1")
@@ -114,10 +115,40 @@ def test_an_answer_the_diagram_cannot_take_moves_nothing_and_may_be_sent_again(d
     assert code in broken.json["detail"]
     assert [e for e in after_broken["history"] if e["kind"] == "message_received"] == []
     assert (len(after_broken["waiting_for"]), after_broken["tasks"]) == (1, [])
+    incident = desk.get(f"/api/v1/incidents/{broken.json['incident_id']}", by="admin").json
+    assert (incident["kind"], incident["element_id"], incident["dossier_id"]) == (
+        "message",
+        "wait_answer",
+        dossier_id,
+    )
+    assert "KeyError" in incident["message"] and "verified" in incident["message"]
     assert fixed.status_code == 200, fixed.json
     assert fixed.json["replayed"] is False
     assert desk.inbox("hotich1", dossier_id) == ["register"]
     assert len(received(desk, dossier_id)) == 1
+    settled = desk.get(f"/api/v1/incidents/{incident['id']}", by="admin").json
+    assert settled["resolution"] == "message_delivered"
+
+
+def test_a_kept_message_is_delivered_by_the_retry_once_the_diagram_is_fixed(desk):
+    assert desk.publish_construct("message_verification").status_code == 201
+    dossier_id = desk.receive("message_verification")["id"]
+    desk.work(dossier_id, "check", {}, by="tiepnhan1")
+    code = desk.dossier(dossier_id)["code"]
+    broken = send(desk, "verification_answer", {"dossier_code": code}, payload={"note": "?"})
+    incident_id = broken.json["incident_id"]
+    failed_again = desk.post(f"/api/v1/incidents/{incident_id}/retry", by="admin").json
+    fix = ('answer["verified"] == True', 'answer.get("verified", True) == True')
+    assert desk.publish_construct("message_verification", changed=fix).status_code == 201
+
+    retried = desk.post(f"/api/v1/incidents/{incident_id}/retry", by="admin")
+
+    assert (failed_again["resolved_at"], failed_again["attempts"]) == (None, 2)
+    assert retried.status_code == 200, retried.json
+    assert retried.json["resolution"] == "retried"
+    assert desk.inbox("hotich1", dossier_id) == ["register"]
+    [delivered] = received(desk, dossier_id)
+    assert delivered["detail"]["payload"] == {"note": "?"}
 
 
 def test_a_conversation_s_answer_must_name_what_its_request_carried(desk):
