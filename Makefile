@@ -17,9 +17,11 @@ ui/node_modules/.installed: ui/package.json ui/package-lock.json
 	cd ui && IBM_TELEMETRY_DISABLED=true npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-# PDF slips: WeasyPrint needs Pango, HarfBuzz's subsetter and a font with Vietnamese glyphs;
+# PDF slips: WeasyPrint needs Pango, HarfBuzz's subsetter and the fonts the slips name (Liberation Serif,
+# metric-compatible with Times New Roman, so a receipt fits its page; DejaVu as the fallback);
 # pdftotext (poppler-utils) lets the tests read the PDFs. apt-get runs only when one is missing.
-PDF_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+PDF_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core \
+  poppler-utils
 
 pdf-system-packages:
 	@command -v dpkg-query >/dev/null || exit 0; \

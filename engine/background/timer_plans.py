@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
+from engine.bpmn import script_output
 from engine.bpmn import serializer
 from engine.bpmn.runtime import ReadyStep
 from engine.bpmn.runtime import WaitingTimer
+from engine.bpmn.script_output import Printed
 from engine.bpmn.versions import compiled_for
 from engine.errors import WorkflowIncident
 from engine.instance.awaited import Waits
@@ -107,6 +109,9 @@ def plan_firing(
             if row.spiff_task_id in fired_ids:
                 changed[row.id] = replace(row, state="fired", fired_at=now)
         firing.events = [_fired_event(dossier, timer, now) for timer in firing.fired]
+        firing.events += [
+            _printed_event(dossier, item, now) for item in script_output.take(workflow)
+        ]
         changes = task_changes(open_tasks, runtime.ready_steps(workflow, compiled))
         firing.cancelled_tasks, firing.new_tasks = changes.cancelled, changes.opened
         firing.completed = runtime.is_completed(workflow)
@@ -188,6 +193,18 @@ def _fired_event(dossier: ClaimedDossier, timer: WaitingTimer, now: datetime) ->
         element_id=timer.element_id,
         step_name=timer.name,
         detail={"due_at": timer.due_at.isoformat()},
+    )
+
+
+def _printed_event(dossier: ClaimedDossier, item: Printed, now: datetime) -> dict[str, Any]:
+    """What a script run after the timer printed, for the dossier's history (as a step's)."""
+    return event_values(
+        dossier,
+        "script_printed",
+        now,
+        element_id=item.element_id,
+        step_name=item.name,
+        detail={"lines": list(item.lines)},
     )
 
 

@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEv
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import DurationTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
@@ -235,9 +236,11 @@ def fire_timers(workflow: BpmnWorkflow, now: datetime) -> list[WaitingTimer]:
     """Fire every timer due at `now` and run what follows them; return the timers fired.
 
     `now` is ours, not the engine's clock: a due timer is marked fired before `refresh_timers()`,
-    so the sweep decides, and a time in the future (in tests) fires as it would then.
+    so the sweep decides, and a time in the future (in tests) fires as it would then; timers the
+    firing starts count from `now` too (see `_start_at`).
     """
-    due = [timer for timer in waiting_timers(workflow) if timer.due_at <= now]
+    waiting = waiting_timers(workflow)
+    due = [timer for timer in waiting if timer.due_at <= now]
     if not due:
         return []
     cycles = []
@@ -257,7 +260,35 @@ def fire_timers(workflow: BpmnWorkflow, now: datetime) -> list[WaitingTimer]:
         if value.get("cycles") != 0:
             value["next"] = (due_at + timedelta(seconds=value["duration"])).isoformat()
     _advance(workflow)
+    _start_at(workflow, now, earlier={timer.spiff_task_id for timer in waiting})
     return due
+
+
+def _start_at(workflow: BpmnWorkflow, now: datetime, *, earlier: set[str]) -> None:
+    """SpiffWorkflow starts a duration (or a cycle without a start date) from its own clock:
+    move the timers this firing started so they count from `now`. The same in production,
+    where the sweep's `now` is the clock; in a test that fires at a later `now`, the timers
+    that follow are due as they would be then."""
+    skew = now - datetime.now(UTC)
+    if abs(skew) < timedelta(seconds=1):
+        return
+    for timer in waiting_timers(workflow):
+        if timer.spiff_task_id in earlier:
+            continue
+        task = workflow.get_task_from_id(UUID(timer.spiff_task_id))
+        definition = _timer_of(task.task_spec.event_definition)
+        value = task.internal_data.get("event_value")
+        if isinstance(definition, DurationTimerEventDefinition) and isinstance(value, str):
+            task.internal_data["event_value"] = (timer.due_at + skew).isoformat()
+        elif isinstance(definition, CycleTimerEventDefinition) and _relative(definition):
+            value["next"] = (timer.due_at + skew).isoformat()
+
+
+def _relative(definition: CycleTimerEventDefinition) -> bool:
+    """A cycle written as a literal without a start date (`"R3/PT1H"`): it starts when reached."""
+    literal = definition.expression.strip().strip("'\"")
+    parts = literal.split("/")
+    return len(parts) == 2 and parts[1].startswith("P")
 
 
 _LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC).isoformat()

@@ -32,6 +32,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine.background import sweep
+from engine.bpmn import compaction
 from engine.bpmn import serializer
 from engine.bpmn.compiler import compile_procedure
 from engine.models import WorkflowState
@@ -171,12 +172,24 @@ CASES = {
 
 @dataclass
 class Walk:
-    """What one side saw: the open steps after the receipt and after each action, the final
-    data, whether the workflow completed."""
+    """What one side saw: after the receipt and after each action, the open steps and every
+    element run so far (scripts, gateways, events: how many times each); the final data,
+    whether the workflow completed."""
 
     open_steps: list[list[tuple[str, Any]]] = field(default_factory=list)
+    ran: list[list[str]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     completed: bool = False
+
+    def saw(self, open_steps: list[tuple[str, Any]], workflow: BpmnWorkflow) -> None:
+        self.open_steps.append(open_steps)
+        self.ran.append(
+            sorted(
+                task.task_spec.bpmn_id
+                for task in workflow.get_tasks(state=TaskState.COMPLETED)
+                if task.task_spec.bpmn_id
+            )
+        )
 
 
 def start_data(case: Case) -> dict[str, Any]:
@@ -195,8 +208,17 @@ def diagram_files(case: Case) -> dict[str, bytes]:
 def ours(case: Case, desk: Desk, workers: Callable[[], Desk], new_uow: Any) -> tuple[Walk, str]:
     assert desk.publish_construct(case.diagram, decisions=case.decisions).status_code == 201
     dossier_id = workers().receive(case.diagram, data=case.start)["id"]
+    compiled = compile_procedure(diagram_files(case), case.diagram)
     walk = Walk()
-    walk.open_steps.append(open_steps(workers(), dossier_id))
+
+    def saved() -> BpmnWorkflow:
+        with new_uow() as uow:
+            state = uow.session.scalar(
+                select(WorkflowState.state).where(WorkflowState.dossier_id == dossier_id)
+            )
+        return serializer.load(state, compiled)
+
+    walk.saw(open_steps(workers(), dossier_id), saved())
     for action in case.actions:
         worker = workers()
         if isinstance(action, Step):
@@ -222,15 +244,10 @@ def ours(case: Case, desk: Desk, workers: Callable[[], Desk], new_uow: Any) -> t
         else:
             report = sweep.sweep(new_uow, now=utcnow() + timedelta(hours=action.hours))
             assert (report.errors, report.timer_failures) == (0, 0), report
-        walk.open_steps.append(open_steps(workers(), dossier_id))
-    dossier = workers().dossier(dossier_id)
-    with new_uow() as uow:
-        state = uow.session.scalar(
-            select(WorkflowState.state).where(WorkflowState.dossier_id == dossier_id)
-        )
-    workflow = serializer.load(state, compile_procedure(diagram_files(case), case.diagram))
+        walk.saw(open_steps(workers(), dossier_id), saved())
+    workflow = saved()
     walk.data, walk.completed = dict(workflow.data), bool(workflow.completed)
-    return walk, dossier["status"]
+    return walk, workers().dossier(dossier_id)["status"]
 
 
 def open_steps(worker: Desk, dossier_id: int) -> list[tuple[str, Any]]:
@@ -269,7 +286,7 @@ def raw(case: Case) -> Walk:
     with clock_moved(offset):
         workflow.get_tasks(state=TaskState.READY)[0].data.update(start_data(case))
         run_until_waiting(workflow)
-        walk.open_steps.append(raw_open_steps(workflow))
+        walk.saw(raw_open_steps(workflow), workflow)
         for action in case.actions:
             if isinstance(action, Step):
                 [task] = [
@@ -286,7 +303,7 @@ def raw(case: Case) -> Walk:
                 offset[0] = timedelta(hours=action.hours)
                 workflow.refresh_timers()
             run_until_waiting(workflow)
-            walk.open_steps.append(raw_open_steps(workflow))
+            walk.saw(raw_open_steps(workflow), workflow)
     walk.data, walk.completed = dict(workflow.data), bool(workflow.completed)
     return walk
 
@@ -326,3 +343,19 @@ def test_the_construct_runs_here_as_raw_spiffworkflow_runs_it(name, desk, worker
     assert walk.open_steps == expected.open_steps
     assert walk.completed and status == case.status
     assert walk.data == expected.data
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_element_runs_as_often_as_in_raw_spiffworkflow(
+    name, desk, workers, new_uow, monkeypatch
+):
+    """Scripts, gateways, events, timer rounds: the same ones, as many times, after each action.
+    The saved state keeps its finished tasks here (compaction, which cuts them once they are in
+    the dossier's history, is tested on its own in tests/engine/test_compaction.py)."""
+    monkeypatch.setattr(compaction, "MIN_REMOVABLE", 1_000_000)
+    case = CASES[name]
+    expected = raw(case)
+
+    walk, _status = ours(case, desk, workers, new_uow)
+
+    assert walk.ran == expected.ran

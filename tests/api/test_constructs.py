@@ -177,3 +177,20 @@ def test_advice_is_given_at_validation_and_publication_without_stopping_it(desk)
     assert published.status_code == 201, published.json
     assert published.json["warnings"] == checked.json["warnings"]
     assert "copies = 2" in published.json["warnings"][0]["message"]
+
+
+def test_what_a_script_prints_after_a_timer_fires_is_in_the_dossier_s_history(desk, new_uow):
+    assert desk.publish_construct("timer_date_cycle").status_code == 201
+    appointment = (utcnow() + timedelta(hours=3)).isoformat()
+    dossier_id = desk.receive(
+        "timer_date_cycle", data={"appointment": appointment, "reminders": 0}
+    )["id"]
+
+    sweep.sweep(new_uow, now=utcnow() + timedelta(hours=3.1))
+    sweep.sweep(new_uow, now=utcnow() + timedelta(hours=4.2))
+
+    history = desk.dossier(dossier_id)["history"]
+    printed = [
+        (e["element_id"], e["detail"]["lines"]) for e in history if e["kind"] == "script_printed"
+    ]
+    assert printed == [("count_reminder", ["nhắc lần 1"])]
