@@ -62,6 +62,12 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "fee_recorded": ("Thu phí, lệ phí", "Fee recorded"),
     "refused": ("Từ chối (mẫu 03)", "Refused (form 03)"),
     "script_printed": ("Mã lệnh in ra", "Script printed"),
+    "message_received": ("Nhận thông điệp từ hệ thống khác", "Message received from a system"),
+    "signal_received": ("Nhận tín hiệu từ hệ thống khác", "Signal received from a system"),
+    "timer_fired": ("Đến hẹn giờ", "Timer fired"),
+    "timer_failed": ("Hẹn giờ bị lỗi", "Timer failed"),
+    "incident_opened": ("Sự cố quy trình", "Workflow incident"),
+    "incident_resolved": ("Đóng sự cố", "Incident resolved"),
 }
 
 

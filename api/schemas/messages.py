@@ -42,6 +42,14 @@ class MessageIn(StrictSchema):
         validate=validate.Length(min=1, max=120),
         metadata={"description": "the sender's id: the same id is delivered once"},
     )
+    kind = fields.String(
+        load_default="message",
+        validate=validate.OneOf(["message", "signal"]),
+        metadata={
+            "description": "message (default), or signal: a BPMN signal the dossier waits "
+            'for, addressed by {"dossier_code": "<code>"}'
+        },
+    )
 
     @validates("correlation")
     def _plain_values(self, value: dict[str, Any], **_kwargs: Any) -> None:

@@ -382,7 +382,7 @@ def deliver_message(
     `correlation` holds values by correlation property name. SpiffWorkflow works out a
     conversation's keys from the message's payload, so a declared property the payload lacks
     travels in it under its name."""
-    definition = _waiting_definition(workflow, name)
+    definition = _waiting_definition(workflow, name, MessageEventDefinition)
     if definition is None:
         return []
     props = [prop for prop in definition.correlation_properties if prop.name in correlation]
@@ -391,7 +391,21 @@ def deliver_message(
         for key in prop.correlation_keys:
             keys.setdefault(key, {})[prop.name] = correlation[prop.name]
     carried = {**payload, **{prop.name: correlation[prop.name] for prop in props}}
-    event = BpmnEvent(definition, payload=carried, correlations=keys)
+    return _deliver(workflow, BpmnEvent(definition, payload=carried, correlations=keys))
+
+
+def deliver_signal(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) -> list[str]:
+    """Hand a signal from outside to the instance, as one thrown inside it: every task waiting
+    for the signal `name` catches it. The elements that caught it; none: nothing moved."""
+    definition = _waiting_definition(workflow, name, SignalEventDefinition)
+    if definition is None:
+        return []
+    return _deliver(workflow, BpmnEvent(definition, payload=payload))
+
+
+def _deliver(workflow: BpmnWorkflow, event: BpmnEvent) -> list[str]:
+    definition, name = event.event_definition, event.event_definition.name
+    kind = "signal" if isinstance(definition, SignalEventDefinition) else "message"
     try:
         manager = workflow.event_manager
         manager.update_collaboration(event)  # a pool this message starts now waits for it too
@@ -405,23 +419,23 @@ def deliver_message(
         if catching:
             manager.catch(event, internal=False)
     except SpiffWorkflowException as exc:
-        raise WorkflowIncident(f"the message {name!r} cannot be received: {exc}") from exc
+        raise WorkflowIncident(f"the {kind} {name!r} cannot be received: {exc}") from exc
     except Exception as exc:  # a correlation expression failing on the payload, say
         raise WorkflowIncident(
-            f"the message {name!r} cannot be received: {type(exc).__name__}: {exc}"
+            f"the {kind} {name!r} cannot be received: {type(exc).__name__}: {exc}"
         ) from exc
     if catching:
         _advance(workflow)
     return catching
 
 
-def _waiting_definition(workflow: BpmnWorkflow, name: str) -> MessageEventDefinition | None:
-    """The definition of the message `name` as a waiting task holds it: SpiffWorkflow matches
-    a message by its definition."""
+def _waiting_definition(workflow: BpmnWorkflow, name: str, kind: type[Any]) -> Any:
+    """The definition of the message or signal `name` as a waiting task holds it: SpiffWorkflow
+    matches an event by its definition. None when nothing waits for it."""
     for task in workflow.event_manager.tasks.values():
         if task.state != TaskState.WAITING:
             continue
         for definition, _element in _catchable(task.task_spec.event_definition, task.task_spec):
-            if isinstance(definition, MessageEventDefinition) and definition.name == name:
+            if isinstance(definition, kind) and definition.name == name:
                 return definition
     return None

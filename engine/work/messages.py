@@ -5,10 +5,12 @@ A message names what it is (`name`, the BPMN message's name) and whom it is for
 (`correlation`: values by correlation property name). It is for each dossier whose workflow waits
 for that message with exactly those values, as its conversation fixed them (a message it sent or
 received before); a wait whose conversation fixed none is addressed by the dossier's code alone,
-`{"dossier_code": …}`, so no message ever goes to every dossier at once. Dossiers are found
-from the awaited rows (engine.instance.awaited) without loading a workflow; each then moves in
-its own transaction, under its lock, through `advance`. A `message_id` is delivered to a
-dossier once: sent again, it answers what the first delivery did and moves nothing."""
+`{"dossier_code": …}`, so no message ever goes to every dossier at once. A BPMN signal the
+workflow waits for comes the same way (`kind: signal`), addressed by the dossier's code.
+Dossiers are found from the awaited rows (engine.instance.awaited) without loading a
+workflow; each then moves in its own transaction, under its lock, through `advance`. A
+`message_id` is delivered to a dossier once: sent again, it answers what the first delivery
+did and moves nothing."""
 
 from __future__ import annotations
 
@@ -61,6 +63,8 @@ class Message:
     correlation: dict[str, Any]
     payload: dict[str, Any]
     message_id: str
+    kind: str = "message"
+    """`message`, or `signal`: a BPMN signal the dossier waits for, addressed by its code."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +204,7 @@ def _waiting(session: Session, actor: Actor, message: Message) -> list[int]:
         select(AwaitedEvent.dossier_id)
         .join(Dossier, Dossier.id == AwaitedEvent.dossier_id)
         .where(
-            AwaitedEvent.kind == "message",
+            AwaitedEvent.kind == message.kind,
             AwaitedEvent.name == message.name,
             _addressed(message.correlation),
         )
@@ -267,7 +271,7 @@ def deliver_to(
     now = utcnow()
     received = event_values(
         dossier.id,
-        "message_received",
+        f"{message.kind}_received",
         now,
         actor_id=actor.user_id,
         unit_id=dossier.competent_unit_id,
@@ -282,9 +286,14 @@ def deliver_to(
 
     def receive(workflow: Workflow) -> None:
         """Runs before the step writes its events: the event names the receiving element."""
-        caught.extend(
-            runtime.deliver_message(workflow, message.name, message.correlation, message.payload)
-        )
+        if message.kind == "signal":
+            caught.extend(runtime.deliver_signal(workflow, message.name, message.payload))
+        else:
+            caught.extend(
+                runtime.deliver_message(
+                    workflow, message.name, message.correlation, message.payload
+                )
+            )
         received["element_id"] = caught[0] if caught else None
         received["detail"]["elements"] = caught
 

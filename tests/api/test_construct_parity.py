@@ -28,6 +28,7 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.spiff.specs.event_definitions import SignalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
@@ -57,6 +58,8 @@ class Step:
 class Message:
     name: str
     payload: dict[str, Any] = field(default_factory=dict)
+    kind: str = "message"
+    """or `signal`"""
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,12 @@ CASES = {
     "event gateway, the deadline first": Case(
         "event_gateway_deadline", {}, [Step("ask"), Wait(1.1), Step("refuse_late")], "refused"
     ),
+    "signal from another system": Case(
+        "signal_from_outside",
+        {},
+        [Step("check"), Message("fee_paid_online", {"amount": 50000}, "signal"), Step("issue")],
+        "result_returned",
+    ),
     "decision table": Case(
         "sandbox_dmn", {"age": 30}, [Step("collect_fee")], "result_returned", "sandbox_dmn"
     ),
@@ -238,6 +247,7 @@ def ours(case: Case, desk: Desk, workers: Callable[[], Desk], new_uow: Any) -> t
                 "correlation": {"dossier_code": code},
                 "payload": action.payload,
                 "message_id": f"{code}-{action.name}",
+                "kind": action.kind,
             }
             response = worker.post("/api/v1/messages", message, by=SENDER)
             assert response.status_code == 200, response.json
@@ -297,8 +307,10 @@ def raw(case: Case) -> Walk:
                 task.data.update(action.data)
                 task.run()
             elif isinstance(action, Message):
-                event = MessageEventDefinition(action.name)
-                workflow.send_event(BpmnEvent(event, action.payload))
+                definition = (
+                    SignalEventDefinition if action.kind == "signal" else MessageEventDefinition
+                )
+                workflow.send_event(BpmnEvent(definition(action.name), action.payload))
             else:
                 offset[0] = timedelta(hours=action.hours)
                 workflow.refresh_timers()

@@ -252,3 +252,31 @@ def test_only_an_external_system_delivers_and_it_reads_no_dossier(desk):
     assert by_clerk.status_code == 403, by_clerk.json
     assert reading.status_code == 403, reading.json
     assert desk.dossier(dossier_id)["tasks"] == []
+
+
+def test_a_signal_from_another_system_reaches_the_dossier_waiting_for_it(desk, workers):
+    assert desk.publish_construct("signal_from_outside").status_code == 201
+    dossier_id = desk.receive("signal_from_outside")["id"]
+    workers().work(dossier_id, "check", {}, by="tiepnhan1")
+    code = desk.dossier(dossier_id)["code"]
+    waiting = desk.dossier(dossier_id)["waiting_for"]
+
+    as_message = send(workers(), "fee_paid_online", {"dossier_code": code})
+    signal = send(
+        workers(),
+        "fee_paid_online",
+        {"dossier_code": code},
+        kind="signal",
+        payload={"amount": 50000},
+        message_id="s-1",
+    )
+
+    assert waiting == [
+        {"kind": "signal", "name": "fee_paid_online", "element_id": "paid", "due_at": None}
+    ]
+    assert as_message.status_code == 404, as_message.json
+    assert signal.status_code == 200, signal.json
+    assert signal.json["deliveries"][0]["elements"] == ["paid"]
+    assert desk.inbox("tiepnhan1", dossier_id) == ["issue"]
+    [event] = [e for e in desk.dossier(dossier_id)["history"] if e["kind"] == "signal_received"]
+    assert event["detail"]["payload"] == {"amount": 50000}
