@@ -55,10 +55,14 @@ def timer_diff(rows: list[RowT], waiting: list[WaitingTimer]) -> TimerDiff[RowT]
     return TimerDiff(new, moved, list(by_task.values()))
 
 
-def schedule_waiting(session: Session, dossier: Dossier, workflow: Workflow, now: datetime) -> None:
+def schedule_waiting(
+    session: Session, dossier: Dossier, workflow: Workflow, now: datetime, *, rebound: bool = False
+) -> None:
     """Make the dossier's waiting timer rows match the workflow: add new ones, move changed due
-    times, cancel the ones it no longer waits on. Call after every command that advanced it."""
-    if not runtime.uses_timers(workflow):
+    times, cancel the ones it no longer waits on. Call after every command that advanced it.
+    A diagram without timers has no rows to read, unless the instance was just `rebound` to a
+    new version (its old version's timers go)."""
+    if not rebound and not runtime.uses_timers(workflow):
         return
     with session.no_autoflush:
         rows = session.scalars(

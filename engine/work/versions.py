@@ -14,6 +14,8 @@ from engine.bpmn.rebind import missing_specs
 from engine.bpmn.versions import compiled_for
 from engine.bpmn.versions import spec_key_of
 from engine.errors import Conflict
+from engine.instance import awaited
+from engine.instance import timers
 from engine.instance.events import event
 from engine.models import Dossier
 from engine.models import Procedure
@@ -59,6 +61,9 @@ def move_to_current(
     workflow = serializer.load(state.state, compiled)
     state.state = serializer.dump(workflow)
     dossier.procedure_version_id, dossier.spec_key = new.id, spec_key_of(new)
+    # what it waits on as the new version names it; none of the old version's waits linger
+    awaited.write_awaited(session, dossier.id, awaited.awaited_now(workflow) or [])
+    timers.schedule_waiting(session, dossier, workflow, now, rebound=True)
     open_rows = session.scalars(
         select(Task).where(Task.dossier_id == dossier.id, Task.state == "open")
     ).all()

@@ -280,3 +280,34 @@ def test_a_signal_from_another_system_reaches_the_dossier_waiting_for_it(desk, w
     assert desk.inbox("tiepnhan1", dossier_id) == ["issue"]
     [event] = [e for e in desk.dossier(dossier_id)["history"] if e["kind"] == "signal_received"]
     assert event["detail"]["payload"] == {"amount": 50000}
+
+
+def test_after_a_move_to_a_new_version_the_dossier_waits_as_that_version_says(desk):
+    """The designer renamed the awaited message in version 2; the incident's retry moves the
+    dossier onto it: the old name no longer reaches it, the new one does."""
+    assert desk.publish_construct("message_verification").status_code == 201
+    dossier_id = desk.receive("message_verification")["id"]
+    desk.work(dossier_id, "check", {}, by="tiepnhan1")
+    code = desk.dossier(dossier_id)["code"]
+    broken = send(desk, "verification_answer", {"dossier_code": code}, payload={"note": "?"})
+    renamed = ('name="verification_answer"', 'name="verification_result"')
+    assert desk.publish_construct("message_verification", changed=renamed).status_code == 201
+
+    retried = desk.post(f"/api/v1/incidents/{broken.json['incident_id']}/retry", by="admin")
+    old_name = send(desk, "verification_answer", {"dossier_code": code}, payload={"verified": True})
+    new_name = desk.post(
+        "/api/v1/messages",
+        {
+            "name": "verification_result",
+            "correlation": {"dossier_code": code},
+            "payload": {"verified": True},
+            "message_id": "m-2",
+        },
+        by=SENDER,
+    )
+
+    assert retried.json["resolution"] == "task_closed"  # it no longer waits for that name
+    assert [w["name"] for w in desk.dossier(dossier_id)["waiting_for"]] == []
+    assert old_name.status_code == 404, old_name.json
+    assert new_name.status_code == 200, new_name.json
+    assert desk.inbox("hotich1", dossier_id) == ["register"]
