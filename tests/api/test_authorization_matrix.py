@@ -69,6 +69,15 @@ FORBIDDEN_FLASH = re.compile(
 """The engine's Forbidden details, which page commands flash before sending the user back."""
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+DECISION_TRIAL = {
+    "files": {
+        "fees.dmn": (
+            Path(__file__).resolve().parents[1] / "data" / "constructs" / "sandbox_dmn.dmn"
+        ).read_text()
+    },
+    "decision_id": "fee_by_age",
+    "inputs": {"age": 30},
+}
 
 
 @dataclass(frozen=True)
@@ -361,6 +370,9 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ],
     ("POST", f"{API}/procedures/validate"): [
         Case(DESIGNERS, _procedure_upload(f"{API}/procedures/validate"))
+    ],
+    ("POST", f"{API}/decisions/evaluate"): [
+        Case(DESIGNERS, post(lambda w: f"{API}/decisions/evaluate", DECISION_TRIAL))
     ],
     # other agencies' systems
     ("POST", f"{API}/messages"): [
