@@ -19,6 +19,7 @@ from api.schemas.catalogue import ProcedureQuery
 from api.schemas.catalogue import PublishForm
 from api.schemas.catalogue import PublishOut
 from api.schemas.catalogue import ValidateOut
+from engine.catalogue import archives
 from engine.catalogue.procedures import ProcedureMetadata
 from engine.catalogue.procedures import publish
 from engine.catalogue.procedures import validate
@@ -36,21 +37,30 @@ MAX_FILES = 50
 
 
 def _upload() -> tuple[ProcedureMetadata, dict[str, bytes]]:
-    """Read the multipart body: a `metadata` JSON field and one or more files."""
-    raw = request.form.get("metadata")
-    if raw is None:
-        raise InvalidData("the metadata field is missing", {"metadata": ["Thiếu trường metadata."]})
-    try:
-        meta = ProcedureMetadataIn().load(json.loads(raw))
-    except json.JSONDecodeError as exc:
-        raise InvalidData("metadata is not JSON", {"metadata": ["metadata phải là JSON."]}) from exc
-    except ValidationError as exc:
-        raise InvalidData("the metadata is not valid", exc.normalized_messages()) from exc
+    """Read the multipart body: a `metadata` JSON field and one or more files, or one `.zip` of
+    a procedure folder (its metadata.json, unless a `metadata` field is sent too)."""
     uploads = [f for key in request.files for f in request.files.getlist(key)]
     if not uploads or len(uploads) > MAX_FILES:
         raise InvalidData("upload between 1 and 50 files", {"files": ["Cần từ 1 đến 50 tệp."]})
+    raw = request.form.get("metadata")
+    if len(uploads) == 1 and (uploads[0].filename or "").lower().endswith(".zip"):
+        packed, files = archives.unpack(uploads[0].read())
+        return _metadata(json.loads(raw) if raw is not None else packed), files
+    if raw is None:
+        raise InvalidData("the metadata field is missing", {"metadata": ["Thiếu trường metadata."]})
+    try:
+        fields = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidData("metadata is not JSON", {"metadata": ["metadata phải là JSON."]}) from exc
     files = {_safe_name(f.filename or ""): f.read() for f in uploads}
-    return ProcedureMetadata(**meta), files
+    return _metadata(fields), files
+
+
+def _metadata(fields: Any) -> ProcedureMetadata:
+    try:
+        return ProcedureMetadata(**ProcedureMetadataIn().load(fields))
+    except ValidationError as exc:
+        raise InvalidData("the metadata is not valid", exc.normalized_messages()) from exc
 
 
 def _safe_name(name: str) -> str:

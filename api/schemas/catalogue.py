@@ -84,8 +84,20 @@ class PublishForm(Schema):
     required) by the view, so it must not be `required` here.
     """
 
-    metadata = fields.String(metadata={"description": "JSON of ProcedureMetadataIn (required)"})
-    files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True)
+    metadata = fields.String(
+        metadata={
+            "description": "JSON of ProcedureMetadataIn (required, unless the one file is a zip "
+            "holding metadata.json)"
+        }
+    )
+    files = fields.List(
+        fields.Raw(metadata={"type": "string", "format": "binary"}),
+        required=True,
+        metadata={
+            "description": ".bpmn, .dmn and .form.json files; or one .zip of a procedure "
+            "folder (`<code>/metadata.json` and its files, as processes/ holds them)"
+        },
+    )
 
 
 class ProblemItemOut(Schema):
