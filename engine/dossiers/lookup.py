@@ -63,7 +63,9 @@ def track_guarded(
 ) -> TrackingView:
     """`track` for the public: an address that gave wrong codes or keys too often lately is
     refused (429) before anything found is shown, and each wrong pair counts against it. The
-    count rides with the lookup's read: one round trip."""
+    count rides with the lookup's read: one round trip. Codes and keys are printed in capitals:
+    typed in lower case or with spaces, they are the same code and key (and no failure)."""
+    code, key = _as_printed(code), _as_printed(key)
     now = utcnow()
     counter = login_limits.lookup_counter(uow, policy, ip=client_ip, now=now)
     try:
@@ -77,3 +79,7 @@ def track_guarded(
         raise missing from None
     login_limits.refuse_lookup_while_full(counter, policy, now)
     return view
+
+
+def _as_printed(typed: str) -> str:
+    return "".join(typed.split()).upper()

@@ -52,6 +52,18 @@ def test_a_citizen_tracks_a_dossier_with_code_and_key_without_logging_in(desk, c
     }
 
 
+def test_a_code_typed_in_lower_case_or_with_spaces_is_found_and_counts_no_failure(
+    app, desk, client
+):
+    app.config["LOOKUP_MAX_FAILURES_PER_IP"] = 1
+    dossier = desk.receive()
+    typed = [f" {dossier['code'].lower()} ", dossier["code"].lower().replace("-", " - ")]
+
+    answers = [track(client, code, dossier["lookup_key"], ip="10.6.6.6") for code in typed]
+
+    assert [answer.status_code for answer in answers] == [200, 200]  # one failure would block
+
+
 def test_a_wrong_key_and_an_unknown_code_get_the_same_answer(desk, client):
     dossier = desk.receive()
     other_key = "AAAAAA" if dossier["lookup_key"] != "AAAAAA" else "BBBBBB"
