@@ -3,10 +3,14 @@ the API, rendered with Jinja (templates in ui/templates, assets in ui/static).""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask import current_app
 from flask import request
+from werkzeug.exceptions import HTTPException
 
+from api.errors import http_problem
 from api.pages import accounts
 from api.pages import auth
 from api.pages import dossier_actions
@@ -17,6 +21,7 @@ from api.pages import reception
 from api.pages import tasks
 from api.pages import tracking
 from api.pages.common import csrf
+from api.pages.common import http_error_page
 from api.pages.common import register_template_helpers
 
 UPLOAD_ENDPOINTS = frozenset(
@@ -34,7 +39,16 @@ def _upload_limit() -> None:
         request.max_content_length = current_app.config["ATTACHMENT_REQUEST_MAX_BYTES"]
 
 
+def _http_error(error: HTTPException) -> Any:
+    """Problem details under /api/, a readable page everywhere else (an unknown address typed
+    in the browser, an upload too large for a page's form)."""
+    if request.path.startswith("/api/"):
+        return http_problem(error)
+    return http_error_page(error)
+
+
 def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)  # replaces api.errors' for pages
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     csrf.init_app(app)
     register_template_helpers(app)

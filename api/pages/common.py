@@ -19,6 +19,7 @@ from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import CSRFProtect
 from marshmallow import Schema
 from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
 
 from api.auth import page_actor
 from api.auth import session_ended
@@ -107,9 +108,12 @@ def actor() -> Actor:
 def error_page(error: DomainError) -> tuple[str, int]:
     """Readable pages for refused and missing things; other errors name what went wrong."""
     if isinstance(error, Forbidden):
+        other_unit = "another unit" in error.detail
         title, text, status = (
             "Không có quyền truy cập",
-            "Hồ sơ hoặc công việc này thuộc đơn vị khác. Bạn không được xem.",
+            "Hồ sơ hoặc công việc này thuộc đơn vị khác. Bạn không được xem."
+            if other_unit
+            else "Vai trò của bạn không được mở trang này hoặc làm việc này.",
             403,
         )
     elif isinstance(error, NotFound):
@@ -119,6 +123,24 @@ def error_page(error: DomainError) -> tuple[str, int]:
     page = render_template(
         "error.html", title=title, text=text, detail=error.detail, status_code=status
     )
+    return page, status
+
+
+HTTP_ERROR_TEXTS: dict[int, tuple[str, str]] = {
+    404: ("Không tìm thấy", "Trang hoặc hồ sơ bạn tìm không tồn tại."),
+    405: ("Không thực hiện được", "Trang này không nhận thao tác đó."),
+    413: ("Tệp quá lớn", "Các tệp gửi lên vượt quá dung lượng cho phép."),
+    429: ("Thử lại sau", "Bạn đã thử quá nhiều lần; vui lòng đợi rồi thử lại."),
+}
+
+
+def http_error_page(error: HTTPException) -> tuple[str, int]:
+    """An HTTP error (unknown address, wrong method, upload too large) as a page, not JSON."""
+    status = error.code or 500
+    title, text = HTTP_ERROR_TEXTS.get(
+        status, ("Không thực hiện được", "Máy chủ không thực hiện được yêu cầu này.")
+    )
+    page = render_template("error.html", title=title, text=text, detail=None, status_code=status)
     return page, status
 
 

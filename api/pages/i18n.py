@@ -36,6 +36,17 @@ ENGLISH: dict[str, str] = {
     "Lần lỗi gần nhất": "Last failure",
     "(chưa tạo hồ sơ)": "(no dossier yet)",
     "Chạy lại": "Run again",
+    "Vai trò của bạn không được mở trang này hoặc làm việc này.": (
+        "Your role may not open this page or do this."
+    ),
+    "Trang này không nhận thao tác đó.": "This page does not take that action.",
+    "Tệp quá lớn": "Files too large",
+    "Các tệp gửi lên vượt quá dung lượng cho phép.": "The files sent are larger than allowed.",
+    "Thử lại sau": "Try again later",
+    "Bạn đã thử quá nhiều lần; vui lòng đợi rồi thử lại.": (
+        "Too many attempts; please wait and try again."
+    ),
+    "Máy chủ không thực hiện được yêu cầu này.": "The server could not do this.",
     "Đã chạy lại": "Run again",
     "Không còn cần chạy lại": "No longer needed",
     "Đã hẹn giờ lại": "Timer set again",

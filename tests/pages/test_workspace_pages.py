@@ -247,3 +247,18 @@ def test_each_instance_of_a_multi_instance_step_shows_its_item_in_the_inbox_and_
         agencies
     )
     assert all("Mục của bước này" in page for page in pages)
+
+
+def test_an_unknown_address_and_a_page_of_another_role_are_readable_pages(browser):
+    browser.login("tiepnhan1")
+
+    unknown = browser.get("/khong-co-trang-nay")
+    users = browser.get("/users")
+
+    assert unknown.status_code == 404
+    assert unknown.mimetype == "text/html"
+    assert "Trang hoặc hồ sơ bạn tìm không tồn tại." in unknown.get_data(as_text=True)
+    assert users.status_code == 403
+    page = users.get_data(as_text=True)
+    assert "Vai trò của bạn không được mở trang này" in page
+    assert "thuộc đơn vị khác" not in page
