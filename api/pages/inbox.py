@@ -66,8 +66,8 @@ def inbox() -> Any:
         counts = count_tasks(session, me, now=now)
         if args["scope"] not in {key for key, _ in tabs}:
             args["scope"] = "mine"
-        if "tab" not in request.args and not counts["mine"]:
-            args["scope"] = "queue"
+        if "tab" not in request.args:
+            args["scope"] = _first_tab_with_work(tabs, counts)
         page = list_tasks(
             session,
             me,
@@ -93,4 +93,14 @@ def inbox() -> Any:
         sorts=SORT_LABELS,
         now=now,
         due_state=lambda task: due_state(task.due_at, now),
+        may_claim=lambda task: me.is_admin or me.holds_anywhere(task.role),
     )
+
+
+def _first_tab_with_work(tabs: tuple[tuple[str, str], ...], counts: dict[str, int]) -> str:
+    """Open on my own tasks, else on the first list that holds any (a leader's unit tasks, say),
+    so nobody lands on a tab that is empty for them."""
+    for key in ("mine", "queue", "unit", "escalated"):
+        if key in {tab for tab, _ in tabs} and counts.get(key):
+            return key
+    return "mine"

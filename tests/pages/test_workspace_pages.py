@@ -262,3 +262,14 @@ def test_an_unknown_address_and_a_page_of_another_role_are_readable_pages(browse
     page = users.get_data(as_text=True)
     assert "Vai trò của bạn không được mở trang này" in page
     assert "thuộc đơn vị khác" not in page
+
+
+def test_a_leader_lands_on_the_unit_s_tasks_without_a_claim_button_they_cannot_use(browser, desk):
+    dossier = desk.receive()
+    browser.login("lanhdao1")
+
+    page = browser.get("/").get_data(as_text=True)
+
+    assert 'aria-current="page" data-tab="unit"' in page
+    assert dossier["code"] in page
+    assert "Nhận việc" not in page
