@@ -33,6 +33,8 @@ from engine.errors import DomainError
 from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.errors import NotFound
+from engine.queries.answers import AnswerLabels
+from engine.queries.answers import answer_labels
 from engine.queries.refs import unit_refs
 from engine.rules.calendar import LOCAL_TZ
 from engine.rules.status import STATUSES
@@ -69,6 +71,10 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "timer_failed": ("Hẹn giờ bị lỗi", "Timer failed"),
     "incident_opened": ("Sự cố quy trình", "Workflow incident"),
     "incident_resolved": ("Đóng sự cố", "Incident resolved"),
+    "task_due_soon": ("Nhắc việc sắp đến hạn", "Step due soon"),
+    "task_escalated": ("Báo lãnh đạo: bước quá hạn", "Overdue step escalated"),
+    "dossier_due_soon": ("Hồ sơ sắp đến hạn", "Dossier due soon"),
+    "version_changed": ("Chuyển sang phiên bản mới của quy trình", "Moved to a new version"),
 }
 
 
@@ -239,8 +245,44 @@ def status_final(status: str) -> bool:
     return bool(found and found.final)
 
 
-def event_detail(item: EventView) -> str:
-    """One readable line for an event of the history; form data as `key: value` pairs."""
+DETAIL_LABELS: dict[str, tuple[str, str]] = {
+    "method": ("Hình thức", "Method"),
+    "tracking_number": ("Số vận đơn", "Tracking number"),
+    "address": ("Địa chỉ", "Address"),
+    "note": ("Ghi chú", "Note"),
+    "reason": ("Lý do", "Reason"),
+    "paused_working_days": ("Số ngày làm việc tạm dừng", "Working days paused"),
+    "due_at": ("Hạn", "Due"),
+    "new_due_at": ("Hạn mới", "New due time"),
+    "notified": ("Số người được báo", "People notified"),
+    "lines": ("Dòng in ra", "Lines printed"),
+    "error": ("Lỗi", "Error"),
+    "attempts": ("Số lần", "Attempts"),
+    "will_retry": ("Sẽ thử lại", "Will retry"),
+    "from_version": ("Từ phiên bản", "From version"),
+    "to_version": ("Sang phiên bản", "To version"),
+    "incident_id": ("Sự cố số", "Incident"),
+    "message": ("Nội dung", "Message"),
+    "resolution": ("Kết quả", "Resolution"),
+    "name": ("Tên", "Name"),
+    "payload": ("Nội dung", "Payload"),
+    "amount": ("Số tiền", "Amount"),
+    "receipt_number": ("Số biên lai", "Receipt number"),
+}
+"""The words for the keys the engine writes in events' details (form answers use the form's)."""
+HIDDEN_DETAIL_KEYS = frozenset({"kind", "message_id", "correlation", "elements", "role"})
+METHOD_LABELS: dict[str, tuple[str, str]] = {
+    **CHANNEL_LABELS,
+    "public_service_portal": ("Cổng dịch vụ công", "Public service portal"),
+}
+YES_NO = {True: ("Có", "Yes"), False: ("Không", "No"), "yes": ("Có", "Yes"), "no": ("Không", "No")}
+
+
+def event_detail(
+    item: EventView, answers: dict[str, tuple[str, dict[str, str]]] | None = None
+) -> str:
+    """One readable line for an event of the history: the engine's keys and the step's form
+    answers in words (`answers`: the version's field and option labels, engine.queries.answers)."""
     detail = dict(item.detail or {})
     if item.kind == "status_changed":
         text = f"{status_label(str(detail.get('from')))} → {status_label(str(detail.get('to')))}"
@@ -257,14 +299,47 @@ def event_detail(item: EventView) -> str:
     if item.kind == "received":
         return channel_label(str(detail.get("channel", "")))
     data = detail.pop("data", None)
-    pairs = {**(data if isinstance(data, dict) else {}), **detail}
-    return "; ".join(f"{k}: {_plain(v)}" for k, v in pairs.items() if v not in (None, "", []))
+    pairs = [
+        *(_answer(key, value, answers or {}) for key, value in (data or {}).items()),
+        *(
+            (label(DETAIL_LABELS.get(key), key), _plain(key, value))
+            for key, value in detail.items()
+            if key not in HIDDEN_DETAIL_KEYS
+        ),
+    ]
+    return "; ".join(f"{key}: {value}" for key, value in pairs if value not in ("", "—"))
 
 
-def _plain(value: Any) -> str:
+def _answer_labels(dossier: Any) -> AnswerLabels:
+    """For a dossier page's history: the labels of its version's forms."""
+    with read_session() as session:
+        return answer_labels(session, dossier.procedure_code, dossier.procedure_version)
+
+
+def _answer(key: str, value: Any, answers: AnswerLabels) -> tuple[str, str]:
+    field_label, options = answers.get(key, (key, {}))
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return field_label, ", ".join(options.get(str(v), _plain(key, v)) for v in value)
+    return field_label, options.get(str(value), _plain(key, value))
+
+
+def _plain(key: str, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool) or value in ("yes", "no"):
+        return label(YES_NO[value])
+    if key == "method":
+        return label(METHOD_LABELS.get(str(value)), str(value))
+    if isinstance(value, list):
+        return ", ".join(_plain(key, item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_plain(k, v)}" for k, v in value.items())
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        return local_time(datetime.fromisoformat(value))
     return str(value)
+
+
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def url_with(**changes: Any) -> str:
@@ -300,6 +375,7 @@ def register_template_helpers(app: Any) -> None:
         channel_label=channel_label,
         status_final=status_final,
         event_detail=event_detail,
+        answer_labels=_answer_labels,
         url_with=url_with,
     )
     app.jinja_env.filters["local_time"] = local_time

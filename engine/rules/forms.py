@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -47,6 +48,8 @@ class Field:
     values: tuple[str, ...]
     subtype: str | None
     hide_when: str | None
+    option_labels: tuple[tuple[str, str], ...] = ()
+    """(value, label) of each option of a select, radio group or checklist."""
 
 
 def parse_form(raw: bytes | str) -> list[Field]:
@@ -71,9 +74,23 @@ def parse_form(raw: bytes | str) -> list[Field]:
                 values=tuple(str(v.get("value")) for v in component.get("values") or []),
                 subtype=component.get("subtype"),
                 hide_when=hide if isinstance(hide, str) else None,
+                option_labels=tuple(
+                    (str(v.get("value")), str(v.get("label") or v.get("value")))
+                    for v in component.get("values") or []
+                ),
             )
         )
     return fields
+
+
+def answer_labels(forms: Iterable[list[Field]]) -> dict[str, tuple[str, dict[str, str]]]:
+    """For the history: each field key's label and its options' labels, over the forms given
+    (a key several forms share keeps the first label found)."""
+    labels: dict[str, tuple[str, dict[str, str]]] = {}
+    for fields in forms:
+        for field in fields:
+            labels.setdefault(field.key, (field.label, dict(field.option_labels)))
+    return labels
 
 
 def _walk(components: list[Any]) -> list[dict[str, Any]]:

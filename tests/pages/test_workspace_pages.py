@@ -273,3 +273,14 @@ def test_a_leader_lands_on_the_unit_s_tasks_without_a_claim_button_they_cannot_u
     assert 'aria-current="page" data-tab="unit"' in page
     assert dossier["code"] in page
     assert "Nhận việc" not in page
+
+
+def test_the_history_says_a_step_s_answers_and_the_engine_s_details_in_words(browser, desk):
+    dossier = desk.receive()
+    desk.work_newborn(dossier["id"], "check_dossier")
+    browser.login("tiepnhan1")
+
+    page = browser.get(f"/dossiers/{dossier['id']}").get_data(as_text=True)
+
+    assert "Kết quả kiểm tra hồ sơ: Đầy đủ, hợp lệ" in page
+    assert "dossier_complete" not in page

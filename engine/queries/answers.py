@@ -1,0 +1,50 @@
+"""The words behind a step's answers in the history: the form's field labels and option labels of
+the version a dossier runs, so `dossier_complete: yes` reads "Hồ sơ đầy đủ: Có"."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models import Procedure
+from engine.models import ProcedureVersion
+from engine.rules import forms
+
+FORM_SUFFIX = ".form.json"
+AnswerLabels = dict[str, tuple[str, dict[str, str]]]
+
+
+def answer_labels(session: Session, procedure_code: str, version: int) -> AnswerLabels:
+    """Each field key of the version's forms: its label and its options' labels."""
+    content_hash = session.scalar(
+        select(ProcedureVersion.content_hash)
+        .join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
+        .where(Procedure.code == procedure_code, ProcedureVersion.number == version)
+    )
+    if content_hash is None:
+        return {}
+    return _labels_of(session, content_hash)
+
+
+def _labels_of(session: Session, content_hash: str) -> AnswerLabels:
+    if content_hash not in _CACHE:
+        files = session.scalar(
+            select(ProcedureVersion.files).where(ProcedureVersion.content_hash == content_hash)
+        )
+        _CACHE[content_hash] = _parsed(files or {})
+    return _CACHE[content_hash]
+
+
+_CACHE: dict[str, AnswerLabels] = {}
+"""By the files' hash: a version's files never change."""
+
+
+def _parsed(files: dict[str, str]) -> AnswerLabels:
+    parsed = []
+    for name, text in sorted(files.items()):
+        if name.endswith(FORM_SUFFIX):
+            try:
+                parsed.append(forms.parse_form(text))
+            except ValueError:
+                continue  # published forms parse; an odd one costs its labels, not the page
+    return forms.answer_labels(parsed)
