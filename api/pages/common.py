@@ -38,6 +38,9 @@ from engine.queries.answers import answer_labels
 from engine.queries.refs import unit_refs
 from engine.rules.calendar import LOCAL_TZ
 from engine.rules.status import STATUSES
+from engine.rules.timeliness import LABELS_VI
+from engine.rules.timeliness import LATE
+from engine.rules.timeliness import OVERDUE
 from engine.views import EventView
 
 csrf = CSRFProtect()
@@ -240,6 +243,11 @@ def channel_label(channel: str) -> str:
     return label(CHANNEL_LABELS.get(channel), channel)
 
 
+def timeliness_label(timeliness: str) -> str:
+    """The engine's Vietnamese words for the report buckets, in the page's language."""
+    return translate(LABELS_VI.get(timeliness, timeliness))
+
+
 def status_final(status: str) -> bool:
     found = STATUSES.get(status)
     return bool(found and found.final)
@@ -375,6 +383,8 @@ def register_template_helpers(app: Any) -> None:
         channel_label=channel_label,
         status_final=status_final,
         event_detail=event_detail,
+        timeliness_label=timeliness_label,
+        timeliness_late=lambda key: key in (LATE, OVERDUE),
         answer_labels=_answer_labels,
         url_with=url_with,
     )

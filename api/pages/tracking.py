@@ -16,6 +16,7 @@ from api.auth import client
 from api.auth import lookup_policy
 from api.database import new_uow
 from api.pages.common import load_form
+from api.pages.common import timeliness_label
 from api.pages.i18n import current_language
 from api.pages.i18n import translate
 from api.schemas.lifecycle import TrackingQuery
@@ -23,7 +24,6 @@ from engine.dossiers.lookup import track_guarded
 from engine.errors import InvalidData
 from engine.errors import NotFound
 from engine.errors import TooManyAttempts
-from engine.rules.timeliness import LABELS_VI
 
 PATH = "/tra-cuu"
 
@@ -67,11 +67,6 @@ def track_dossier() -> Any:
 def _page(values: dict[str, str], **context: Any) -> str:
     context.setdefault("errors", {})
     return render_template("tracking.html", values=values, **context)
-
-
-def timeliness_label(timeliness: str) -> str:
-    """The engine's Vietnamese words for the report buckets, in the page's language."""
-    return translate(LABELS_VI.get(timeliness, timeliness))
 
 
 def tracking_url(code: str, key: str) -> str:

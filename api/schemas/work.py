@@ -227,6 +227,11 @@ class DiagramOut(Schema):
     bpmn_xml = fields.String(required=True)
     element_id = fields.String(required=True, metadata={"description": "the task's element"})
     completed_elements = fields.List(fields.String(), required=True)
+    open_elements = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "the dossier's open steps now (the current ones)"},
+    )
 
 
 class TaskPageOut(PageOut):

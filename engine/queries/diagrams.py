@@ -21,6 +21,8 @@ class DiagramView:
     bpmn_xml: str
     element_id: str
     completed_elements: list[str]
+    open_elements: list[str]
+    """The dossier's steps open now: the current ones on the diagram (a done task is not)."""
 
 
 def task_diagram(session: Session, actor: Actor, task_id: int) -> DiagramView:
@@ -38,9 +40,11 @@ def task_diagram(session: Session, actor: Actor, task_id: int) -> DiagramView:
     diagrams = [text for name, text in sorted((files or {}).items()) if name.endswith(BPMN_SUFFIX)]
     marker = f'id="{task.element_id}"'
     xml = next((text for text in diagrams if marker in text), diagrams[0] if diagrams else "")
-    done = session.scalars(
-        select(Task.element_id)
-        .where(Task.dossier_id == dossier.id, Task.state == "completed")
+    states = session.execute(
+        select(Task.element_id, Task.state)
+        .where(Task.dossier_id == dossier.id, Task.state.in_(("completed", "open")))
         .distinct()
     ).all()
-    return DiagramView(xml, task.element_id, sorted(done))
+    done = sorted({element for element, state in states if state == "completed"})
+    open_now = sorted({element for element, state in states if state == "open"})
+    return DiagramView(xml, task.element_id, done, open_now)

@@ -216,6 +216,20 @@ def test_the_diagram_marks_the_steps_done_so_far(desk):
     diagram = desk.get(f"/api/v1/tasks/{task_id}/diagram", by="congan1").json
     assert diagram["element_id"] == "register_residence"
     assert diagram["completed_elements"] == ["check_dossier", "register_birth"]
+    assert diagram["open_elements"] == ["issue_health_insurance_card", "register_residence"]
+
+
+def test_a_done_task_s_diagram_marks_the_dossier_s_open_steps_not_the_done_one(desk):
+    dossier = desk.receive()
+    done_id = desk.task_id(dossier["id"], "check_dossier")
+    desk.work_newborn(dossier["id"], "check_dossier")
+
+    diagram = desk.get(f"/api/v1/tasks/{done_id}/diagram", by="tiepnhan1").json
+
+    assert diagram["element_id"] == "check_dossier"
+    assert diagram["completed_elements"] == ["check_dossier"]
+    assert "check_dossier" not in diagram["open_elements"]
+    assert diagram["open_elements"] == ["register_birth"]
 
 
 def test_reading_a_done_task_gives_the_data_it_was_completed_with(desk):

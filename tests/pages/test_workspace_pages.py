@@ -284,3 +284,25 @@ def test_the_history_says_a_step_s_answers_and_the_engine_s_details_in_words(bro
 
     assert "Kết quả kiểm tra hồ sơ: Đầy đủ, hợp lệ" in page
     assert "dossier_complete" not in page
+
+
+def test_a_finished_dossier_says_when_it_ended_and_whether_on_time(browser, desk):
+    dossier = desk.receive()
+    done_id = desk.task_id(dossier["id"], "check_dossier")
+    desk.work_newborn(
+        dossier["id"],
+        "check_dossier",
+        "register_birth",
+        "register_residence",
+        "issue_health_insurance_card",
+        "return_results",
+    )
+    browser.login("tiepnhan1")
+
+    summary = browser.get(f"/dossiers/{dossier['id']}").get_data(as_text=True)
+    done_task = browser.get(f"/tasks/{done_id}").get_data(as_text=True)
+
+    assert re.search(r'data-testid="dossier-finished">\d\d/\d\d/\d{4} \d\d:\d\d<', summary)
+    assert re.search(r'data-testid="dossier-timeliness">(Trước hạn|Đúng hạn)<', summary)
+    assert 'data-testid="task-done-at"' in done_task
+    assert "Hạn xử lý" not in done_task.split("<h1>", 1)[1].split("</div>", 2)[1]

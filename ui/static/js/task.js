@@ -105,11 +105,11 @@
           var registry = viewer.get('elementRegistry');
           canvas.zoom('fit-viewport');
           diagram.completed_elements.forEach(function (id) {
-            if (registry.get(id) && id !== diagram.element_id) { canvas.addMarker(id, 'done-step'); }
+            if (registry.get(id) && diagram.open_elements.indexOf(id) < 0) { canvas.addMarker(id, 'done-step'); }
           });
-          if (registry.get(diagram.element_id)) {
-            canvas.addMarker(diagram.element_id, 'current-step');
-          }
+          diagram.open_elements.forEach(function (id) {
+            if (registry.get(id)) { canvas.addMarker(id, 'current-step'); }
+          });
           canvasElement.setAttribute('data-ready', 'true');
         });
       })
