@@ -285,6 +285,8 @@ ENGLISH: dict[str, str] = {
     "Ngày trả kết quả": "Result returned on",
     "Ngày kết thúc": "Finished on",
     "Xong lúc": "Done at",
+    "Hồ sơ cần bổ sung": "Your dossier needs more papers",
+    "Vui lòng nộp bổ sung trước": "Please bring them before",
     "Trước hạn": "Ahead of time",
     "Đúng hạn": "On time",
     "Trong hạn": "Within the time limit",

@@ -10,6 +10,7 @@ from api.schemas.base import LocalDateTime
 from api.schemas.base import StrictSchema
 from api.schemas.work import ApplicantIn
 from api.schemas.work import ReceptionPointIn
+from api.schemas.work import SupplementOut
 from engine.dossiers.delivery import DELIVERY_METHODS
 from engine.dossiers.receive import CHANNELS
 from engine.dossiers.supplements import MAX_ITEMS
@@ -92,3 +93,8 @@ class TrackingOut(Schema):
     received_at = LocalDateTime(required=True)
     due_at = LocalDateTime(allow_none=True)
     timeliness = fields.String(required=True)
+    supplement = fields.Nested(
+        SupplementOut,
+        allow_none=True,
+        metadata={"description": "while it waits for the applicant: the papers, why, by when"},
+    )

@@ -101,7 +101,7 @@ def _views(
     units = unit_refs(
         session, [u for d in dossiers for u in (d.receiving_unit_id, d.competent_unit_id)]
     )
-    waiting = _open_supplements(
+    waiting = open_supplements(
         session, [d.id for d in dossiers if d.status == "supplement_requested"]
     )
     waits = waiting_for(session, ids)
@@ -183,7 +183,8 @@ def _lifecycle_fields(
     }
 
 
-def _open_supplements(session: Session, ids: list[int]) -> dict[int, SupplementView]:
+def open_supplements(session: Session, ids: list[int]) -> dict[int, SupplementView]:
+    """The open supplement request of each dossier given that has one."""
     if not ids:
         return {}
     rows = session.scalars(

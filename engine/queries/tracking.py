@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import ProcedureVersion
+from engine.queries.dossiers import open_supplements
 from engine.rules.status import STATUSES
 from engine.rules.timeliness import timeliness_of
 from engine.store.db import utcnow
+from engine.views import SupplementView
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class TrackingView:
     received_at: datetime
     due_at: datetime | None
     timeliness: str
+    supplement: SupplementView | None = None
+    """While the dossier waits for the applicant: which papers, why, and by when."""
 
 
 def track(session: Session, *, code: str, key: str, now: datetime | None = None) -> TrackingView:
@@ -50,4 +54,5 @@ def track(session: Session, *, code: str, key: str, now: datetime | None = None)
         received_at=dossier.received_at,
         due_at=dossier.due_at,
         timeliness=timeliness_of(dossier, now or utcnow()),
+        supplement=open_supplements(session, [dossier.id]).get(dossier.id),
     )

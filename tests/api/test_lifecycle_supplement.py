@@ -172,3 +172,23 @@ def test_a_dossier_not_supplemented_in_time_is_refused_with_the_reason(desk, new
     assert last(refused["history"], "status_changed")["detail"]["reason"] == EXPIRY_REASON
     assert "task_cancelled" in kinds(refused["history"])
     assert open_tasks_anywhere(desk, dossier_id) == []
+
+
+def test_the_citizen_tracking_the_dossier_reads_which_papers_and_by_when(desk, client):
+    dossier = desk.receive()
+    waiting = ask(desk, dossier["id"]).json
+
+    tracked = client.get(
+        "/api/v1/tracking", query_string={"code": dossier["code"], "key": dossier["lookup_key"]}
+    )
+    page = client.get(
+        "/tra-cuu", query_string={"code": dossier["code"], "key": dossier["lookup_key"]}
+    ).get_data(as_text=True)
+
+    assert tracked.status_code == 200, tracked.json
+    assert tracked.json["supplement"]["items"] == ITEMS
+    assert (
+        tracked.json["supplement"]["applicant_due_at"] == waiting["supplement"]["applicant_due_at"]
+    )
+    assert 'data-testid="tracking-supplement"' in page
+    assert all(item in page for item in ITEMS)

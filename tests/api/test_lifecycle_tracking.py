@@ -10,6 +10,7 @@ from tests.api.lifecycle import act
 
 KEY = re.compile(r"^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{6}$")
 TRACKING_FIELDS = {
+    "supplement",
     "status",
     "status_code",
     "status_label",
@@ -49,6 +50,7 @@ def test_a_citizen_tracks_a_dossier_with_code_and_key_without_logging_in(desk, c
         "received_at": dossier["received_at"],
         "due_at": dossier["due_at"],
         "timeliness": "within_limit",
+        "supplement": None,
     }
 
 
