@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -344,10 +345,13 @@ def _plain(key: str, value: Any) -> str:
         return ", ".join(f"{k}: {_plain(k, v)}" for k, v in value.items())
     if isinstance(value, str) and _ISO_MOMENT.match(value):
         return local_time(datetime.fromisoformat(value))
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
     return str(value)
 
 
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def url_with(**changes: Any) -> str:

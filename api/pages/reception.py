@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -9,6 +13,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 
 from api.database import new_uow
@@ -20,14 +25,17 @@ from api.pages.i18n import translate
 from api.routes.attachments import attachments_dir
 from api.routes.attachments import uploads_from_request
 from api.schemas.work import DossierIn
+from engine.catalogue.attachments import Upload
 from engine.catalogue.attachments import attach
 from engine.catalogue.attachments import check_uploads
 from engine.dossiers.receive import Submission
 from engine.dossiers.receive import submit
 from engine.errors import Forbidden
 from engine.errors import InvalidData
+from engine.queries.dossiers import same_day_dossiers
 from engine.queries.procedures import list_procedures
 from engine.queries.units import list_units
+from engine.store.db import utcnow
 
 blp = page_blueprint("pages_reception")
 
@@ -66,7 +74,12 @@ def _body(form: Any) -> dict[str, Any]:
     return body
 
 
-def _render(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Any:
+def _render(
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    status: int = 200,
+    staged: list[Staged] | None = None,
+) -> Any:
     me = actor()
     with read_session() as session:
         procedures = list_procedures(session)
@@ -80,6 +93,7 @@ def _render(values: dict[str, Any], errors: dict[str, list[str]], status: int = 
         values=values,
         errors=errors,
         delivery_methods=DELIVERY_METHODS,
+        staged=staged or [],
     ), status
 
 
@@ -93,14 +107,19 @@ def desk() -> Any:
 def receive() -> Any:
     _require_reception()
     values = request.form.to_dict()
+    max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
     uploads = uploads_from_request()
+    staged = _kept_staged()
     try:
         args = load_form(DossierIn(), _body(request.form))
-        check_uploads(uploads, max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
+        check_uploads(uploads, max_bytes=max_bytes)
+        _confirmations(args, has_documents=bool(uploads or staged))
         with new_uow() as uow:
             dossier = submit(uow, actor(), Submission(**args))
     except InvalidData as error:
-        return _render(values, error.errors, 422)
+        kept = staged + _stage([u for u in uploads if _acceptable(u, max_bytes)])
+        return _render(values, error.errors, 422, staged=kept)
+    uploads = uploads + [item.upload() for item in staged]
     if uploads:
         with new_uow() as uow:
             attach(
@@ -111,5 +130,114 @@ def receive() -> Any:
                 folder=attachments_dir(),
                 max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"],
             )
+    _discard_staged(staged)
     flash(f"{translate('Đã tiếp nhận hồ sơ')} {dossier.code}.", "success")
     return redirect(url_for("pages_dossiers.show", dossier_id=dossier.id, received=1))
+
+
+NO_DOCUMENTS = (
+    "Chưa có giấy tờ nào: tải lên giấy tờ, hoặc đánh dấu “Tiếp nhận không kèm giấy tờ” "
+    "(no document: upload one, or confirm receiving without documents)."
+)
+SAME_DAY = (
+    "Hôm nay người này đã nộp hồ sơ {codes} cho thủ tục này. Đánh dấu “Vẫn tiếp nhận” nếu đây "
+    "là hồ sơ khác (the same person filed this procedure today)."
+)
+
+
+def _confirmations(args: dict[str, Any], *, has_documents: bool) -> None:
+    """What a counter clerk must confirm before a dossier is received: no papers at all, or the
+    same person filing the same procedure again today."""
+    errors: dict[str, list[str]] = {}
+    if not has_documents and not request.form.get("confirm_no_documents"):
+        errors["files"] = [translate(NO_DOCUMENTS)]
+    if not request.form.get("confirm_duplicate"):
+        with read_session() as session:
+            earlier = same_day_dossiers(
+                session,
+                procedure_code=args["procedure_code"],
+                id_number=args["applicant"]["id_number"],
+                now=utcnow(),
+            )
+        if earlier:
+            errors["duplicate"] = [translate(SAME_DAY).format(codes=", ".join(earlier))]
+    if errors:
+        raise InvalidData("confirm before receiving", errors)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A document chosen on a form that was sent back: kept on disk for this user's next try,
+    so a refused form never loses the files (a browser cannot refill a file input)."""
+
+    token: str
+    filename: str
+    label: str
+    size: int
+
+    def path(self) -> Path:
+        return attachments_dir() / STAGING_FOLDER / self.token
+
+    def upload(self) -> Upload:
+        label = request.form.get(f"staged_label.{self.token}", self.label).strip()
+        return Upload(filename=self.filename, content=self.path().read_bytes(), label=label)
+
+
+STAGING_FOLDER = "staged"
+STAGED_KEY = "reception_staged"
+
+
+def _acceptable(upload: Upload, max_bytes: int) -> bool:
+    try:
+        check_uploads([upload], max_bytes=max_bytes)
+    except InvalidData:
+        return False
+    return True
+
+
+def _stage(uploads: list[Upload]) -> list[Staged]:
+    _purge_old_staged()
+    kept = []
+    for upload in uploads:
+        item = Staged(secrets.token_urlsafe(16), upload.filename, upload.label, len(upload.content))
+        item.path().parent.mkdir(parents=True, exist_ok=True)
+        item.path().write_bytes(upload.content)
+        kept.append(item)
+    known = session.get(STAGED_KEY, {})
+    known.update({item.token: [item.filename, item.label, item.size] for item in kept})
+    session[STAGED_KEY] = known
+    return kept
+
+
+STAGED_FOR = timedelta(days=1)
+"""A document staged for a form nobody sent again is removed after this long."""
+
+
+def _purge_old_staged() -> None:
+    folder = attachments_dir() / STAGING_FOLDER
+    if not folder.is_dir():
+        return
+    oldest = (utcnow() - STAGED_FOR).timestamp()
+    for path in folder.iterdir():
+        if path.stat().st_mtime < oldest:
+            path.unlink(missing_ok=True)
+
+
+def _kept_staged() -> list[Staged]:
+    """The staged documents the form sends back ticked, of this user's session only."""
+    known = session.get(STAGED_KEY, {})
+    kept = []
+    for token in request.form.getlist("staged"):
+        if token in known:
+            item = Staged(token, *known[token])
+            if item.path().is_file():
+                kept.append(item)
+    return kept
+
+
+def _discard_staged(received: list[Staged]) -> None:
+    known = session.get(STAGED_KEY, {})
+    for item in received:
+        item.path().unlink(missing_ok=True)
+        known.pop(item.token, None)
+    session[STAGED_KEY] = known

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Sequence
 from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -26,6 +28,8 @@ from engine.queries.refs import unit_refs
 from engine.queries.refs import user_refs
 from engine.queries.task_views import task_views
 from engine.queries.waits import waiting_for
+from engine.rules.calendar import LOCAL_TZ
+from engine.rules.calendar import to_local
 from engine.rules.status import STATUSES
 from engine.rules.timeliness import timeliness_of
 from engine.store.db import utcnow
@@ -220,3 +224,25 @@ def history(session: Session, dossier_id: int) -> list[EventView]:
         )
         for e in events
     ]
+
+
+def same_day_dossiers(
+    session: Session, *, procedure_code: str, id_number: str, now: datetime
+) -> list[str]:
+    """Codes of the dossiers the same applicant (by ID number) filed for the same procedure on
+    the same local day: the counter asks before receiving another one."""
+    day = to_local(now).date()
+    start = datetime.combine(day, time.min, LOCAL_TZ)
+    codes = session.scalars(
+        select(Dossier.code)
+        .join(Procedure, Procedure.id == Dossier.procedure_id)
+        .where(
+            Procedure.code == procedure_code,
+            Dossier.received_at >= start,
+            Dossier.received_at < start + timedelta(days=1),
+            Dossier.applicant["id_number"].as_string() == id_number.strip(),
+        )
+        .order_by(Dossier.id)
+        .limit(5)
+    ).all()
+    return list(codes)

@@ -93,7 +93,7 @@ def test_a_newborn_dossier_goes_from_reception_through_three_agencies_and_back(
     history = reception.inner_text("[data-testid=history]")
     for step in ("Đăng ký khai sinh", "Đăng ký thường trú", "Cấp thẻ bảo hiểm y tế", "Trả kết quả"):
         assert step in history
-    assert "card_valid_from: 2026-03-02" in history
+    assert "Thẻ có giá trị từ ngày: 02/03/2026" in history
     screenshot(reception, "dossier")
     reception.goto(f"/?tab=queue&q={code}")
     assert reception.locator("tr", has_text=code).count() == 0

@@ -306,3 +306,68 @@ def test_a_finished_dossier_says_when_it_ended_and_whether_on_time(browser, desk
     assert re.search(r'data-testid="dossier-timeliness">(Trước hạn|Đúng hạn)<', summary)
     assert 'data-testid="task-done-at"' in done_task
     assert "Hạn xử lý" not in done_task.split("<h1>", 1)[1].split("</div>", 2)[1]
+
+
+def test_a_refused_reception_keeps_the_chosen_documents_for_the_next_try(
+    browser, desk, app, tmp_path
+):
+    app.config["ATTACHMENTS_DIR"] = str(tmp_path)
+    browser.login("tiepnhan1")
+    browser.get("/reception")  # the desk's form, as the clerk opens it
+    form = {
+        "procedure_code": "newborn_bundle",
+        "channel": "in_person",
+        "unit": "C01",
+        "applicant.full_name": "Lê Thị Hồng",
+        "applicant.id_number": "0012345",  # too short: refused
+        "delivery_method": "in_person",
+        "labels": "Giấy chứng sinh",
+        "files": (io.BytesIO(PDF), "chung-sinh.pdf"),
+    }
+    refused = browser.post("/reception", form, content_type="multipart/form-data")
+    page = refused.get_data(as_text=True)
+    [token] = re.findall(r'name="staged" value="([^"]+)" checked', page)
+
+    corrected = {k: v for k, v in form.items() if k not in ("files", "labels")}
+    corrected.update({"applicant.id_number": "001234567895", "staged": token})
+    received = browser.post("/reception", corrected, content_type="multipart/form-data")
+
+    assert refused.status_code == 422
+    assert "chung-sinh.pdf" in page and 'value="Giấy chứng sinh"' in page
+    assert received.status_code == 302, received.get_data(as_text=True)[:2000]
+    dossier_page = browser.get(received.headers["Location"]).get_data(as_text=True)
+    assert "Giấy chứng sinh" in dossier_page
+    assert list((tmp_path / "staged").iterdir()) == []
+
+
+def test_reception_asks_before_a_dossier_without_papers_or_a_second_one_the_same_day(browser):
+    browser.login("tiepnhan1")
+    browser.get("/reception")
+    form = {
+        "procedure_code": "newborn_bundle",
+        "channel": "in_person",
+        "unit": "C01",
+        "applicant.full_name": "Lê Thị Hồng",
+        "applicant.id_number": "001234567896",
+        "delivery_method": "in_person",
+    }
+
+    bare = browser.post("/reception", form, content_type="multipart/form-data")
+    first = browser.post(
+        "/reception", {**form, "confirm_no_documents": "1"}, content_type="multipart/form-data"
+    )
+    again = browser.post(
+        "/reception", {**form, "confirm_no_documents": "1"}, content_type="multipart/form-data"
+    )
+    anyway = browser.post(
+        "/reception",
+        {**form, "confirm_no_documents": "1", "confirm_duplicate": "1"},
+        content_type="multipart/form-data",
+    )
+
+    assert bare.status_code == 422 and "Chưa có giấy tờ nào" in bare.get_data(as_text=True)
+    assert first.status_code == 302
+    assert again.status_code == 422
+    warning = again.get_data(as_text=True)
+    assert 'data-testid="duplicate-warning"' in warning and "Hôm nay người này đã nộp" in warning
+    assert anyway.status_code == 302
