@@ -16,6 +16,7 @@ from api.schemas.catalogue import ProcedureDetailOut
 from api.schemas.catalogue import ProcedureMetadataIn
 from api.schemas.catalogue import ProcedureOut
 from api.schemas.catalogue import ProcedureQuery
+from api.schemas.catalogue import ProcedureVersionQuery
 from api.schemas.catalogue import PublishForm
 from api.schemas.catalogue import PublishOut
 from api.schemas.catalogue import ValidateOut
@@ -35,8 +36,9 @@ blp = Blueprint(
 MAX_FILES = 50
 
 
-def _upload() -> tuple[ProcedureMetadata, dict[str, bytes]]:
-    """Read the multipart body: a `metadata` JSON field and one or more files."""
+def _upload() -> tuple[ProcedureMetadata, dict[str, bytes], str | None]:
+    """Read the multipart body: a `metadata` JSON field (with the change note, if any) and one
+    or more files."""
     raw = request.form.get("metadata")
     if raw is None:
         raise InvalidData("the metadata field is missing", {"metadata": ["Thiếu trường metadata."]})
@@ -50,7 +52,8 @@ def _upload() -> tuple[ProcedureMetadata, dict[str, bytes]]:
     if not uploads or len(uploads) > MAX_FILES:
         raise InvalidData("upload between 1 and 50 files", {"files": ["Cần từ 1 đến 50 tệp."]})
     files = {_safe_name(f.filename or ""): f.read() for f in uploads}
-    return ProcedureMetadata(**meta), files
+    note = meta.pop("note", None)
+    return ProcedureMetadata(**meta), files, note
 
 
 def _safe_name(name: str) -> str:
@@ -77,9 +80,9 @@ class Procedures(MethodView):
     @blp.alt_response(422, description="the diagram does not validate; nothing published")
     def post(self, **_documented: Any) -> Any:
         """Publish a procedure or a new version of it (designers)"""
-        meta, files = _upload()
+        meta, files, note = _upload()
         with new_uow() as uow:
-            return publish(uow, current_actor(), meta, files)
+            return publish(uow, current_actor(), meta, files, note=note, source="api")
 
 
 @blp.route("/validate")
@@ -89,7 +92,7 @@ class ValidateProcedure(MethodView):
     @blp.alt_response(400, description="unsafe XML (DOCTYPE, entities, too large)")
     def post(self, **_documented: Any) -> Any:
         """Check procedure files without publishing anything"""
-        meta, files = _upload()
+        meta, files, _note = _upload()
         checked = validate(current_actor(), meta, files)
         return {
             "problems": [problem_dict(p) for p in checked.problems],
@@ -99,9 +102,10 @@ class ValidateProcedure(MethodView):
 
 @blp.route("/<string:code>")
 class ProcedureItem(MethodView):
+    @blp.arguments(ProcedureVersionQuery, location="query")
     @blp.response(200, ProcedureDetailOut)
-    @blp.alt_response(404, description="no such procedure")
-    def get(self, code: str) -> Any:
-        """Read a procedure with its BPMN and its versions"""
+    @blp.alt_response(404, description="no such procedure, or no such version of it")
+    def get(self, args: dict[str, Any], code: str) -> Any:
+        """Read a procedure (the current version, or `?version=N`) with its files and versions"""
         with read_session() as session:
-            return get_procedure(session, code)
+            return get_procedure(session, code, args.get("version"))
