@@ -341,7 +341,7 @@ ENGLISH: dict[str, str] = {
     "Mở trình thiết kế": "Open the modeler",
     "Xem sơ đồ": "View the diagram",
     "Phiên bản": "Version",
-    "Người công bố": "Published by",
+    "Người công bố (bản nháp: người lưu)": "Published by (draft: saved by)",
     "Thời điểm": "When",
     "Ghi chú thay đổi": "Change note",
     "Nguồn": "Source",

@@ -50,6 +50,7 @@ def start_procedure(
         raise InvalidData(
             "unknown start", {"start": ["Chọn sơ đồ trống hoặc mẫu (blank, starter)."]}
         )
+    uow.begin_write()
     taken = uow.session.scalar(select(Procedure.id).where(Procedure.code == meta.code))
     drafted = uow.session.scalar(select(ProcedureDraft.id).where(ProcedureDraft.code == meta.code))
     if taken is not None or drafted is not None:
