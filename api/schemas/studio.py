@@ -40,7 +40,7 @@ class VersionLineOut(Schema):
 class DraftMetadataIn(ProcedureMetadataIn):
     """metadata.json as the studio edits it; unfinished drafts may leave fields out."""
 
-    class Meta:
+    class Meta(StrictSchema.Meta):
         exclude = ("note",)
 
 
