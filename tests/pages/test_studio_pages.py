@@ -194,3 +194,24 @@ def test_leaders_read_the_page_without_changing_anything_and_others_are_refused(
     browser.login("tiepnhan1")
     assert browser.get("/studio").status_code == 403
     assert 'data-testid="nav-studio"' not in browser.get("/").get_data(as_text=True)
+
+
+def test_a_long_catalogue_comes_in_pages_of_twenty(browser, desk, newborn):  # noqa: F811
+    for number in range(21):
+        code = f"thu_tuc_{number:02d}"
+        body = {**newborn, "metadata": {**newborn["metadata"], "code": code}}
+        assert (
+            desk.client.put(
+                f"/api/v1/procedures/{code}/draft", json=body, headers=desk.headers("thietke")
+            ).status_code
+            == 200
+        )
+    browser.login("lanhdao1")
+
+    first = browser.get("/studio").get_data(as_text=True)
+    second = browser.get("/studio?page=2").get_data(as_text=True)
+
+    assert "23 thủ tục" in first
+    assert first.count('<section class="card procedure"') == 20
+    assert second.count('<section class="card procedure"') == 3
+    assert "Trang 2 / 2" in second and 'data-procedure="thu_tuc_20"' in second
