@@ -8,6 +8,7 @@ from api.schemas.base import MAX_ID
 from api.schemas.base import LocalDateTime
 from api.schemas.base import StrictSchema
 from engine.access.roles import FIELD_LABELS
+from engine.catalogue.procedures import SOURCES
 from engine.rules.calendar import MAX_HOURS
 from engine.rules.calendar import UNITS
 
@@ -42,7 +43,6 @@ class ProcedureOut(Schema):
 
 
 VERSION_STATUSES = ["published", "superseded"]
-SOURCES = ["disk", "api", "studio"]
 
 
 class VersionOut(Schema):
@@ -55,7 +55,7 @@ class VersionOut(Schema):
     note = fields.String(allow_none=True, metadata={"description": "the change note"})
     source = fields.String(
         allow_none=True,
-        metadata={"enum": SOURCES, "description": "null: published before the studio"},
+        metadata={"enum": list(SOURCES), "description": "null: published before the studio"},
     )
 
 
@@ -75,7 +75,7 @@ class ProcedureDetailOut(ProcedureOut):
     )
     note = fields.String(allow_none=True)
     published_by = fields.String(allow_none=True, metadata={"description": "the publisher's name"})
-    source = fields.String(allow_none=True, metadata={"enum": SOURCES})
+    source = fields.String(allow_none=True, metadata={"enum": list(SOURCES)})
 
 
 class ProcedureVersionQuery(StrictSchema):

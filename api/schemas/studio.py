@@ -8,10 +8,10 @@ from marshmallow import validate
 
 from api.schemas.base import LocalDateTime
 from api.schemas.base import StrictSchema
-from api.schemas.catalogue import SOURCES
 from api.schemas.catalogue import ProcedureMetadataIn
 from engine.catalogue.drafts import MAX_FILES
 from engine.catalogue.procedures import MAX_NOTE
+from engine.catalogue.procedures import SOURCES
 from engine.rules.calendar import UNITS
 
 HASH = validate.Length(equal=64)
@@ -30,7 +30,7 @@ class VersionLineOut(Schema):
     open_dossiers = fields.Integer(
         required=True, metadata={"description": "unfinished dossiers running on this version"}
     )
-    source = fields.String(allow_none=True, metadata={"enum": SOURCES})
+    source = fields.String(allow_none=True, metadata={"enum": list(SOURCES)})
     saved_at = LocalDateTime(allow_none=True, metadata={"description": "the draft's last save"})
     content_hash = fields.String(required=True)
     time_limit = fields.Integer(allow_none=True)
