@@ -34,6 +34,7 @@ from api.routes import auth as auth_routes
 from api.routes import calendar as calendar_routes
 from api.routes import decisions
 from api.routes import dossiers
+from api.routes import drafts
 from api.routes import incidents
 from api.routes import messages
 from api.routes import notices
@@ -91,6 +92,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(incidents.blp)
     api.register_blueprint(messages.blp)
     api.register_blueprint(decisions.blp)
+    api.register_blueprint(drafts.blp)
     errors.register(app)
     app.extensions[auth.ACTOR_CACHE_KEY] = auth.ActorCache()
     app.before_request(auth.authenticate_request)

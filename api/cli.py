@@ -18,6 +18,7 @@ from api.database import new_uow
 from engine.catalogue import backup as backups
 from engine.catalogue.demo import demo_accounts
 from engine.catalogue.demo import seed
+from engine.catalogue.folders import export_folder
 from engine.catalogue.folders import publish_catalogue
 from engine.errors import DomainError
 
@@ -27,14 +28,16 @@ def prepare_database() -> None:
     with new_uow() as uow:
         admin = seed(uow)
     results = publish_catalogue(new_uow, admin, Path(current_app.config["PROCESSES_DIR"]))
-    for result in results:
-        state = "published" if result.created else "unchanged"
-        click.echo(f"  {result.procedure.code} v{result.procedure.version}: {state}")
+    for seeded in results:
+        result = seeded.result
+        click.echo(f"  {result.procedure.code} v{result.procedure.version}: {seeded.state}")
         for warning in result.warnings:
             click.echo(f"    ! {warning.element_id}: {warning.message}")
 
 
 def register(app: Flask) -> None:
+    _register_catalogue(app)
+
     @app.cli.command("prepare")
     def prepare() -> None:
         """Migrate the database, create demo data, publish processes/ (safe to run again)."""
@@ -85,6 +88,25 @@ def register(app: Flask) -> None:
             raise click.ClickException(exc.detail) from exc
         upgrade(revision="heads")  # an older backup is brought up to this code's schema
         click.echo(f"restored: {backups.counts(engine)}")
+
+
+def _register_catalogue(app: Flask) -> None:
+    @app.cli.group("catalogue")
+    def catalogue() -> None:
+        """The procedure catalogue on disk (processes/)."""
+
+    @catalogue.command("export")
+    @click.argument("code")
+    @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+    @click.option("--version", type=int, help="A version number (default: the current one).")
+    def export_command(code: str, target: Path, version: int | None) -> None:
+        """Write a procedure's version as a folder (metadata.json and its files), as processes/
+        and the publish API take it, so a change made in the studio can be committed."""
+        try:
+            written = export_folder(new_uow, code, target, version)
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from exc
+        click.echo(f"{code}: {len(written)} files written to {target}")
 
 
 def _engine() -> Engine:

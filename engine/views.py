@@ -59,11 +59,26 @@ class UserView:
 
 @dataclass(frozen=True)
 class VersionSummary:
-    number: int
+    """One line of a procedure's history; the draft, when there is one, is a line too."""
+
+    number: int | None
+    """None for the draft."""
     content_hash: str
-    published_at: datetime
-    time_limit: int
-    time_limit_unit: str
+    published_at: datetime | None
+    """None for the draft."""
+    time_limit: int | None
+    time_limit_unit: str | None
+    status: str = "published"
+    """published (the current version), superseded (an older one) or draft."""
+    published_by: str | None = None
+    """The publisher's full name (for the draft: who saved it last)."""
+    note: str | None = None
+    source: str | None = None
+    """disk, api or studio; None for versions older than the studio."""
+    open_dossiers: int = 0
+    """Dossiers on this version that are not finished: they stay on it whatever is published."""
+    saved_at: datetime | None = None
+    """The draft's last save."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +101,25 @@ class ProcedureDetail(ProcedureView):
     files: list[str]
     bpmn_xml: str
     versions: list[VersionSummary]
+    contents: dict[str, str] = field(default_factory=dict)
+    """The version's files by name, as published."""
+    status: str = "published"
+    """published when this is the current version, superseded for an older one."""
+    note: str | None = None
+    published_by: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """A procedure's draft as saved; `hash` is the base_hash of the next save."""
+
+    code: str
+    files: dict[str, str]
+    metadata: dict[str, Any]
+    hash: str
+    saved_by: str | None
+    saved_at: datetime
 
 
 @dataclass(frozen=True)

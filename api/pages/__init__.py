@@ -18,6 +18,7 @@ from api.pages import dossiers
 from api.pages import inbox
 from api.pages import incidents
 from api.pages import reception
+from api.pages import studio_catalogue
 from api.pages import tasks
 from api.pages import tracking
 from api.pages.common import csrf
@@ -63,5 +64,7 @@ def register(app: Flask) -> None:
         incidents,
         accounts,
         tracking,
+        studio_catalogue,
     ):
         app.register_blueprint(module.blp)
+    app.register_blueprint(studio_catalogue.drafts)

@@ -331,6 +331,55 @@ ENGLISH: dict[str, str] = {
         "The fee was asked for; the deadline is paused until it is paid."
     ),
     "Đã ghi nhận nộp phí, lệ phí.": "The fee is recorded as paid.",
+    # the studio's procedures page
+    "Thiết kế thủ tục": "Procedure studio",
+    "Thủ tục và phiên bản": "Procedures and versions",
+    (
+        "Mỗi thủ tục với bản nháp và các phiên bản đã công bố; "
+        "hồ sơ đang chạy giữ phiên bản của mình."
+    ): (
+        "Each procedure with its draft and published versions; running dossiers stay on "
+        "their version."
+    ),
+    "Tìm theo mã hoặc tên thủ tục": "Search by procedure code or name",
+    "thủ tục": "procedures",
+    "Thủ tục mới": "New procedure",
+    "Mã thủ tục": "Procedure code",
+    "chữ thường, số, gạch dưới; ví dụ cap_ban_sao": (
+        "lower case, digits, underscores; e.g. cap_ban_sao"
+    ),
+    "Lĩnh vực": "Field",
+    "Tên tiếng Việt": "Name in Vietnamese",
+    "Tên tiếng Anh": "Name in English",
+    "Thời hạn giải quyết": "Statutory time limit",
+    "Đơn vị thời hạn": "Time limit unit",
+    "ngày làm việc": "working days",
+    "giờ làm việc": "working hours",
+    "Bắt đầu từ": "Start from",
+    "Mẫu: tiếp nhận → thẩm định → lãnh đạo phê duyệt → trả kết quả (có nhánh bổ sung và từ chối)": (
+        "Template: reception → appraisal → leader approval → return (with the supplement "
+        "and refusal paths)"
+    ),
+    "Sơ đồ trống": "A blank diagram",
+    "Tạo bản nháp và mở trình thiết kế": "Create the draft and open the modeler",
+    "Mở trình thiết kế": "Open the modeler",
+    "Xem sơ đồ": "View the diagram",
+    "Phiên bản": "Version",
+    "Người công bố (bản nháp: người lưu)": "Published by (draft: saved by)",
+    "Thời điểm": "When",
+    "Ghi chú thay đổi": "Change note",
+    "Nguồn": "Source",
+    "Hồ sơ đang mở": "Open dossiers",
+    "Bản nháp": "Draft",
+    "Mở bản nháp": "Open the draft",
+    "Hủy bản nháp": "Discard the draft",
+    "Hủy bản nháp của thủ tục này? Thay đổi chưa công bố sẽ mất.": (
+        "Discard this procedure's draft? Unpublished changes will be lost."
+    ),
+    "Không có thủ tục nào khớp với tìm kiếm.": "No procedure matches the search.",
+    "Chưa có thủ tục nào. Tạo thủ tục mới để bắt đầu.": (
+        "No procedures yet. Create a new procedure to begin."
+    ),
 }
 
 

@@ -16,6 +16,7 @@ from api.schemas.catalogue import ProcedureDetailOut
 from api.schemas.catalogue import ProcedureMetadataIn
 from api.schemas.catalogue import ProcedureOut
 from api.schemas.catalogue import ProcedureQuery
+from api.schemas.catalogue import ProcedureVersionQuery
 from api.schemas.catalogue import PublishForm
 from api.schemas.catalogue import PublishOut
 from api.schemas.catalogue import ValidateOut
@@ -36,16 +37,17 @@ blp = Blueprint(
 MAX_FILES = 50
 
 
-def _upload() -> tuple[ProcedureMetadata, dict[str, bytes]]:
-    """Read the multipart body: a `metadata` JSON field and one or more files, or one `.zip` of
-    a procedure folder (its metadata.json, unless a `metadata` field is sent too)."""
+def _upload() -> tuple[ProcedureMetadata, dict[str, bytes], str | None]:
+    """Read the multipart body: a `metadata` JSON field (with the change note, if any) and one
+    or more files, or one `.zip` of a procedure folder (its metadata.json, unless a `metadata`
+    field is sent too)."""
     uploads = [f for key in request.files for f in request.files.getlist(key)]
     if not uploads or len(uploads) > MAX_FILES:
         raise InvalidData("upload between 1 and 50 files", {"files": ["Cần từ 1 đến 50 tệp."]})
     raw = request.form.get("metadata")
     if len(uploads) == 1 and (uploads[0].filename or "").lower().endswith(".zip"):
         packed, files = archives.unpack(uploads[0].read())
-        return _metadata(json.loads(raw) if raw is not None else packed), files
+        return _with_files(json.loads(raw) if raw is not None else packed, files)
     if raw is None:
         raise InvalidData("the metadata field is missing", {"metadata": ["Thiếu trường metadata."]})
     try:
@@ -53,14 +55,19 @@ def _upload() -> tuple[ProcedureMetadata, dict[str, bytes]]:
     except json.JSONDecodeError as exc:
         raise InvalidData("metadata is not JSON", {"metadata": ["metadata phải là JSON."]}) from exc
     files = {_safe_name(f.filename or ""): f.read() for f in uploads}
-    return _metadata(fields), files
+    return _with_files(fields, files)
 
 
-def _metadata(fields: Any) -> ProcedureMetadata:
+def _with_files(
+    fields: Any, files: dict[str, bytes]
+) -> tuple[ProcedureMetadata, dict[str, bytes], str | None]:
+    """The metadata, the files, and the change note (`note`, not part of a version's metadata)."""
     try:
-        return ProcedureMetadata(**ProcedureMetadataIn().load(fields))
+        loaded = ProcedureMetadataIn().load(fields)
     except ValidationError as exc:
         raise InvalidData("the metadata is not valid", exc.normalized_messages()) from exc
+    note = loaded.pop("note", None)
+    return ProcedureMetadata(**loaded), files, note
 
 
 def _safe_name(name: str) -> str:
@@ -87,9 +94,9 @@ class Procedures(MethodView):
     @blp.alt_response(422, description="the diagram does not validate; nothing published")
     def post(self, **_documented: Any) -> Any:
         """Publish a procedure or a new version of it (designers)"""
-        meta, files = _upload()
+        meta, files, note = _upload()
         with new_uow() as uow:
-            return publish(uow, current_actor(), meta, files)
+            return publish(uow, current_actor(), meta, files, note=note, source="api")
 
 
 @blp.route("/validate")
@@ -99,7 +106,7 @@ class ValidateProcedure(MethodView):
     @blp.alt_response(400, description="unsafe XML (DOCTYPE, entities, too large)")
     def post(self, **_documented: Any) -> Any:
         """Check procedure files without publishing anything"""
-        meta, files = _upload()
+        meta, files, _note = _upload()
         checked = validate(current_actor(), meta, files)
         return {
             "problems": [problem_dict(p) for p in checked.problems],
@@ -109,9 +116,10 @@ class ValidateProcedure(MethodView):
 
 @blp.route("/<string:code>")
 class ProcedureItem(MethodView):
+    @blp.arguments(ProcedureVersionQuery, location="query")
     @blp.response(200, ProcedureDetailOut)
-    @blp.alt_response(404, description="no such procedure")
-    def get(self, code: str) -> Any:
-        """Read a procedure with its BPMN and its versions"""
+    @blp.alt_response(404, description="no such procedure, or no such version of it")
+    def get(self, args: dict[str, Any], code: str) -> Any:
+        """Read a procedure (the current version, or `?version=N`) with its files and versions"""
         with read_session() as session:
-            return get_procedure(session, code)
+            return get_procedure(session, code, args.get("version"))

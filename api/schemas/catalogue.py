@@ -4,9 +4,11 @@ from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
+from api.schemas.base import MAX_ID
 from api.schemas.base import LocalDateTime
 from api.schemas.base import StrictSchema
 from engine.access.roles import FIELD_LABELS
+from engine.catalogue.procedures import SOURCES
 from engine.rules.calendar import MAX_HOURS
 from engine.rules.calendar import UNITS
 
@@ -40,18 +42,47 @@ class ProcedureOut(Schema):
     )
 
 
+VERSION_STATUSES = ["published", "superseded"]
+
+
 class VersionOut(Schema):
     number = fields.Integer(required=True)
     content_hash = fields.String(required=True)
     published_at = LocalDateTime(required=True)
     time_limit = fields.Integer(required=True)
     time_limit_unit = fields.String(required=True, metadata={"enum": list(UNITS)})
+    status = fields.String(required=True, metadata={"enum": VERSION_STATUSES})
+    note = fields.String(allow_none=True, metadata={"description": "the change note"})
+    source = fields.String(
+        allow_none=True,
+        metadata={"enum": list(SOURCES), "description": "null: published before the studio"},
+    )
 
 
 class ProcedureDetailOut(ProcedureOut):
     files = fields.List(fields.String(), required=True)
     bpmn_xml = fields.String(required=True)
     versions = fields.List(fields.Nested(VersionOut), required=True)
+    contents = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "the version's files by name"},
+    )
+    status = fields.String(
+        required=True,
+        metadata={"enum": VERSION_STATUSES, "description": "published: the current version"},
+    )
+    note = fields.String(allow_none=True)
+    published_by = fields.String(allow_none=True, metadata={"description": "the publisher's name"})
+    source = fields.String(allow_none=True, metadata={"enum": list(SOURCES)})
+
+
+class ProcedureVersionQuery(StrictSchema):
+    version = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "a version number (default: the current version)"},
+    )
 
 
 class ProcedureQuery(StrictSchema):
@@ -75,6 +106,10 @@ class ProcedureMetadataIn(StrictSchema):
         },
     )
     supplement_days = fields.Integer(validate=validate.Range(min=1, max=60))
+    note = fields.String(
+        validate=validate.Length(max=2000),
+        metadata={"description": "the change note of the version published (not stored in it)"},
+    )
 
 
 class PublishForm(Schema):

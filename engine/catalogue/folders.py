@@ -1,18 +1,48 @@
-"""Publishing the shipped procedure folders (`processes/<code>/`) — idempotent by content hash."""
+"""The shipped procedure folders (`processes/<code>/`): a seed, not an override.
+
+`flask prepare` publishes a folder when its procedure does not exist yet or when the folder
+changed since prepare last read it (Procedure.seed_hash); a version published since through the
+API or the studio stays current across restarts. `export_folder` writes a version back as such a
+folder, so a designer's change can be committed to processes/.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy import select
+
 from engine.access.actors import Actor
+from engine.bpmn.compiler import content_hash
 from engine.catalogue.procedures import ProcedureMetadata
 from engine.catalogue.procedures import publish
+from engine.errors import InvalidData
+from engine.models import Procedure
+from engine.models import ProcedureVersion
+from engine.queries.procedures import get_procedure
+from engine.queries.procedures import procedure_view
+from engine.rules.office_rules import DEFAULT_SUPPLEMENT_DAYS
 from engine.store.uow import UnitOfWork
+from engine.store.uow import for_update
 from engine.views import PublishResult
 
 METADATA_FILE = "metadata.json"
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What prepare did with one folder: `published` (a new version), `unchanged` (the folder
+    is what it was, or is one of the versions already), or `kept` (the folder changed on disk but
+    matches the version published; recorded so it is not looked at again)."""
+
+    result: PublishResult
+    state: str
 
 
 def read_folder(folder: Path) -> tuple[ProcedureMetadata, dict[str, bytes]]:
@@ -27,10 +57,130 @@ def read_folder(folder: Path) -> tuple[ProcedureMetadata, dict[str, bytes]]:
 
 def publish_catalogue(
     new_uow: Callable[[], UnitOfWork], actor: Actor, root: Path
-) -> list[PublishResult]:
+) -> list[SeedResult]:
     results = []
     for folder in sorted(p for p in root.iterdir() if (p / METADATA_FILE).is_file()):
         meta, files = read_folder(folder)
-        with new_uow() as uow:
-            results.append(publish(uow, actor, meta, files))
+        results.append(seed_folder(new_uow, actor, meta, files))
     return results
+
+
+def seed_folder(
+    new_uow: Callable[[], UnitOfWork],
+    actor: Actor,
+    meta: ProcedureMetadata,
+    files: dict[str, bytes],
+) -> SeedResult:
+    """Publish one folder unless it is what prepare read last time, or, on a database from
+    before the studio (no seed_hash yet), unless it is one of the procedure's versions."""
+    seed = folder_hash(meta, files)
+    with new_uow() as uow:
+        uow.begin_write()
+        procedure = uow.session.scalars(
+            for_update(select(Procedure).where(Procedure.code == meta.code))
+        ).one_or_none()
+        if procedure is not None and procedure.current_version_id is not None:
+            current = uow.session.get_one(ProcedureVersion, procedure.current_version_id)
+            if procedure.seed_hash == seed or (
+                procedure.seed_hash is None and _is_a_version(uow, procedure, meta, files)
+            ):
+                procedure.seed_hash = seed
+                uow.commit()
+                return SeedResult(
+                    PublishResult(procedure_view(procedure, current), False), "unchanged"
+                )
+    with new_uow() as uow:
+        result = publish(uow, actor, meta, files, source="disk")
+    with new_uow() as uow:
+        uow.begin_write()
+        procedure = uow.session.scalars(
+            for_update(select(Procedure).where(Procedure.code == meta.code))
+        ).one()
+        procedure.seed_hash = seed
+        uow.commit()
+    return SeedResult(result, "published" if result.created else "kept")
+
+
+def folder_hash(meta: ProcedureMetadata, files: dict[str, bytes]) -> str:
+    """The folder's content: its files and its metadata."""
+    described = json.dumps(asdict(meta), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{content_hash(files)}\0{described}".encode()).hexdigest()
+
+
+def _is_a_version(
+    uow: UnitOfWork, procedure: Procedure, meta: ProcedureMetadata, files: dict[str, bytes]
+) -> bool:
+    versions = uow.session.scalars(
+        select(ProcedureVersion).where(
+            ProcedureVersion.procedure_id == procedure.id,
+            ProcedureVersion.content_hash == content_hash(files),
+        )
+    ).all()
+    return any(
+        version_metadata(procedure.code, v)
+        == replace(meta, process_id=meta.process_id or v.process_id)
+        for v in versions
+    )
+
+
+def version_metadata(code: str, version: ProcedureVersion) -> ProcedureMetadata:
+    """A version's catalogue data as metadata.json states it."""
+    return ProcedureMetadata(
+        code=code,
+        name_vi=version.name_vi,
+        name_en=version.name_en,
+        field=version.field,
+        time_limit=version.time_limit_days,
+        process_id=version.process_id,
+        time_limit_unit=version.time_limit_unit,
+        fee=version.fee_rule,
+        supplement_days=version.supplement_days or DEFAULT_SUPPLEMENT_DAYS,
+    )
+
+
+def export_folder(
+    new_uow: Callable[[], UnitOfWork], code: str, target: Path, version: int | None = None
+) -> list[Path]:
+    """Write the current version (or `version`) as a folder prepare and the publish API take:
+    metadata.json and the files. A procedure folder there is replaced file by file (a file the
+    version lacks would be published with it); any other folder must be empty."""
+    with new_uow() as uow:
+        detail = get_procedure(uow.session, code, version)
+    _clear(target)
+    meta = ProcedureMetadata(
+        code=detail.code,
+        name_vi=detail.name_vi,
+        name_en=detail.name_en,
+        field=detail.field,
+        time_limit=detail.time_limit,
+        process_id=detail.process_id,
+        time_limit_unit=detail.time_limit_unit,
+        fee=detail.fee,
+        supplement_days=detail.supplement_days,
+    )
+    written = [target / METADATA_FILE]
+    written[0].write_text(
+        json.dumps(asdict(meta), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    for name, text in detail.contents.items():
+        path = target / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _clear(target: Path) -> None:
+    if target.exists() and any(target.iterdir()):
+        if not (target / METADATA_FILE).is_file() or any(p.is_dir() for p in target.iterdir()):
+            raise InvalidData(
+                f"{target} is not empty and not a procedure folder",
+                {
+                    "target": [
+                        f"Thư mục {target} đã có nội dung khác (is not empty and not a "
+                        "procedure folder)."
+                    ]
+                },
+            )
+        for path in target.iterdir():
+            path.unlink()
+    target.mkdir(parents=True, exist_ok=True)

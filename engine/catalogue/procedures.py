@@ -111,12 +111,29 @@ def validate(actor: Actor, meta: ProcedureMetadata, files: dict[str, bytes]) -> 
     return Checked(problems=[], warnings=advice_for(compiled))
 
 
+SOURCES = ("disk", "api", "studio")
+"""Where a version was published from: processes/ by `flask prepare`, the publish API, a draft."""
+MAX_NOTE = 2000
+
+
 def publish(
-    uow: UnitOfWork, actor: Actor, meta: ProcedureMetadata, files: dict[str, bytes]
+    uow: UnitOfWork,
+    actor: Actor,
+    meta: ProcedureMetadata,
+    files: dict[str, bytes],
+    *,
+    note: str | None = None,
+    source: str = "api",
 ) -> PublishResult:
-    """Store a new version when the files or metadata changed; the current one stays otherwise."""
+    """Store a new version when the files or metadata changed; the current one stays otherwise.
+    Either way what the caller changed in `uow` beside it (a draft removed) is committed."""
     require_role_anywhere(actor, "designer")
     check_metadata(meta)
+    if note is not None and len(note) > MAX_NOTE:
+        raise InvalidData(
+            "the change note is too long",
+            {"note": [f"Ghi chú thay đổi tối đa {MAX_NOTE} ký tự (at most {MAX_NOTE})."]},
+        )
     texts = _decode(files)
     compiled = compile_procedure(files, meta.process_id)
     uow.begin_write()
@@ -130,6 +147,7 @@ def publish(
         session.flush()
     current = session.get(ProcedureVersion, procedure.current_version_id or 0)
     if current is not None and _same(current, compiled, meta):
+        uow.commit()
         return PublishResult(procedure_view(procedure, current), False, advice_for(compiled))
     number = (
         session.scalar(
@@ -153,6 +171,8 @@ def publish(
         supplement_days=meta.supplement_days,
         files=texts,
         published_by=actor.user_id,
+        note=(note or "").strip() or None,
+        source=source,
     )
     session.add(version)
     session.flush()

@@ -24,6 +24,7 @@ from engine.models.lifecycle import DossierImport
 from engine.models.lifecycle import SupplementRequest
 from engine.models.messages import AwaitedEvent
 from engine.models.messages import MessageDelivery
+from engine.models.studio import ProcedureDraft
 
 __all__ = [
     "Attachment",
@@ -40,6 +41,7 @@ __all__ = [
     "MessageDelivery",
     "Notification",
     "Procedure",
+    "ProcedureDraft",
     "ProcedureVersion",
     "SupplementRequest",
     "Task",

@@ -64,6 +64,9 @@ class Procedure(Base):
         ForeignKey("procedure_version.id", use_alter=True, name="fk_procedure_current_version")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seed_hash: Mapped[str | None] = mapped_column(String(64))
+    """What processes/<code>/ held when `flask prepare` last read it (migration 0012_studio):
+    the folder is published again only when it changes, never over a designer's later version."""
 
 
 class ProcedureVersion(Base):
@@ -88,6 +91,11 @@ class ProcedureVersion(Base):
     supplement_days: Mapped[int | None]
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # the studio (migration 0012_studio)
+    note: Mapped[str | None] = mapped_column(Text)
+    """The change note the designer gave when publishing."""
+    source: Mapped[str | None] = mapped_column(String(10))
+    """Where it was published from: disk (processes/), api or studio; None before 0012."""
 
 
 class Dossier(Base):

@@ -3,6 +3,8 @@ history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,6 +12,7 @@ from engine.bpmn.compiler import BPMN_SUFFIX
 from engine.errors import NotFound
 from engine.models import Procedure
 from engine.models import ProcedureVersion
+from engine.models import User
 from engine.rules.office_rules import DEFAULT_SUPPLEMENT_DAYS
 from engine.views import ProcedureDetail
 from engine.views import ProcedureView
@@ -28,31 +31,72 @@ def list_procedures(session: Session, *, field: str | None = None) -> list[Proce
     return [procedure_view(procedure, version) for procedure, version in rows]
 
 
-def get_procedure(session: Session, code: str) -> ProcedureDetail:
+def get_procedure(session: Session, code: str, version: int | None = None) -> ProcedureDetail:
+    """The current version, or version number `version`, with its files and the history."""
     procedure = session.scalars(select(Procedure).where(Procedure.code == code)).one_or_none()
     if procedure is None or procedure.current_version_id is None:
         raise NotFound(f"procedure {code!r} not found", what="procedure", code=code)
-    current = session.get_one(ProcedureVersion, procedure.current_version_id)
     versions = session.scalars(
         select(ProcedureVersion)
         .where(ProcedureVersion.procedure_id == procedure.id)
         .order_by(ProcedureVersion.number.desc())
     ).all()
+    wanted = version_of(versions, procedure, version)
     bpmn = next(
-        (text for name, text in sorted(current.files.items()) if name.endswith(BPMN_SUFFIX)), ""
+        (text for name, text in sorted(wanted.files.items()) if name.endswith(BPMN_SUFFIX)), ""
     )
-    base = procedure_view(procedure, current)
+    base = procedure_view(procedure, wanted)
     return ProcedureDetail(
         **base.__dict__,
-        files=sorted(current.files),
+        files=sorted(wanted.files),
         bpmn_xml=bpmn,
         versions=[
             VersionSummary(
-                v.number, v.content_hash, v.published_at, v.time_limit_days, v.time_limit_unit
+                v.number,
+                v.content_hash,
+                v.published_at,
+                v.time_limit_days,
+                v.time_limit_unit,
+                status=version_status(procedure, v),
+                note=v.note,
+                source=v.source,
             )
             for v in versions
         ],
+        contents=dict(sorted(wanted.files.items())),
+        status=version_status(procedure, wanted),
+        note=wanted.note,
+        published_by=_full_name(session, wanted.published_by),
+        source=wanted.source,
     )
+
+
+def version_of(
+    versions: Sequence[ProcedureVersion], procedure: Procedure, number: int | None
+) -> ProcedureVersion:
+    """The version numbered `number` (the current one when None); NotFound names the numbers."""
+    if number is None:
+        return next(v for v in versions if v.id == procedure.current_version_id)
+    found = next((v for v in versions if v.number == number), None)
+    if found is None:
+        known = ", ".join(str(v.number) for v in sorted(versions, key=lambda v: v.number))
+        raise NotFound(
+            f"procedure {procedure.code!r} has no version {number} (versions: {known})",
+            what="procedure_version",
+            code=procedure.code,
+            version=number,
+        )
+    return found
+
+
+def version_status(procedure: Procedure, version: ProcedureVersion) -> str:
+    return "published" if version.id == procedure.current_version_id else "superseded"
+
+
+def _full_name(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    return session.scalar(select(User.full_name).where(User.id == user_id))
 
 
 def procedure_view(procedure: Procedure, version: ProcedureVersion) -> ProcedureView:

@@ -44,11 +44,11 @@ def list_users(
         total = session.scalar(select(func.count()).select_from(User).where(*conditions)) or 0
         users = session.scalars(by_name.where(*conditions).offset(offset).limit(limit)).all()
         return Page(user_views(session, list(users)), total)
-    wanted = _fold(where.text)
+    wanted = fold(where.text)
     names = session.execute(
         select(User.id, User.username, User.full_name).where(*conditions).order_by(User.username)
     ).all()
-    found = [row.id for row in names if wanted in _fold(f"{row.username} {row.full_name}")]
+    found = [row.id for row in names if wanted in fold(f"{row.username} {row.full_name}")]
     users = session.scalars(by_name.where(User.id.in_(found[offset : offset + limit]))).all()
     return Page(user_views(session, list(users)), len(found))
 
@@ -83,7 +83,7 @@ def user_views(session: Session, users: list[User]) -> list[UserView]:
     ]
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower case without accents, đ as d."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

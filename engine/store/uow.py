@@ -52,7 +52,12 @@ class UnitOfWork:
         self.session.close()
 
     def begin_write(self) -> None:
-        """Start a write transaction; on SQLite this takes the database write lock at once."""
+        """Start a write transaction; on SQLite this takes the database write lock at once. In a
+        write transaction already (a command calling another, e.g. publishing a draft), a no-op."""
+        if self.session.in_transaction() and self.session.connection().get_execution_options().get(
+            "write"
+        ):
+            return
         self.session.connection(execution_options={"write": True})
 
     def lock_one(

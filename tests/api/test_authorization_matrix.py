@@ -61,6 +61,10 @@ HANDS_ON = frozenset({"leader", "admin", "reception"})
 """Reassigning the open check_dossier task: the leader (and admin) may; reception holds the
 step's role, so it gets through and is refused by the task's state (409: claim it first)."""
 DESIGNERS = frozenset({"designer", "admin"})
+STUDIO_READERS = DESIGNERS | {"leader", "c02_leader"}
+"""Leaders read a procedure's versions and draft (to compare); only designers change them."""
+UNSAVABLE_DRAFT = {"files": {"ghi-chu.txt": "x"}, "metadata": {}, "base_hash": None}
+"""Refused (422) after the caller got through: a draft file must be .bpmn, .dmn or .form.json."""
 EXTERNAL_SYSTEMS = frozenset({"external_system", "admin"})
 """Other agencies' systems deliver messages to dossiers (and read none of them)."""
 FORBIDDEN_FLASH = re.compile(
@@ -238,6 +242,14 @@ def patch(url: Callable[[World], str], json: Any) -> Build:
     return lambda world, _role: Call("PATCH", url(world), json=json)
 
 
+def put(url: Callable[[World], str], json: Any) -> Build:
+    return lambda world, _role: Call("PUT", url(world), json=json)
+
+
+def delete(url: Callable[[World], str]) -> Build:
+    return lambda world, _role: Call("DELETE", url(world))
+
+
 def dossier_url(suffix: str = "") -> Callable[[World], str]:
     return lambda world: f"/api/v1/dossiers/{world.dossier}{suffix}"
 
@@ -373,6 +385,40 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ],
     ("POST", f"{API}/decisions/evaluate"): [
         Case(DESIGNERS, post(lambda w: f"{API}/decisions/evaluate", DECISION_TRIAL))
+    ],
+    ("GET", f"{API}/procedures/<string:code>/versions"): [
+        Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/versions"))
+    ],
+    ("GET", f"{API}/procedures/<string:code>/draft"): [
+        Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/draft"))
+    ],
+    ("PUT", f"{API}/procedures/<string:code>/draft"): [
+        Case(DESIGNERS, put(lambda w: f"{API}/procedures/newborn_bundle/draft", UNSAVABLE_DRAFT))
+    ],
+    ("DELETE", f"{API}/procedures/<string:code>/draft"): [
+        Case(DESIGNERS, delete(lambda w: f"{API}/procedures/newborn_bundle/draft"))
+    ],
+    ("POST", f"{API}/procedures/<string:code>/draft/validate"): [
+        Case(DESIGNERS, post(lambda w: f"{API}/procedures/newborn_bundle/draft/validate"))
+    ],
+    ("POST", f"{API}/procedures/<string:code>/draft/publish"): [
+        Case(
+            DESIGNERS,
+            post(lambda w: f"{API}/procedures/newborn_bundle/draft/publish", {"note": "Sửa"}),
+        )
+    ],
+    ("GET", "/studio"): [Case(STUDIO_READERS, get(lambda w: "/studio"))],
+    ("POST", "/studio/new"): [
+        Case(DESIGNERS, post(lambda w: "/studio/new", data={"code": "Không hợp lệ"}))
+    ],
+    ("POST", "/studio/<string:code>/draft"): [
+        Case(DESIGNERS, post(lambda w: "/studio/newborn_bundle/draft", UNSAVABLE_DRAFT))
+    ],
+    ("POST", "/studio/<string:code>/draft/discard"): [
+        Case(DESIGNERS, post(lambda w: "/studio/newborn_bundle/draft/discard", {}))
+    ],
+    ("POST", "/studio/<string:code>/draft/publish"): [
+        Case(DESIGNERS, post(lambda w: "/studio/newborn_bundle/draft/publish", {"note": "Sửa"}))
     ],
     # other agencies' systems
     ("POST", f"{API}/messages"): [
@@ -668,10 +714,15 @@ class Caller:
 
     def _page(self, call: Call, role: str) -> tuple[str, str]:
         client, token = self._page_client(role)
-        data = call.data
-        if call.method == "POST":
-            data = {"csrf_token": token, **(call.data or {})}
-        response = client.open(call.url, method=call.method, data=data, query_string=call.query)
+        if call.json is not None:  # the studio's JSON endpoints: the token rides in a header
+            response = client.open(
+                call.url, method=call.method, json=call.json, headers={"X-CSRFToken": token}
+            )
+        else:
+            data = call.data
+            if call.method == "POST":
+                data = {"csrf_token": token, **(call.data or {})}
+            response = client.open(call.url, method=call.method, data=data, query_string=call.query)
         said = _said(response)
         response.close()
         with client.session_transaction() as session:
@@ -695,6 +746,8 @@ def page_outcome(response: TestResponse, flashes: list[tuple[str, str]]) -> str:
     assert response.status_code < 500, response.get_data(as_text=True)
     location = urlparse(response.headers.get("Location", "")).path
     if response.status_code == 302 and location == "/login" and "Đã đăng xuất." not in str(flashes):
+        return "unauthenticated"
+    if response.status_code == 401:  # a page's JSON endpoint answers without redirecting
         return "unauthenticated"
     if response.status_code == 403:
         return "forbidden"

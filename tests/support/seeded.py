@@ -84,8 +84,8 @@ class Baseline:
 
     ids: dict[str, int]
     """The highest id of each table: rows above it are a test's."""
-    versions: dict[int, int | None]
-    """Each procedure's current version."""
+    versions: dict[int, tuple[int | None, str | None]]
+    """Each procedure's current version and seed hash."""
     accounts: list[dict[str, Any]]
     """ACCOUNT_COLUMNS of every seeded user."""
 
@@ -97,9 +97,12 @@ def remember(engine: Engine) -> Baseline:
             for table in Base.metadata.sorted_tables
             if "id" in table.c
         }
-        versions = dict(
-            connection.execute(select(Procedure.id, Procedure.current_version_id)).all()
-        )
+        versions = {
+            row.id: (row.current_version_id, row.seed_hash)
+            for row in connection.execute(
+                select(Procedure.id, Procedure.current_version_id, Procedure.seed_hash)
+            )
+        }
         accounts = [row._asdict() for row in connection.execute(select(*ACCOUNT_COLUMNS))]
     return Baseline(ids=ids, versions=versions, accounts=accounts)
 
@@ -115,11 +118,11 @@ def restore(engine: Engine, baseline: Baseline) -> None:
                 connection.execute(table.delete())
             elif "id" in table.c:
                 connection.execute(table.delete().where(table.c.id > baseline.ids[table.name]))
-        for procedure_id, version_id in baseline.versions.items():
+        for procedure_id, (version_id, seed_hash) in baseline.versions.items():
             connection.execute(
                 update(Procedure)
                 .where(Procedure.id == procedure_id)
-                .values(current_version_id=version_id)
+                .values(current_version_id=version_id, seed_hash=seed_hash)
             )
         for account in baseline.accounts:
             connection.execute(update(User).where(User.id == account["id"]).values(**account))

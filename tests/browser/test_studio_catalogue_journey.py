@@ -1,0 +1,43 @@
+"""The designer's procedures page in the browser: search the catalogue, create a procedure from
+the starter template (a draft, opened in the modeler), find its draft line, discard it after
+confirming."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_designer_searches_and_creates_a_procedure_from_the_template(as_user, live_server):
+    designer = as_user("thietke")
+    designer.click("[data-testid=nav-studio]")
+    assert designer.locator("section.procedure").count() == 2
+    designer.fill("[data-testid=studio-search]", "khai sinh")
+    designer.click("form.toolbar button[type=submit]")
+    assert designer.locator("section.procedure").count() == 1
+    assert designer.locator("section[data-procedure=newborn_bundle]").is_visible()
+    screenshot(designer, "studio-search")
+
+    designer.click("#new-procedure summary")
+    designer.fill("#f-code", "cap_ban_sao")
+    designer.select_option("#f-field", "civil_status")
+    designer.fill("#f-name_vi", "Cấp bản sao trích lục hộ tịch")
+    designer.fill("#f-name_en", "Copy of a civil status extract")
+    designer.fill("#f-time_limit", "5")
+    screenshot(designer, "studio-new-procedure")
+    designer.click("[data-testid=create-procedure]")
+    designer.wait_for_url(f"{live_server}/studio/cap_ban_sao/edit")
+
+    designer.goto("/studio?q=ban sao")
+    card = designer.locator("section[data-procedure=cap_ban_sao]")
+    assert "Bản nháp" in card.locator("tr[data-version=draft]").inner_text()
+    assert "Chuyên viên thiết kế quy trình" in card.inner_text()
+    screenshot(designer, "studio-draft")
+
+    designer.once("dialog", lambda dialog: dialog.accept())
+    designer.click("[data-testid=discard-cap_ban_sao]")
+    designer.wait_for_selector("[data-testid=studio-empty]")
+    assert "Không có thủ tục nào khớp với tìm kiếm." in designer.inner_text("main")
