@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flask import Response
 from flask import request
 from flask.views import MethodView
 from marshmallow import ValidationError
@@ -21,6 +22,7 @@ from api.schemas.catalogue import PublishForm
 from api.schemas.catalogue import PublishOut
 from api.schemas.catalogue import ValidateOut
 from engine.catalogue import archives
+from engine.catalogue.folders import version_folder
 from engine.catalogue.procedures import ProcedureMetadata
 from engine.catalogue.procedures import publish
 from engine.catalogue.procedures import validate
@@ -123,3 +125,26 @@ class ProcedureItem(MethodView):
         """Read a procedure (the current version, or `?version=N`) with its files and versions"""
         with read_session() as session:
             return get_procedure(session, code, args.get("version"))
+
+
+@blp.route("/<string:code>/archive")
+class ProcedureArchive(MethodView):
+    @blp.arguments(ProcedureVersionQuery, location="query")
+    @blp.response(
+        200,
+        {"type": "string", "format": "binary"},
+        content_type="application/zip",
+        description="`<code>/metadata.json` and the files: unzip into processes/, or publish",
+    )
+    @blp.alt_response(404, description="no such procedure, or no such version of it")
+    def get(self, args: dict[str, Any], code: str) -> Any:
+        """Download a version (the current one, or `?version=N`) as a procedure folder zip"""
+        with read_session() as session:
+            metadata, files = version_folder(session, code, args.get("version"))
+        content = archives.pack(code, metadata, {n: t.encode() for n, t in files.items()})
+        suffix = f"-v{args['version']}" if args.get("version") else ""
+        return Response(
+            content,
+            mimetype="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{code}{suffix}.zip"'},
+        )

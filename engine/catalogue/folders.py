@@ -15,8 +15,10 @@ from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
 from engine.bpmn.compiler import content_hash
@@ -145,8 +147,24 @@ def export_folder(
     metadata.json and the files. A procedure folder there is replaced file by file (a file the
     version lacks would be published with it); any other folder must be empty."""
     with new_uow() as uow:
-        detail = get_procedure(uow.session, code, version)
+        metadata, files = version_folder(uow.session, code, version)
     _clear(target)
+    written = [target / METADATA_FILE]
+    written[0].write_text(
+        json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    for name, text in files.items():
+        path = target / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def version_folder(
+    session: Session, code: str, version: int | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The current version (or `version`) as a folder holds it: metadata.json's fields, files."""
+    detail = get_procedure(session, code, version)
     meta = ProcedureMetadata(
         code=detail.code,
         name_vi=detail.name_vi,
@@ -158,15 +176,7 @@ def export_folder(
         fee=detail.fee,
         supplement_days=detail.supplement_days,
     )
-    written = [target / METADATA_FILE]
-    written[0].write_text(
-        json.dumps(asdict(meta), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    for name, text in detail.contents.items():
-        path = target / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    return asdict(meta), dict(detail.contents)
 
 
 def _clear(target: Path) -> None:

@@ -359,6 +359,9 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ("GET", f"{API}/procedures/<string:code>"): [
         Case(STAFF, get(lambda w: f"{API}/procedures/newborn_bundle"))
     ],
+    ("GET", f"{API}/procedures/<string:code>/archive"): [
+        Case(STAFF, get(lambda w: f"{API}/procedures/newborn_bundle/archive"))
+    ],
     ("GET", f"{API}/dossiers"): [Case(STAFF, get(lambda w: f"{API}/dossiers"))],
     ("GET", f"{API}/tasks"): [Case(STAFF, get(lambda w: f"{API}/tasks", scope="candidate"))],
     ("GET", f"{API}/tasks/counts"): [Case(STAFF, get(lambda w: f"{API}/tasks/counts"))],

@@ -90,3 +90,17 @@ def test_a_packed_version_unpacks_to_the_same_metadata_and_files(processes_dir):
     unpacked = archives.unpack(archives.pack("social_allowance", dict(meta.__dict__), files))
 
     assert unpacked == (dict(meta.__dict__), files)
+
+
+def test_a_downloaded_version_publishes_back_unchanged(desk, folder_zip):
+    assert upload_zip(desk, folder_zip).status_code == 201  # version 2
+
+    first = desk.get("/api/v1/procedures/newborn_bundle/archive", by="thietke", version=1)
+    current = desk.get("/api/v1/procedures/newborn_bundle/archive", by="thietke")
+    again = upload_zip(desk, current.data)
+
+    assert first.status_code == 200 and first.mimetype == "application/zip"
+    assert 'filename="newborn_bundle-v1.zip"' in first.headers["Content-Disposition"]
+    assert "Trả kết quả (zip)" not in archives.unpack(first.data)[1]["newborn_bundle.bpmn"].decode()
+    assert (again.status_code, again.json["created"]) == (201, False)  # the same version
+    assert again.json["procedure"]["version"] == 2
