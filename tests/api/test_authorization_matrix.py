@@ -760,7 +760,7 @@ def page_outcome(response: TestResponse, flashes: list[tuple[str, str]]) -> str:
 
 
 def _said(response: TestResponse) -> str:
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", errors="replace")  # a zip or a PDF, say
     return f"{response.status_code} {body[:160]!r}"
 
 
