@@ -94,6 +94,10 @@ class ProcedureView:
     published_at: datetime
     fee: dict[str, Any] | None
     supplement_days: int
+    national_code: str | None
+    legal_basis: list[str]
+    required_documents: list[dict[str, Any]]
+    unconfirmed: list[str]
 
 
 @dataclass(frozen=True)

@@ -60,9 +60,12 @@ def _body(form: Any) -> dict[str, Any]:
         for key in APPLICANT_FIELDS
         if form.get(f"applicant.{key}", "").strip() or key in ("full_name", "id_number")
     }
-    data = {"delivery_method": form.get("delivery_method", "in_person")}
+    data: dict[str, Any] = {"delivery_method": form.get("delivery_method", "in_person")}
     if form.get("delivery_address", "").strip():
         data["delivery_address"] = form["delivery_address"].strip()
+    papers = _papers_received(form)
+    if papers:
+        data["documents"] = papers
     body: dict[str, Any] = {
         "procedure_code": form.get("procedure_code", ""),
         "channel": form.get("channel", "in_person"),
@@ -72,6 +75,34 @@ def _body(form: Any) -> dict[str, Any]:
     if form.get("unit"):
         body["unit"] = form["unit"]
     return body
+
+
+PAPER_KINDS = {"original": "Bản chính", "copy": "Bản sao", "either": "Bản chính hoặc bản sao"}
+"""How the receipt (form 01) names a paper's kind."""
+
+
+def _papers_received(form: Any) -> list[dict[str, Any]]:
+    """The chosen procedure's papers the clerk ticked on the checklist, as the receipt lists
+    them: name, kind, count (`paper.<code>` carries `index|count`, of that procedure only)."""
+    code = form.get("procedure_code", "")
+    with read_session() as session:
+        found = [p for p in list_procedures(session) if p.code == code]
+    if not found:
+        return []
+    listed = found[0].required_documents
+    papers = []
+    for value in form.getlist(f"paper.{code}"):
+        index, _, count = value.partition("|")
+        if index.isdigit() and int(index) < len(listed):
+            paper = listed[int(index)]
+            papers.append(
+                {
+                    "name": paper["name"],
+                    "kind": PAPER_KINDS.get(paper.get("kind", "copy"), ""),
+                    "quantity": int(count) if count.isdigit() else paper.get("count", 1),
+                }
+            )
+    return papers
 
 
 def _render(
@@ -94,6 +125,8 @@ def _render(
         errors=errors,
         delivery_methods=DELIVERY_METHODS,
         staged=staged or [],
+        paper_kinds=PAPER_KINDS,
+        values_list=lambda key: request.form.getlist(key) if request.method == "POST" else [],
     ), status
 
 
@@ -113,7 +146,8 @@ def receive() -> Any:
     try:
         args = load_form(DossierIn(), _body(request.form))
         check_uploads(uploads, max_bytes=max_bytes)
-        _confirmations(args, has_documents=bool(uploads or staged))
+        ticked = bool(args.get("data", {}).get("documents"))
+        _confirmations(args, has_documents=bool(uploads or staged or ticked))
         with new_uow() as uow:
             dossier = submit(uow, actor(), Submission(**args))
     except InvalidData as error:

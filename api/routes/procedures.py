@@ -88,7 +88,7 @@ class Procedures(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List published procedures (current version of each)"""
         with read_session() as session:
-            return list_procedures(session, field=args.get("field"))
+            return list_procedures(session, field=args.get("field"), q=args.get("q"))
 
     @blp.arguments(PublishForm, location="files", as_kwargs=True)
     @blp.response(201, PublishOut)

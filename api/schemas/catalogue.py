@@ -21,6 +21,12 @@ class UnitOut(Schema):
     parent_code = fields.String(allow_none=True)
 
 
+class RequiredDocumentOut(Schema):
+    name = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["original", "copy", "either"]})
+    count = fields.Integer(required=True)
+
+
 class ProcedureOut(Schema):
     code = fields.String(required=True)
     name_vi = fields.String(required=True)
@@ -40,6 +46,12 @@ class ProcedureOut(Schema):
     supplement_days = fields.Integer(
         required=True, metadata={"description": "working days the applicant has to supplement"}
     )
+    national_code = fields.String(
+        allow_none=True, metadata={"description": "national procedure database code"}
+    )
+    legal_basis = fields.List(fields.String(), required=True)
+    required_documents = fields.List(fields.Nested(RequiredDocumentOut), required=True)
+    unconfirmed = fields.List(fields.String(), required=True)
 
 
 VERSION_STATUSES = ["published", "superseded"]
@@ -87,6 +99,20 @@ class ProcedureVersionQuery(StrictSchema):
 
 class ProcedureQuery(StrictSchema):
     field = fields.String(validate=validate.OneOf(list(FIELD_LABELS)))
+    q = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "a national code (1.004222), a code or words of a name"},
+    )
+
+
+class RequiredDocumentIn(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    kind = fields.String(
+        load_default="copy",
+        validate=validate.OneOf(["original", "copy", "either"]),
+        metadata={"description": "original (bản chính), copy (bản sao) or either"},
+    )
+    count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=20))
 
 
 class ProcedureMetadataIn(StrictSchema):
@@ -106,6 +132,28 @@ class ProcedureMetadataIn(StrictSchema):
         },
     )
     supplement_days = fields.Integer(validate=validate.Range(min=1, max=60))
+    national_code = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=20),
+        metadata={"description": "the national procedure database's code, e.g. 1.004222"},
+    )
+    legal_basis = fields.List(
+        fields.String(validate=validate.Length(min=1, max=500)),
+        allow_none=True,
+        validate=validate.Length(max=30),
+        metadata={"description": "the legal documents it rests on"},
+    )
+    required_documents = fields.List(
+        fields.Nested(RequiredDocumentIn),
+        allow_none=True,
+        validate=validate.Length(max=50),
+        metadata={"description": "the papers an applicant brings (reception's checklist)"},
+    )
+    unconfirmed = fields.List(
+        fields.String(validate=validate.Length(min=1, max=60)),
+        allow_none=True,
+        metadata={"description": "which figures (e.g. fee) no official source has confirmed"},
+    )
     note = fields.String(
         validate=validate.Length(max=2000),
         metadata={"description": "the change note of the version published (not stored in it)"},

@@ -57,6 +57,10 @@ TYPES: dict[str, tuple[type, ...]] = {
     "process_id": (str,),
     "fee": (dict, type(None)),
     "supplement_days": (int,),
+    "national_code": (str, type(None)),
+    "legal_basis": (list, type(None)),
+    "required_documents": (list, type(None)),
+    "unconfirmed": (list, type(None)),
 }
 """The keys of metadata.json (ProcedureMetadata) and the JSON types each takes."""
 

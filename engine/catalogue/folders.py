@@ -137,6 +137,10 @@ def version_metadata(code: str, version: ProcedureVersion) -> ProcedureMetadata:
         time_limit_unit=version.time_limit_unit,
         fee=version.fee_rule,
         supplement_days=version.supplement_days or DEFAULT_SUPPLEMENT_DAYS,
+        national_code=version.national_code,
+        legal_basis=(version.details or {}).get("legal_basis") or None,
+        required_documents=(version.details or {}).get("required_documents") or None,
+        unconfirmed=(version.details or {}).get("unconfirmed") or None,
     )
 
 
@@ -165,18 +169,13 @@ def version_folder(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The current version (or `version`) as a folder holds it: metadata.json's fields, files."""
     detail = get_procedure(session, code, version)
-    meta = ProcedureMetadata(
-        code=detail.code,
-        name_vi=detail.name_vi,
-        name_en=detail.name_en,
-        field=detail.field,
-        time_limit=detail.time_limit,
-        process_id=detail.process_id,
-        time_limit_unit=detail.time_limit_unit,
-        fee=detail.fee,
-        supplement_days=detail.supplement_days,
-    )
-    return asdict(meta), dict(detail.contents)
+    row = session.scalars(
+        select(ProcedureVersion)
+        .join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
+        .where(Procedure.code == code, ProcedureVersion.number == detail.version)
+    ).one()
+    meta = version_metadata(code, row)
+    return {k: v for k, v in asdict(meta).items() if v is not None}, dict(detail.contents)
 
 
 def _clear(target: Path) -> None:

@@ -52,6 +52,22 @@ class ProcedureMetadata:
     """Fee rule (engine/fees.py); None: no fee stated."""
     supplement_days: int = DEFAULT_SUPPLEMENT_DAYS
     """Working days the applicant has to answer a supplement request."""
+    national_code: str | None = None
+    """The code of the national procedure database (e.g. `1.004222`); None when it has none."""
+    legal_basis: list[str] | None = None
+    """The legal documents the procedure rests on, as their titles read."""
+    required_documents: list[dict[str, Any]] | None = None
+    """The papers an applicant brings: {name, kind (original, copy or either), count}."""
+    unconfirmed: list[str] | None = None
+    """Which of the metadata's figures (e.g. `fee`) no official source has confirmed yet."""
+
+    def details(self) -> dict[str, Any]:
+        """What a version stores beside its columns (the `details` JSON)."""
+        return {
+            "legal_basis": list(self.legal_basis or []),
+            "required_documents": [dict(item) for item in self.required_documents or []],
+            "unconfirmed": list(self.unconfirmed or []),
+        }
 
 
 def check_metadata(meta: ProcedureMetadata) -> None:
@@ -77,8 +93,46 @@ def check_metadata(meta: ProcedureMetadata) -> None:
         errors["fee"] = fees.rule_problems(meta.fee)
     if not 1 <= meta.supplement_days <= MAX_SUPPLEMENT_DAYS:
         errors["supplement_days"] = [f"Từ 1 đến {MAX_SUPPLEMENT_DAYS} ngày làm việc."]
+    errors.update(_detail_problems(meta))
     if errors:
         raise InvalidData("the procedure metadata is not valid", errors)
+
+
+NO_DETAILS: dict[str, Any] = {"legal_basis": [], "required_documents": [], "unconfirmed": []}
+"""What a version published before migration 0013 states besides its columns."""
+NATIONAL_CODE_PATTERN = re.compile(r"^[0-9]\.[0-9]{6}$")
+DOCUMENT_KINDS = ("original", "copy", "either")
+"""A paper brought as the original (bản chính), a copy (bản sao) or either."""
+
+
+def _detail_problems(meta: ProcedureMetadata) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if meta.national_code and not NATIONAL_CODE_PATTERN.match(meta.national_code):
+        errors["national_code"] = [
+            "Mã thủ tục trên Cơ sở dữ liệu quốc gia có dạng 1.004222 (one digit, a dot, six "
+            "digits)."
+        ]
+    documents = _document_problems(meta.required_documents or [])
+    if documents:
+        errors["required_documents"] = documents
+    return errors
+
+
+def _document_problems(documents: list[dict[str, Any]]) -> list[str]:
+    problems = []
+    for number, item in enumerate(documents, start=1):
+        name = str(item.get("name") or "").strip()
+        count = item.get("count", 1)
+        if not name:
+            problems.append(f"Giấy tờ số {number}: thiếu tên (a paper needs its name).")
+        if item.get("kind", "copy") not in DOCUMENT_KINDS:
+            problems.append(
+                f"Giấy tờ số {number}: bản chính, bản sao hoặc một trong hai "
+                "(original, copy or either)."
+            )
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 20:
+            problems.append(f"Giấy tờ số {number}: số lượng từ 1 đến 20 (count 1 to 20).")
+    return problems
 
 
 def _decode(files: dict[str, bytes]) -> dict[str, str]:
@@ -169,6 +223,8 @@ def publish(
         time_limit_unit=meta.time_limit_unit,
         fee_rule=meta.fee,
         supplement_days=meta.supplement_days,
+        national_code=meta.national_code or None,
+        details=meta.details(),
         files=texts,
         published_by=actor.user_id,
         note=(note or "").strip() or None,
@@ -193,6 +249,8 @@ def _same(current: ProcedureVersion, compiled: CompiledProcedure, meta: Procedur
         current.time_limit_unit,
         current.fee_rule,
         current.supplement_days,
+        current.national_code,
+        current.details or NO_DETAILS,
     ) == (
         compiled.content_hash,
         compiled.process_id,
@@ -203,4 +261,6 @@ def _same(current: ProcedureVersion, compiled: CompiledProcedure, meta: Procedur
         meta.time_limit_unit,
         meta.fee,
         meta.supplement_days,
+        meta.national_code or None,
+        meta.details(),
     )

@@ -96,6 +96,11 @@ class ProcedureVersion(Base):
     """The change note the designer gave when publishing."""
     source: Mapped[str | None] = mapped_column(String(10))
     """Where it was published from: disk (processes/), api or studio; None before 0012."""
+    # what the procedure states besides its diagram (migration 0013_procedure_details)
+    national_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    """Its code in the national procedure database (e.g. 1.004222); None when it has none."""
+    details: Mapped[dict[str, Any] | None]
+    """legal_basis, required_documents, unconfirmed: see ProcedureMetadata."""
 
 
 class Dossier(Base):

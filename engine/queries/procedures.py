@@ -4,6 +4,7 @@ history."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,13 +14,18 @@ from engine.errors import NotFound
 from engine.models import Procedure
 from engine.models import ProcedureVersion
 from engine.models import User
+from engine.queries.users import fold
 from engine.rules.office_rules import DEFAULT_SUPPLEMENT_DAYS
 from engine.views import ProcedureDetail
 from engine.views import ProcedureView
 from engine.views import VersionSummary
 
 
-def list_procedures(session: Session, *, field: str | None = None) -> list[ProcedureView]:
+def list_procedures(
+    session: Session, *, field: str | None = None, q: str | None = None
+) -> list[ProcedureView]:
+    """The current version of each procedure; `q` finds a national code (`1.004222`), a code
+    or words of a name, with or without Vietnamese accents."""
     query = (
         select(Procedure, ProcedureVersion)
         .join(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
@@ -27,8 +33,15 @@ def list_procedures(session: Session, *, field: str | None = None) -> list[Proce
     )
     if field:
         query = query.where(ProcedureVersion.field == field)
-    rows = session.execute(query).all()
-    return [procedure_view(procedure, version) for procedure, version in rows]
+    views = [procedure_view(procedure, version) for procedure, version in session.execute(query)]
+    if q and q.strip():
+        wanted = fold(q.strip())
+        views = [view for view in views if wanted in _searchable(view)]
+    return views
+
+
+def _searchable(view: ProcedureView) -> str:
+    return fold(" ".join((view.national_code or "", view.code, view.name_vi, view.name_en)))
 
 
 def get_procedure(session: Session, code: str, version: int | None = None) -> ProcedureDetail:
@@ -113,4 +126,16 @@ def procedure_view(procedure: Procedure, version: ProcedureVersion) -> Procedure
         published_at=version.published_at,
         fee=version.fee_rule,
         supplement_days=version.supplement_days or DEFAULT_SUPPLEMENT_DAYS,
+        **details_of(version),
     )
+
+
+def details_of(version: ProcedureVersion) -> dict[str, Any]:
+    """What the version states besides its diagram (none before migration 0013)."""
+    details = version.details or {}
+    return {
+        "national_code": version.national_code,
+        "legal_basis": list(details.get("legal_basis") or []),
+        "required_documents": list(details.get("required_documents") or []),
+        "unconfirmed": list(details.get("unconfirmed") or []),
+    }

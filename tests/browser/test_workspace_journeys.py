@@ -25,6 +25,8 @@ def receive_newborn(page, name="Nguyễn Văn An", id_number="001234567890"):
     page.fill("#f-applicant-full_name", name)
     page.fill("#f-applicant-id_number", id_number)
     page.fill("#f-applicant-phone", "0912345678")
+    page.check("input[name='paper.newborn_bundle'][value='1|1']")  # Giấy chứng sinh
+    screenshot(page, "reception-checklist")
     page.fill("#label-0", "Giấy chứng sinh")
     page.set_input_files(
         "#file-0", files=[{"name": "chung-sinh.pdf", "mimeType": "application/pdf", "buffer": PDF}]

@@ -371,3 +371,27 @@ def test_reception_asks_before_a_dossier_without_papers_or_a_second_one_the_same
     warning = again.get_data(as_text=True)
     assert 'data-testid="duplicate-warning"' in warning and "Hôm nay người này đã nộp" in warning
     assert anyway.status_code == 302
+
+
+def test_the_papers_ticked_on_the_checklist_are_listed_on_the_receipt(browser, desk):
+    browser.login("tiepnhan1")
+    desk_page = browser.get("/reception").get_data(as_text=True)
+    form = {
+        "procedure_code": "newborn_bundle",
+        "channel": "in_person",
+        "unit": "C01",
+        "applicant.full_name": "Lê Thị Hồng",
+        "applicant.id_number": "001234567897",
+        "delivery_method": "in_person",
+        "paper.newborn_bundle": ["0|1", "1|1"],
+    }
+
+    received = browser.post("/reception", form, content_type="multipart/form-data")
+
+    assert 'data-procedure="newborn_bundle"' in desk_page and "Giấy chứng sinh" in desk_page
+    assert received.status_code == 302, received.get_data(as_text=True)[:1500]
+    dossier_id = int(re.search(r"/dossiers/(\d+)", received.headers["Location"]).group(1))
+    slip = browser.get(f"/api/v1/dossiers/{dossier_id}/slips/01").get_data(as_text=True)
+    assert "Tờ khai liên thông (Mẫu 01)" in slip and "Giấy chứng sinh" in slip
+    assert "Bản chính" in slip
+    assert "Theo thành phần hồ sơ của thủ tục" not in slip
