@@ -15,16 +15,21 @@ from api.audit_trail import record_read
 from api.database import new_uow
 from api.database import read_session
 from api.pages.common import actor
+from api.pages.common import load_form
 from api.pages.common import page_blueprint
 from api.pages.i18n import translate
 from api.pages.tasks import render_task
 from api.routes.attachments import attachments_dir
 from api.routes.attachments import uploads_from_request
+from api.schemas.base import page_bounds
+from api.schemas.work import DossierQuery
 from engine.catalogue.attachments import attach
 from engine.errors import Conflict
 from engine.errors import InvalidData
 from engine.people import audit
+from engine.queries.dossiers import list_dossiers
 from engine.queries.workspace import dossier_page
+from engine.rules.status import STATUSES
 
 blp = page_blueprint("pages_dossiers")
 
@@ -51,6 +56,50 @@ def render_dossier(
         panel_errors=panel_errors or {},
     )
     return html, status
+
+
+PER_PAGE = 20
+STATUS_FILTERS = (
+    "received",
+    "processing",
+    "supplement_requested",
+    "result_returned",
+    "processed",
+    "refused",
+    "withdrawn",
+)
+"""The statuses a clerk filters the list by, in the order a dossier meets them."""
+
+
+@blp.get("/dossiers")
+def list_page() -> Any:
+    """Every dossier of the user's units, finished ones too: found by code, applicant name,
+    ID number or phone, filtered by status, newest first."""
+    raw = {key: request.args[key] for key in ("q", "status", "page") if request.args.get(key)}
+    try:
+        args = load_form(DossierQuery(), {**raw, "per_page": str(PER_PAGE)})
+    except InvalidData:
+        args = load_form(DossierQuery(), {"per_page": str(PER_PAGE)})
+    offset, limit = page_bounds(args)
+    with read_session() as session:
+        page = list_dossiers(
+            session,
+            actor(),
+            status=args.get("status"),
+            q=args.get("q"),
+            offset=offset,
+            limit=limit,
+        )
+    return render_template(
+        "dossiers.html",
+        dossiers=page.items,
+        total=page.total,
+        q=args.get("q", ""),
+        status=args.get("status", ""),
+        statuses=[key for key in STATUS_FILTERS if key in STATUSES],
+        page=args["page"],
+        pages=max(1, -(-page.total // PER_PAGE)),
+    )
 
 
 @blp.get("/dossiers/<int:dossier_id>")

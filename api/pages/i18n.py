@@ -288,6 +288,13 @@ ENGLISH: dict[str, str] = {
     "Giấy tờ đã chọn ở lần gửi trước (được giữ lại):": "Documents chosen on the last try (kept):",
     "Tiếp nhận không kèm giấy tờ": "Receive without documents",
     "Vẫn tiếp nhận": "Receive anyway",
+    "Tra cứu hồ sơ của đơn vị": "The unit's dossiers",
+    "Mã hồ sơ, tên, số CCCD hoặc điện thoại người nộp": (
+        "Code, or the applicant's name, ID or phone"
+    ),
+    "hồ sơ": "dossiers",
+    "Không có hồ sơ nào khớp với tìm kiếm.": "No dossier matches the search.",
+    "Đơn vị chưa có hồ sơ nào.": "The unit has no dossier yet.",
     "Thành phần hồ sơ đã nhận": "Papers received",
     "Thủ tục này chưa khai báo thành phần hồ sơ.": "This procedure lists no papers yet.",
     "Chọn thủ tục để xem các giấy tờ cần nộp.": "Choose the procedure to see the papers it needs.",

@@ -62,6 +62,7 @@ class Dossiers(MethodView):
                 current_actor(),
                 status=args.get("status"),
                 reception_point_kind=args.get("reception_point_kind"),
+                q=args.get("q"),
                 offset=offset,
                 limit=limit,
             )

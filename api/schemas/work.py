@@ -16,7 +16,7 @@ from api.schemas.base import UserRefOut
 from engine.dossiers.delivery import DELIVERY_METHODS
 from engine.dossiers.receive import CHANNELS
 from engine.dossiers.receive import RECEPTION_POINT_KINDS
-from engine.queries.tasks import MAX_QUERY_LENGTH
+from engine.queries.search import MAX_QUERY_LENGTH
 from engine.queries.tasks import SCOPES
 from engine.queries.tasks import SORTS
 from engine.rules.status import STATUSES
@@ -185,6 +185,12 @@ class DossierPageOut(PageOut):
 class DossierQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(list(STATUSES)))
     reception_point_kind = fields.String(validate=validate.OneOf(RECEPTION_POINT_KINDS))
+    q = fields.String(
+        validate=validate.Length(max=MAX_QUERY_LENGTH),
+        metadata={
+            "description": "part of a dossier code, or of the applicant's name, ID number or phone"
+        },
+    )
 
 
 class TaskQuery(PageQuery):
@@ -192,7 +198,9 @@ class TaskQuery(PageQuery):
     dossier_id = fields.Integer(validate=ID_RANGE)
     q = fields.String(
         validate=validate.Length(max=MAX_QUERY_LENGTH),
-        metadata={"description": "part of a dossier code or of the applicant's name"},
+        metadata={
+            "description": "part of a dossier code, or of the applicant's name, ID number or phone"
+        },
     )
     sort = fields.String(
         load_default="due_at",

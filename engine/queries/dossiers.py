@@ -26,6 +26,9 @@ from engine.models import SupplementRequest
 from engine.models import Task
 from engine.queries.refs import unit_refs
 from engine.queries.refs import user_refs
+from engine.queries.search import MAX_QUERY_LENGTH
+from engine.queries.search import dossier_matches
+from engine.queries.search import like_pattern
 from engine.queries.task_views import task_views
 from engine.queries.waits import waiting_for
 from engine.rules.calendar import LOCAL_TZ
@@ -65,7 +68,10 @@ def list_dossiers(
     offset: int,
     limit: int,
     reception_point_kind: str | None = None,
+    q: str | None = None,
 ) -> Page[DossierView]:
+    """The dossiers of the actor's units, newest first; `q` as the inbox searches (code, name,
+    ID number, phone), finished dossiers included."""
     query = select(Dossier)
     units = visible_unit_ids(session, actor)
     if units is not None:
@@ -76,8 +82,14 @@ def list_dossiers(
         query = query.where(Dossier.status == status)
     if reception_point_kind:
         query = query.where(Dossier.reception_point_kind == reception_point_kind)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Dossier.id.desc()).offset(offset).limit(limit)).all()
+    search = (q or "").strip()[:MAX_QUERY_LENGTH]
+    params = {"pattern": like_pattern(search)}
+    if search:
+        query = query.where(dossier_matches())
+    total = session.scalar(select(func.count()).select_from(query.subquery()), params) or 0
+    rows = session.scalars(
+        query.order_by(Dossier.id.desc()).offset(offset).limit(limit), params
+    ).all()
     return Page(_views(session, rows, with_history=False), total)
 
 

@@ -34,6 +34,9 @@ from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import Event
 from engine.models import Task
+from engine.queries.search import MAX_QUERY_LENGTH
+from engine.queries.search import dossier_matches
+from engine.queries.search import like_pattern
 from engine.queries.task_views import select_views
 from engine.queries.task_views import task_views
 from engine.queries.task_views import views_from_rows
@@ -44,7 +47,6 @@ from engine.views import TaskView
 
 SCOPES = ("mine", "candidate", "queue", "due_soon", "overdue", "unit", "escalated")
 SORTS = ("due_at", "-due_at", "created_at", "-created_at")
-MAX_QUERY_LENGTH = 100
 MAX_GRANT_RANGES = 30
 """Beyond this many (role, unit) grants (admins), the queue is read as one OR condition rather
 than one index range per grant: SQLite caps a compound select at 500 parts."""
@@ -139,19 +141,6 @@ def _branches(scope: str, grants: int, led: int) -> list[Branch]:
     return candidate
 
 
-def _pattern(q: str) -> str:
-    """`q` as a case-insensitive LIKE pattern for "contains", its wildcards escaped."""
-    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _matches() -> ColumnElement[bool]:
-    """Dossier code or applicant name contains the search (parameter `pattern`)."""
-    return or_(
-        Dossier.code.ilike(bindparam("pattern"), escape="\\"),
-        Dossier.applicant["full_name"].as_string().ilike(bindparam("pattern"), escape="\\"),
-    )
-
-
 def _order(
     sort: str,
     due_at: SQLColumnExpression[datetime | None],
@@ -172,7 +161,7 @@ def _restricted(query: Select[*Columns], by_dossier: bool, search: bool) -> Sele
     if by_dossier:
         query = query.where(Task.dossier_id == bindparam("dossier_id"))
     if search:
-        query = query.join(Dossier, Dossier.id == Task.dossier_id).where(_matches())
+        query = query.join(Dossier, Dossier.id == Task.dossier_id).where(dossier_matches())
     return query
 
 
@@ -255,7 +244,7 @@ def list_tasks(
     if statements is None:
         return Page([], 0)
     values = _parameters(actor, now or utcnow())
-    values.update(dossier_id=dossier_id, pattern=_pattern(search))
+    values.update(dossier_id=dossier_id, pattern=like_pattern(search))
     values.update(offset=offset, limit=limit, first=offset + limit)
     rows_statement, total_statement = statements
     rows = session.execute(rows_statement, values).all()

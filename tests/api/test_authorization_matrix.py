@@ -366,6 +366,7 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ("GET", f"{API}/tasks"): [Case(STAFF, get(lambda w: f"{API}/tasks", scope="candidate"))],
     ("GET", f"{API}/tasks/counts"): [Case(STAFF, get(lambda w: f"{API}/tasks/counts"))],
     ("GET", "/"): [Case(STAFF, get(lambda w: "/"))],
+    ("GET", "/dossiers"): [Case(STAFF, get(lambda w: "/dossiers?q=C01"))],
     ("GET", "/account/password"): [Case(STAFF, get(lambda w: "/account/password"))],
     ("POST", "/account/password"): [
         Case(

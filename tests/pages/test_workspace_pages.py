@@ -395,3 +395,31 @@ def test_the_papers_ticked_on_the_checklist_are_listed_on_the_receipt(browser, d
     assert "Tờ khai liên thông (Mẫu 01)" in slip and "Giấy chứng sinh" in slip
     assert "Bản chính" in slip
     assert "Theo thành phần hồ sơ của thủ tục" not in slip
+
+
+def test_a_dossier_is_found_after_it_left_the_inbox_by_id_number_or_phone(browser, desk):
+    finished = desk.receive(
+        applicant={"full_name": "Đỗ Văn Bình", "id_number": "001234567898", "phone": "0987654321"}
+    )
+    desk.work_newborn(
+        finished["id"],
+        "check_dossier",
+        "register_birth",
+        "register_residence",
+        "issue_health_insurance_card",
+        "return_results",
+    )
+    other = desk.receive()
+    browser.login("tiepnhan1")
+
+    by_id = browser.get("/dossiers", query_string={"q": "001234567898"}).get_data(as_text=True)
+    by_phone = browser.get("/dossiers", query_string={"q": "0987654321"}).get_data(as_text=True)
+    returned = browser.get("/dossiers", query_string={"status": "result_returned"})
+    nothing = browser.get("/dossiers", query_string={"q": "999999999999"}).get_data(as_text=True)
+
+    for page in (by_id, by_phone):
+        assert finished["code"] in page and other["code"] not in page
+    assert finished["code"] in returned.get_data(as_text=True)
+    assert 'data-testid="no-dossiers"' in nothing
+    inbox = browser.get("/", query_string={"tab": "queue", "q": "001234567890"})
+    assert other["code"] in inbox.get_data(as_text=True)  # the inbox searches the ID number too
