@@ -13,11 +13,13 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field
 from time import perf_counter
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowDataException
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
@@ -57,11 +59,45 @@ class _NoCallOut(Exception):
     """A service task was reached: the dry run does not call other systems."""
 
 
+class _OutOfTime(Exception):
+    """The dry run's time ran out inside the engine (a loop of scripts with no human step)."""
+
+
+_DEADLINE: ContextVar[float] = ContextVar("dry_run_deadline", default=0.0)
+
+
 class _DryScriptEngine(SandboxScriptEngine):
-    """The sandbox, but a service task stops the branch instead of calling out."""
+    """The sandbox, but a service task stops the branch instead of calling out, and every
+    script or condition first checks the dry run's deadline."""
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        self._in_time()
+        return super().evaluate(task, expression, external_context)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        self._in_time()
+        return super().execute(task, script, external_context)
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         raise _NoCallOut(task.task_spec.bpmn_id)
+
+    @staticmethod
+    def _in_time() -> None:
+        if perf_counter() > _DEADLINE.get():
+            raise _OutOfTime
+
+
+class _DryWorkflow(BpmnWorkflow):  # type: ignore[misc]
+    """An instance that checks the dry run's deadline on each task finished and sub-process
+    started, so a loop with no script in it (a call activity calling itself) is cut too."""
+
+    def _task_completed_notify(self, task: Any) -> None:
+        _DryScriptEngine._in_time()
+        super()._task_completed_notify(task)
+
+    def create_subprocess(self, my_task: Any, spec_name: str) -> Any:
+        _DryScriptEngine._in_time()
+        return super().create_subprocess(my_task, spec_name)
 
 
 _ENGINE = _DryScriptEngine(environment=SandboxEnvironment())
@@ -97,14 +133,28 @@ def dry_run(
     step reached is tried once, without replaying the steps before it."""
     report = DryRunReport(outside=outside)
     started = perf_counter()
+    token = _DEADLINE.set(started + MAX_SECONDS)
+    try:
+        _explore(compiled, deciding, report, started)
+    finally:
+        _DEADLINE.reset(token)
+    report.seconds = perf_counter() - started
+    return report
+
+
+def _explore(
+    compiled: CompiledProcedure, deciding: set[str], report: DryRunReport, started: float
+) -> None:
     variants = {
         element_id: _variants(compiled.forms.get(step.form or "", []), deciding)
         for element_id, step in compiled.steps.items()
     }
     run = _Run(compiled, variants, report)
-    workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=_ENGINE)
-    first = workflow.get_tasks(state=TaskState.READY)[0]
-    first.data.update({"applicant": dict(SAMPLE_APPLICANT), "channel": SAMPLE_CHANNEL})
+    workflow = _DryWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=_ENGINE)
+    ready = workflow.get_tasks(state=TaskState.READY)
+    if not ready:
+        return
+    ready[0].data.update({"applicant": dict(SAMPLE_APPLICANT), "channel": SAMPLE_CHANNEL})
     report.runs = 1
     stack: list[tuple[BpmnWorkflow, tuple[Choice, ...]]] = []
     if run.advance(workflow, ()):
@@ -131,8 +181,6 @@ def dry_run(
             choice = (*path, (element_id, index))
             if run.complete(instance, task.id, variants[element_id][index], choice):
                 stack.append((instance, choice))
-    report.seconds = perf_counter() - started
-    return report
 
 
 class _Run:
@@ -179,10 +227,11 @@ class _Run:
 
     def advance(self, workflow: BpmnWorkflow, path: tuple[Choice, ...]) -> bool:
         """Run the engine until it waits; False (the failure judged) when it fails."""
+        since = perf_counter()
         try:
             workflow.do_engine_steps()
         except Exception as exc:  # whatever a designer's script raises, judged below
-            _judge(workflow, exc, path, self.variants, self.report, self.seen)
+            _judge(workflow, exc, since, path, self.variants, self.report, self.seen)
             return False
         return True
 
@@ -193,10 +242,11 @@ class _Run:
         task = workflow.get_task_from_id(task_id)
         task.data.update(data)
         self.report.steps += 1
+        since = perf_counter()
         try:
             task.run()
         except Exception as exc:  # a post-script, say
-            _judge(workflow, exc, path, self.variants, self.report, self.seen)
+            _judge(workflow, exc, since, path, self.variants, self.report, self.seen)
             return False
         return self.advance(workflow, path)
 
@@ -218,28 +268,52 @@ def _all_tasks(workflow: BpmnWorkflow) -> Iterator[Any]:
 def _judge(
     workflow: BpmnWorkflow,
     exc: Exception,
+    since: float,
     path: tuple[Choice, ...],
     variants: dict[str, list[dict[str, Any]]],
     report: DryRunReport,
     seen: set[tuple[str, str]],
 ) -> None:
-    """A refusal for a certain failure; advice for a name nothing set yet or a gateway the
-    sample data finds no way out of; nothing for a service task reached."""
+    """A refusal for a certain failure; advice for a name nothing set yet, a gateway the
+    sample data finds no way out of, or a run that used most of the budget without reaching a
+    wait (`since`: when it last set off); nothing for a service task reached."""
     causes = list(_chain(exc))
-    if any(isinstance(cause, _NoCallOut) for cause in causes):
-        return
     task = getattr(exc, "task", None) or _task_in(exc) or _failed_task(workflow)
     spec = getattr(task, "task_spec", None)
     element_id = getattr(spec, "bpmn_id", None)
+    label = spec_label(spec) if element_id else "?"
+    if any(isinstance(cause, _OutOfTime) for cause in causes):
+        report.complete = False
+        if perf_counter() - since > MAX_SECONDS / 2:  # most of the budget in one run on
+            report.warnings.append(
+                Problem(
+                    f"Chạy thử không tới được bước chờ nào trong {MAX_SECONDS:g} giây; đang chạy "
+                    f"{label}: có thể quy trình lặp mãi ở đây (a trial run found no wait within "
+                    f"{MAX_SECONDS:g} s: the engine may loop here without end).",
+                    element_id=element_id,
+                )
+            )
+        return
+    if any(isinstance(cause, _NoCallOut) for cause in causes):
+        return
     data = getattr(task, "data", None) or {}
     if report.outside.get(element_id or "", set()) - set(data):
         return  # it reads what only the reception's data can bring: the variables check says so
-    label = spec_label(spec) if element_id else "?"
     if (element_id or "", type(exc).__name__) in seen:
         return
     seen.add((element_id or "", type(exc).__name__))
     missing = next((cause for cause in causes if isinstance(cause, NameError)), None)
     how = _how(path, variants)
+    absent = next((cause for cause in causes if isinstance(cause, WorkflowDataException)), None)
+    if absent is not None:  # an input or output the sample data lacks: the reception's may not
+        report.warnings.append(
+            Problem(
+                f"Chạy thử {how}: {label} thiếu dữ liệu: {_reason(absent)}; hồ sơ sẽ dừng ở đây "
+                "nếu dữ liệu cũng thiếu (a trial run stopped here: data it needs was not set).",
+                element_id=element_id,
+            )
+        )
+        return
     if missing is not None or getattr(exc, "error_type", None) == "NameError":
         name = getattr(missing, "name", None) or "?"
         report.warnings.append(

@@ -4,6 +4,9 @@ certain to fail on its first dossier."""
 
 from __future__ import annotations
 
+import time
+
+from engine.bpmn import dry_run
 from engine.bpmn.review import check_expression
 from engine.bpmn.variables import names_read
 from tests.engine.checks_support import DECISION_FORM
@@ -134,3 +137,17 @@ def test_a_service_task_stops_the_dry_run_without_calling_out():
     found = reviewed(diagram)
 
     assert found.errors == [] and found.dry_run is not None and found.dry_run.runs == 1
+
+
+def test_a_loop_of_scripts_with_no_human_step_is_cut_by_the_budget_not_refused():
+    endless = bpmn(
+        [("scriptTask:n = 1", "again", {}), ("exclusiveGateway", "gw", {}), END],
+        [("start", "again"), ("again", "gw"), ("gw", "again", "True"), ("gw", "end", "False")],
+    )
+    started = time.monotonic()
+
+    found = reviewed(endless)
+
+    assert found.errors == [] and found.dry_run is not None
+    assert found.dry_run.complete is False
+    assert time.monotonic() - started < dry_run.MAX_SECONDS + 1
