@@ -35,8 +35,15 @@ from engine.rules import forms
 
 MAX_STEPS = 400
 """Human steps completed, at most, over the whole dry run."""
-MAX_SECONDS = 0.5
-"""Wall-clock budget: what is not explored by then is left unexplored, never refused."""
+MAX_TASKS = 2000
+"""Engine tasks finished (and sub-processes started), at most, over the whole dry run: what is
+not explored by then is left unexplored, never refused. Counted, not timed, so a diagram
+publishes or not the same way on a busy machine."""
+MAX_RUN_TASKS = 200
+"""Engine tasks between two waits, at most: more is a loop with no human step in it (it gets
+slower with each round, as SpiffWorkflow keeps every task), cut with advice."""
+MAX_SECONDS = 3.0
+"""Wall-clock safety net (a slow script), far above what the other budgets take."""
 MAX_VISITS = 2
 """Times one step may be completed on a path (a loop is walked twice, then left)."""
 MAX_VARIANTS = 16
@@ -63,7 +70,18 @@ class _OutOfTime(Exception):
     """The dry run's time ran out inside the engine (a loop of scripts with no human step)."""
 
 
-_DEADLINE: ContextVar[float] = ContextVar("dry_run_deadline", default=0.0)
+@dataclass
+class _Budget:
+    deadline: float
+    tasks_left: int = MAX_TASKS
+    run_left: int = MAX_RUN_TASKS
+
+    def set_off(self) -> None:
+        """A run from one wait to the next begins."""
+        self.run_left = MAX_RUN_TASKS
+
+
+_BUDGET: ContextVar[_Budget] = ContextVar("dry_run_budget")
 
 
 class _DryScriptEngine(SandboxScriptEngine):
@@ -82,8 +100,12 @@ class _DryScriptEngine(SandboxScriptEngine):
         raise _NoCallOut(task.task_spec.bpmn_id)
 
     @staticmethod
-    def _in_time() -> None:
-        if perf_counter() > _DEADLINE.get():
+    def _in_time(task_done: bool = False) -> None:
+        budget = _BUDGET.get()
+        if task_done:
+            budget.tasks_left -= 1
+            budget.run_left -= 1
+        if min(budget.tasks_left, budget.run_left) < 0 or perf_counter() > budget.deadline:
             raise _OutOfTime
 
 
@@ -92,11 +114,11 @@ class _DryWorkflow(BpmnWorkflow):  # type: ignore[misc]
     started, so a loop with no script in it (a call activity calling itself) is cut too."""
 
     def _task_completed_notify(self, task: Any) -> None:
-        _DryScriptEngine._in_time()
+        _DryScriptEngine._in_time(task_done=True)
         super()._task_completed_notify(task)
 
     def create_subprocess(self, my_task: Any, spec_name: str) -> Any:
-        _DryScriptEngine._in_time()
+        _DryScriptEngine._in_time(task_done=True)
         return super().create_subprocess(my_task, spec_name)
 
 
@@ -133,17 +155,18 @@ def dry_run(
     step reached is tried once, without replaying the steps before it."""
     report = DryRunReport(outside=outside)
     started = perf_counter()
-    token = _DEADLINE.set(started + MAX_SECONDS)
+    budget = _Budget(started + MAX_SECONDS)
+    token = _BUDGET.set(budget)
     try:
-        _explore(compiled, deciding, report, started)
+        _explore(compiled, deciding, report, budget)
     finally:
-        _DEADLINE.reset(token)
+        _BUDGET.reset(token)
     report.seconds = perf_counter() - started
     return report
 
 
 def _explore(
-    compiled: CompiledProcedure, deciding: set[str], report: DryRunReport, started: float
+    compiled: CompiledProcedure, deciding: set[str], report: DryRunReport, budget: _Budget
 ) -> None:
     variants = {
         element_id: _variants(compiled.forms.get(step.form or "", []), deciding)
@@ -160,7 +183,7 @@ def _explore(
     if run.advance(workflow, ()):
         stack.append((workflow, ()))
     while stack:
-        if report.steps >= MAX_STEPS or perf_counter() - started > MAX_SECONDS:
+        if report.steps >= MAX_STEPS or budget.tasks_left <= 0 or perf_counter() > budget.deadline:
             report.complete = False
             break
         workflow, path = stack.pop()
@@ -227,11 +250,11 @@ class _Run:
 
     def advance(self, workflow: BpmnWorkflow, path: tuple[Choice, ...]) -> bool:
         """Run the engine until it waits; False (the failure judged) when it fails."""
-        since = perf_counter()
+        _BUDGET.get().set_off()
         try:
             workflow.do_engine_steps()
         except Exception as exc:  # whatever a designer's script raises, judged below
-            _judge(workflow, exc, since, path, self.variants, self.report, self.seen)
+            _judge(workflow, exc, path, self.variants, self.report, self.seen)
             return False
         return True
 
@@ -242,11 +265,11 @@ class _Run:
         task = workflow.get_task_from_id(task_id)
         task.data.update(data)
         self.report.steps += 1
-        since = perf_counter()
+        _BUDGET.get().set_off()
         try:
             task.run()
         except Exception as exc:  # a post-script, say
-            _judge(workflow, exc, since, path, self.variants, self.report, self.seen)
+            _judge(workflow, exc, path, self.variants, self.report, self.seen)
             return False
         return self.advance(workflow, path)
 
@@ -268,15 +291,14 @@ def _all_tasks(workflow: BpmnWorkflow) -> Iterator[Any]:
 def _judge(
     workflow: BpmnWorkflow,
     exc: Exception,
-    since: float,
     path: tuple[Choice, ...],
     variants: dict[str, list[dict[str, Any]]],
     report: DryRunReport,
     seen: set[tuple[str, str]],
 ) -> None:
     """A refusal for a certain failure; advice for a name nothing set yet, a gateway the
-    sample data finds no way out of, or a run that used most of the budget without reaching a
-    wait (`since`: when it last set off); nothing for a service task reached."""
+    sample data finds no way out of, or a run that reached no wait within MAX_RUN_TASKS; nothing
+    for a service task reached."""
     causes = list(_chain(exc))
     task = getattr(exc, "task", None) or _task_in(exc) or _failed_task(workflow)
     spec = getattr(task, "task_spec", None)
@@ -284,12 +306,13 @@ def _judge(
     label = spec_label(spec) if element_id else "?"
     if any(isinstance(cause, _OutOfTime) for cause in causes):
         report.complete = False
-        if perf_counter() - since > MAX_SECONDS / 2:  # most of the budget in one run on
+        if _BUDGET.get().run_left < 0:  # a loop with no wait in it, not the whole budget
             report.warnings.append(
                 Problem(
-                    f"Chạy thử không tới được bước chờ nào trong {MAX_SECONDS:g} giây; đang chạy "
-                    f"{label}: có thể quy trình lặp mãi ở đây (a trial run found no wait within "
-                    f"{MAX_SECONDS:g} s: the engine may loop here without end).",
+                    f"Chạy thử chạy {MAX_RUN_TASKS} bước máy mà không tới bước chờ nào; đang "
+                    f"chạy {label}: có thể quy trình lặp mãi ở đây (a trial run ran "
+                    f"{MAX_RUN_TASKS} engine tasks without a wait: the engine may loop here "
+                    "without end).",
                     element_id=element_id,
                 )
             )

@@ -5,7 +5,6 @@ publication; warnings are given beside the answer."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from engine.bpmn.advice import advice_for
@@ -83,24 +82,24 @@ def check_expression(
     process_id: str | None = None,
 ) -> ExpressionCheck:
     """Compile a condition or script under the sandbox's rules and name the variables it reads
-    that nothing in the files provides. Files that do not compile yet (a diagram being drawn)
-    still lend their forms' fields."""
+    that no step before the element provides. Files that do not compile yet (a diagram being
+    drawn) still lend their forms' fields."""
     try:
         compiled = compile_procedure(files, process_id)
     except DiagramInvalid:
         return check_in([], _form_keys(files), element_id, expression, kind)
     specs = [compiled.spec, *compiled.subprocess_specs.values()]
-    keys = {item.key for fields in compiled.forms.values() for item in fields}
-    return check_in(specs, keys, element_id, expression, kind)
+    forms_of = {name: {item.key for item in fields} for name, fields in compiled.forms.items()}
+    return check_in(specs, forms_of, element_id, expression, kind)
 
 
-def _form_keys(files: dict[str, bytes]) -> set[str]:
-    keys: set[str] = set()
+def _form_keys(files: dict[str, bytes]) -> dict[str, set[str]]:
+    keys: dict[str, set[str]] = {}
     for name, content in files.items():
         if not name.endswith(FORM_SUFFIX):
             continue
         try:
-            keys.update(item.key for item in forms.parse_form(content))
-        except (ValueError, UnicodeDecodeError, json.JSONDecodeError):
+            keys[name] = {item.key for item in forms.parse_form(content)}
+        except (ValueError, UnicodeDecodeError):
             continue
     return keys

@@ -325,10 +325,16 @@ class ExpressionCheck:
 
 
 def check_expression(
-    specs: list[Any], form_keys: set[str], element_id: str | None, expression: str, kind: str
+    specs: list[Any],
+    forms_of: dict[str, set[str]],
+    element_id: str | None,
+    expression: str,
+    kind: str,
 ) -> ExpressionCheck:
     """Compile `expression` under the sandbox's rules (a condition, or a script) and name the
-    variables it reads that nothing provides."""
+    variables it reads that no step before `element_id` (its form, scripts, events...) and no
+    form of the procedure when the element is not found, provides. `forms_of` maps a form file
+    to its field keys."""
     compile_fn = compile_expression if kind == CONDITION else compile_script
     try:
         if not expression.strip():
@@ -338,5 +344,56 @@ def check_expression(
     except (ScriptRefused, SyntaxError) as exc:
         problem = Problem(f"Biểu thức không được phép: {exc}", element_id=element_id)
         return ExpressionCheck([problem], [], [])
-    provided = provided_names(specs, form_keys)
+    provided = _provided_before(specs, forms_of, element_id)
+    if provided is None:
+        every_field = {key for keys in forms_of.values() for key in keys}
+        provided = provided_names(specs, every_field)
     return ExpressionCheck([], names, [name for name in names if name not in provided])
+
+
+def _provided_before(
+    specs: list[Any], forms_of: dict[str, set[str]], element_id: str | None
+) -> set[str] | None:
+    """What the steps from which `element_id` can be reached provide (the element's own form
+    and scripts too, for its post-script and outgoing conditions), with what every dossier
+    has; None when no element has that id."""
+    by_name = {spec.name: spec for spec in specs}
+    found = [
+        (spec, task_spec)
+        for spec in specs
+        for task_spec in spec.task_specs.values()
+        if element_id and getattr(task_spec, "bpmn_id", None) == element_id
+    ]
+    if not found:
+        return None
+    provided = set(RECEIPT_NAMES)
+    for spec in specs:
+        provided.update(spec.data_objects)
+    queue = [task_spec for _spec, task_spec in found]
+    seen: set[int] = set()
+    while queue:
+        task_spec = queue.pop()
+        if id(task_spec) in seen:
+            continue
+        seen.add(id(task_spec))
+        provided |= _provides(task_spec)
+        form = ((getattr(task_spec, "extensions", None) or {}).get("properties") or {}).get("form")
+        provided |= forms_of.get(str(form), set())
+        queue.extend(task_spec.inputs)
+        queue.extend(_callers(task_spec, specs, by_name))
+    return provided
+
+
+def _callers(task_spec: Any, specs: list[Any], by_name: dict[str, Any]) -> list[Any]:
+    """The tasks that run the spec `task_spec` belongs to, when it is a process's start: the
+    sub-process or call activity, or a multi-instance or loop task over it."""
+    if task_spec.inputs or by_name.get(task_spec._wf_spec.name) is None:  # noqa: SLF001
+        return []
+    own = task_spec._wf_spec.name  # noqa: SLF001
+    return [
+        other
+        for spec in specs
+        for other in spec.task_specs.values()
+        if getattr(other, "spec", None) == own
+        or getattr(other, "task_spec", None) == task_spec.name
+    ]
