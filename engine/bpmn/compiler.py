@@ -266,7 +266,7 @@ def _check_decisions(task_spec: Any, problems: list[Problem]) -> None:
             continue
         try:
             compile_expression(source)
-        except (ScriptRefused, SyntaxError) as exc:
+        except (ScriptRefused, SyntaxError, RecursionError) as exc:  # or nested too deep
             problems.append(Problem(f"Biểu thức không được phép: {exc}", element_id=element_id))
 
 
@@ -277,7 +277,7 @@ def _as_test(lhs: str | None) -> str | None:
     text = lhs.replace("?", "dmninput")
     try:
         compile_expression(text)
-    except (ScriptRefused, SyntaxError):
+    except (ScriptRefused, SyntaxError, RecursionError):
         return f"dmninput {text}"
     return text
 
@@ -299,7 +299,7 @@ def _check_source(
         return
     try:
         compile_fn(source)
-    except (ScriptRefused, SyntaxError) as exc:
+    except (ScriptRefused, SyntaxError, RecursionError) as exc:  # or nested too deep
         problems.append(Problem(f"Mã lệnh không được phép: {exc}", element_id=task_spec.bpmn_id))
 
 
@@ -312,7 +312,7 @@ def _check_service(task_spec: Any, problems: list[Problem]) -> None:
     for name, param in params.items():
         try:
             compile_expression(str(param.get("value") or ""))
-        except (ScriptRefused, SyntaxError) as exc:
+        except (ScriptRefused, SyntaxError, RecursionError) as exc:  # or nested too deep
             problems.append(
                 Problem(f"Tham số '{name}' không hợp lệ: {exc}", element_id=task_spec.bpmn_id)
             )

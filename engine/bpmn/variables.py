@@ -341,7 +341,7 @@ def check_expression(
             raise ScriptRefused("trống (empty)")
         compile_fn(expression)
         names = list(names_read(expression, kind))
-    except (ScriptRefused, SyntaxError) as exc:
+    except (ValueError, SyntaxError, RecursionError) as exc:  # ScriptRefused, NUL, too deep
         problem = Problem(f"Biểu thức không được phép: {exc}", element_id=element_id)
         return ExpressionCheck([problem], [], [])
     provided = _provided_before(specs, forms_of, element_id)

@@ -128,6 +128,8 @@ def test_the_expression_check_names_variables_and_those_nothing_provides(desk, s
     assert checked.json["variables"] == ["dossier_complete", "copies"]
     assert checked.json["unknown"] == ["copies"]
     assert refused.status_code == 200 and refused.json["problems"][0]["element_id"] == "gw"
+    deep = desk.post(CHECK, {**body, "expression": "a" + "+a" * 6000}, by="thietke")
+    assert deep.status_code == 200 and deep.json["problems"], deep.json
     assert (script.json["variables"], script.json["unknown"]) == (["z"], ["z"])
 
 
