@@ -66,8 +66,8 @@ class _NoCallOut(Exception):
     """A service task was reached: the dry run does not call other systems."""
 
 
-class _OutOfTime(Exception):
-    """The dry run's time ran out inside the engine (a loop of scripts with no human step)."""
+class _OutOfBudget(Exception):
+    """The dry run's budget ran out inside the engine (a loop with no human step in it)."""
 
 
 @dataclass
@@ -89,24 +89,24 @@ class _DryScriptEngine(SandboxScriptEngine):
     script or condition first checks the dry run's deadline."""
 
     def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
-        self._in_time()
+        self._within_budget()
         return super().evaluate(task, expression, external_context)
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
-        self._in_time()
+        self._within_budget()
         return super().execute(task, script, external_context)
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         raise _NoCallOut(task.task_spec.bpmn_id)
 
     @staticmethod
-    def _in_time(task_done: bool = False) -> None:
+    def _within_budget(task_done: bool = False) -> None:
         budget = _BUDGET.get()
         if task_done:
             budget.tasks_left -= 1
             budget.run_left -= 1
         if min(budget.tasks_left, budget.run_left) < 0 or perf_counter() > budget.deadline:
-            raise _OutOfTime
+            raise _OutOfBudget
 
 
 class _DryWorkflow(BpmnWorkflow):  # type: ignore[misc]
@@ -114,11 +114,11 @@ class _DryWorkflow(BpmnWorkflow):  # type: ignore[misc]
     started, so a loop with no script in it (a call activity calling itself) is cut too."""
 
     def _task_completed_notify(self, task: Any) -> None:
-        _DryScriptEngine._in_time(task_done=True)
+        _DryScriptEngine._within_budget(task_done=True)
         super()._task_completed_notify(task)
 
     def create_subprocess(self, my_task: Any, spec_name: str) -> Any:
-        _DryScriptEngine._in_time(task_done=True)
+        _DryScriptEngine._within_budget(task_done=True)
         return super().create_subprocess(my_task, spec_name)
 
 
@@ -304,7 +304,7 @@ def _judge(
     spec = getattr(task, "task_spec", None)
     element_id = getattr(spec, "bpmn_id", None)
     label = spec_label(spec) if element_id else "?"
-    if any(isinstance(cause, _OutOfTime) for cause in causes):
+    if any(isinstance(cause, _OutOfBudget) for cause in causes):
         report.complete = False
         if _BUDGET.get().run_left < 0:  # a loop with no wait in it, not the whole budget
             report.warnings.append(

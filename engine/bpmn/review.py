@@ -44,6 +44,8 @@ class Review:
 
 
 def review(compiled: CompiledProcedure, files: dict[str, bytes], limits: Limits) -> Review:
+    """Every check of a compiled procedure. The dry run runs only when no rule refused the
+    diagram, and leaves out advice on a variable the variables check already named."""
     specs = [compiled.spec, *compiled.subprocess_specs.values()]
     roots = [
         parse_untrusted(content, name)
