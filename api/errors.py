@@ -82,6 +82,7 @@ def problem_dict(item: Any) -> dict[str, Any]:
         "element_id": item.element_id,
         "file": item.file,
         "line": item.line,
+        "rule": item.rule,
     }
 
 

@@ -254,6 +254,8 @@ def run(options: harness.Options) -> list[harness.Result]:
     from engine.access.accounts import load_actor
     from engine.bpmn.compiler import SPEC_CACHE
     from engine.bpmn.compiler import compile_procedure
+    from engine.bpmn.review import Limits
+    from engine.bpmn.review import review
     from engine.catalogue.procedures import ProcedureMetadata
     from engine.catalogue.procedures import publish
     from engine.models import User
@@ -277,6 +279,22 @@ def run(options: harness.Options) -> list[harness.Result]:
         compile_ms.append((time.perf_counter() - started) * 1000)
     harness.say(f"compile_procedure (parse + validate): {harness.summary_ms(compile_ms)}")
     harness.say(f"human steps found: {len(compiled.steps)}")
+    review_ms = []
+    for _ in range(5):
+        started = time.perf_counter()
+        found = review(compiled, content, Limits(5, "days", 5))
+        review_ms.append((time.perf_counter() - started) * 1000)
+    trial = found.dry_run
+    harness.say(
+        f"checks at publish (rule set, variables, dry run): {harness.summary_ms(review_ms)}; "
+        + (
+            f"dry run {trial.runs} runs, {trial.steps} steps, {trial.seconds * 1000:.1f} ms, "
+            f"{'every path' if trial.complete else 'budget reached'}; "
+            if trial is not None
+            else "no dry run; "
+        )
+        + f"{len(found.errors)} errors, {len(found.warnings)} warnings"
+    )
 
     app = harness.build_app(options.sqlite_url("publish"))
     factory = harness.session_factory(app)

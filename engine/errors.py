@@ -70,6 +70,8 @@ class Problem:
     file: str | None = None
     line: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    rule: str | None = None
+    """The one-stop rule that found it (`mot-cua/...`, engine.bpmn.checks); None for others."""
 
 
 class DiagramInvalid(DomainError):

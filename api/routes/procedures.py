@@ -13,6 +13,8 @@ from api.database import new_uow
 from api.database import read_session
 from api.errors import problem_dict
 from api.routes import Blueprint
+from api.schemas.catalogue import CheckExpressionIn
+from api.schemas.catalogue import CheckExpressionOut
 from api.schemas.catalogue import ProcedureDetailOut
 from api.schemas.catalogue import ProcedureMetadataIn
 from api.schemas.catalogue import ProcedureOut
@@ -24,6 +26,7 @@ from api.schemas.catalogue import ValidateOut
 from engine.catalogue import archives
 from engine.catalogue.folders import version_folder
 from engine.catalogue.procedures import ProcedureMetadata
+from engine.catalogue.procedures import check_expression
 from engine.catalogue.procedures import publish
 from engine.catalogue.procedures import validate
 from engine.errors import InvalidData
@@ -113,6 +116,27 @@ class ValidateProcedure(MethodView):
         return {
             "problems": [problem_dict(p) for p in checked.problems],
             "warnings": [problem_dict(p) for p in checked.warnings],
+        }
+
+
+@blp.route("/check-expression")
+class CheckExpression(MethodView):
+    @blp.arguments(CheckExpressionIn)
+    @blp.response(200, CheckExpressionOut)
+    def post(self, args: dict[str, Any]) -> Any:
+        """Check one condition or script: sandbox rules, variables read, unknown variables"""
+        checked = check_expression(
+            current_actor(),
+            args["files"],
+            args["element_id"],
+            args["expression"],
+            args["kind"],
+            args["process_id"],
+        )
+        return {
+            "problems": [problem_dict(p) for p in checked.problems],
+            "variables": checked.variables,
+            "unknown": checked.unknown,
         }
 
 

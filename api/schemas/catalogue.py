@@ -188,6 +188,12 @@ class ProblemItemOut(Schema):
     element_id = fields.String(allow_none=True)
     file = fields.String(allow_none=True)
     line = fields.Integer(allow_none=True)
+    rule = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the one-stop rule's id (`mot-cua/lane-role`, ...); null otherwise"
+        },
+    )
 
 
 class PublishOut(Schema):
@@ -216,4 +222,33 @@ class ValidateOut(Schema):
             "a gateway whose conditions may all be false with no default flow, a message only "
             "another system can send"
         },
+    )
+
+
+class CheckExpressionIn(StrictSchema):
+    expression = fields.String(required=True, validate=validate.Length(max=20_000))
+    kind = fields.String(required=True, validate=validate.OneOf(["condition", "script"]))
+    element_id = fields.String(load_default=None, allow_none=True)
+    files = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        load_default=dict,
+        metadata={"description": "the procedure's files by name (.bpmn, .dmn, .form.json)"},
+    )
+    process_id = fields.String(load_default=None, allow_none=True)
+
+
+class CheckExpressionOut(Schema):
+    problems = fields.List(
+        fields.Nested(ProblemItemOut),
+        required=True,
+        metadata={"description": "why the sandbox refuses it; empty when it compiles"},
+    )
+    variables = fields.List(
+        fields.String(), required=True, metadata={"description": "names it reads"}
+    )
+    unknown = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "names it reads that no step, form or event provides"},
     )

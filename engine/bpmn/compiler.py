@@ -18,7 +18,8 @@ from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 
-from engine.access.roles import LANE_ROLES
+from engine.bpmn.checks import end_outcome
+from engine.bpmn.checks import lane_role
 from engine.bpmn.collaboration import collaboration_specs
 from engine.bpmn.connectors.registry import refusals
 from engine.bpmn.problems import problem_from
@@ -32,7 +33,6 @@ from engine.errors import UnsafeXml
 from engine.rules import forms
 from engine.rules.calendar import TimeLimit
 from engine.rules.calendar import parse_time_limit
-from engine.rules.status import END_OUTCOMES
 
 BPMN_SUFFIX = ".bpmn"
 DMN_SUFFIX = ".dmn"
@@ -212,20 +212,9 @@ def _human_step(
     element_id = task_spec.bpmn_id
     role = task_spec.lane
     form = (task_spec.extensions.get("properties") or {}).get("form")
-    if role is None:
-        problems.append(
-            Problem(
-                "Công việc phải nằm trong một làn (lane) mang tên vai trò.", element_id=element_id
-            )
-        )
-        return None
-    if role not in LANE_ROLES:
-        problems.append(
-            Problem(
-                f"Vai trò '{role}' không tồn tại; dùng: {', '.join(sorted(LANE_ROLES))}.",
-                element_id=element_id,
-            )
-        )
+    refused = lane_role.problem(task_spec)
+    if refused is not None:
+        problems.append(refused)
         return None
     if form is not None and form not in parsed_forms:
         problems.append(
@@ -277,7 +266,7 @@ def _check_decisions(task_spec: Any, problems: list[Problem]) -> None:
             continue
         try:
             compile_expression(source)
-        except (ScriptRefused, SyntaxError) as exc:
+        except (ScriptRefused, SyntaxError, RecursionError) as exc:  # or nested too deep
             problems.append(Problem(f"Biểu thức không được phép: {exc}", element_id=element_id))
 
 
@@ -288,7 +277,7 @@ def _as_test(lhs: str | None) -> str | None:
     text = lhs.replace("?", "dmninput")
     try:
         compile_expression(text)
-    except (ScriptRefused, SyntaxError):
+    except (ScriptRefused, SyntaxError, RecursionError):
         return f"dmninput {text}"
     return text
 
@@ -310,7 +299,7 @@ def _check_source(
         return
     try:
         compile_fn(source)
-    except (ScriptRefused, SyntaxError) as exc:
+    except (ScriptRefused, SyntaxError, RecursionError) as exc:  # or nested too deep
         problems.append(Problem(f"Mã lệnh không được phép: {exc}", element_id=task_spec.bpmn_id))
 
 
@@ -323,21 +312,16 @@ def _check_service(task_spec: Any, problems: list[Problem]) -> None:
     for name, param in params.items():
         try:
             compile_expression(str(param.get("value") or ""))
-        except (ScriptRefused, SyntaxError) as exc:
+        except (ScriptRefused, SyntaxError, RecursionError) as exc:  # or nested too deep
             problems.append(
                 Problem(f"Tham số '{name}' không hợp lệ: {exc}", element_id=task_spec.bpmn_id)
             )
 
 
 def _check_outcome(task_spec: Any, problems: list[Problem]) -> None:
-    outcome = (task_spec.extensions.get("properties") or {}).get("outcome")
-    if outcome is not None and outcome not in END_OUTCOMES:
-        problems.append(
-            Problem(
-                f"Kết quả '{outcome}' không hợp lệ; dùng: {', '.join(sorted(END_OUTCOMES))}.",
-                element_id=task_spec.bpmn_id,
-            )
-        )
+    refused = end_outcome.problem(task_spec)
+    if refused is not None:
+        problems.append(refused)
 
 
 def cache_key(files_hash: str, process_id: str) -> str:

@@ -58,6 +58,8 @@ _BUILTINS: dict[str, Any] = {
     "sorted": sorted,
     "range": lambda *args: _bounded_range(*args),
 }
+BUILTIN_NAMES = frozenset(_BUILTINS)
+"""Python's builtins a script or condition may use (with HELPERS, what it knows beyond data)."""
 MAX_RANGE = 100_000
 SCRIPT_FILENAME = "<bpmn-script>"
 TIME_LIMIT_SECONDS = 2.0

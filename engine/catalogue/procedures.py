@@ -13,10 +13,15 @@ from sqlalchemy import select
 from engine.access.actors import Actor
 from engine.access.actors import require_role_anywhere
 from engine.access.roles import FIELD_LABELS
-from engine.bpmn.advice import advice_for
 from engine.bpmn.compiler import SPEC_CACHE
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import compile_procedure
+from engine.bpmn.review import Limits
+from engine.bpmn.review import check_expression as review_expression
+from engine.bpmn.review import review
+from engine.bpmn.variables import CONDITION
+from engine.bpmn.variables import SCRIPT
+from engine.bpmn.variables import ExpressionCheck
 from engine.errors import DiagramInvalid
 from engine.errors import InvalidData
 from engine.errors import Problem
@@ -162,7 +167,25 @@ def validate(actor: Actor, meta: ProcedureMetadata, files: dict[str, bytes]) -> 
         raise
     except DiagramInvalid as exc:
         return Checked(problems=exc.problems, warnings=[])
-    return Checked(problems=[], warnings=advice_for(compiled))
+    found = review(compiled, files, _limits(meta))
+    return Checked(problems=found.errors, warnings=found.warnings)
+
+
+def check_expression(
+    actor: Actor,
+    files: dict[str, str],
+    element_id: str | None,
+    expression: str,
+    kind: str,
+    process_id: str | None = None,
+) -> ExpressionCheck:
+    """The studio's "check" of one condition or script: does it compile under the sandbox's
+    rules, which variables does it read, and which of them nothing in the files provides."""
+    require_role_anywhere(actor, "designer")
+    if kind not in (CONDITION, SCRIPT):
+        raise InvalidData("kind is condition or script", {"kind": ["condition hoặc script."]})
+    encoded = {name: text.encode("utf-8") for name, text in files.items()}
+    return review_expression(encoded, element_id, expression, kind, process_id)
 
 
 SOURCES = ("disk", "api", "studio")
@@ -190,6 +213,9 @@ def publish(
         )
     texts = _decode(files)
     compiled = compile_procedure(files, meta.process_id)
+    found = review(compiled, files, _limits(meta))
+    if found.errors:
+        raise DiagramInvalid("the diagram does not pass the checks", found.errors)
     uow.begin_write()
     session = uow.session
     procedure = session.scalars(
@@ -202,7 +228,7 @@ def publish(
     current = session.get(ProcedureVersion, procedure.current_version_id or 0)
     if current is not None and _same(current, compiled, meta):
         uow.commit()
-        return PublishResult(procedure_view(procedure, current), False, advice_for(compiled))
+        return PublishResult(procedure_view(procedure, current), False, found.warnings)
     number = (
         session.scalar(
             select(func.max(ProcedureVersion.number)).where(
@@ -235,7 +261,11 @@ def publish(
     procedure.current_version_id = version.id
     uow.commit()
     SPEC_CACHE.put(compiled)
-    return PublishResult(procedure_view(procedure, version), True, advice_for(compiled))
+    return PublishResult(procedure_view(procedure, version), True, found.warnings)
+
+
+def _limits(meta: ProcedureMetadata) -> Limits:
+    return Limits(meta.time_limit, meta.time_limit_unit, meta.supplement_days)
 
 
 def _same(current: ProcedureVersion, compiled: CompiledProcedure, meta: ProcedureMetadata) -> bool:

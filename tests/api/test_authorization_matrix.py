@@ -384,6 +384,15 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ("POST", f"{API}/procedures"): [
         Case(DESIGNERS, _procedure_upload(f"{API}/procedures"), writes=True)
     ],
+    ("POST", f"{API}/procedures/check-expression"): [
+        Case(
+            DESIGNERS,
+            post(
+                lambda w: f"{API}/procedures/check-expression",
+                {"expression": 'eligible == "yes"', "kind": "condition"},
+            ),
+        )
+    ],
     ("POST", f"{API}/procedures/validate"): [
         Case(DESIGNERS, _procedure_upload(f"{API}/procedures/validate"))
     ],

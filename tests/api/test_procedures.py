@@ -161,9 +161,13 @@ def test_validating_reports_no_problem_and_publishes_nothing(desk, shipped):
     metadata, files = shipped
     before = current(desk)
     changed = edited(files, 'name="Trả kết quả"', 'name="Trả kết quả cho công dân"')
-    response = upload(desk, {**metadata, "time_limit": 3}, changed, validate_only=True)
+    response = upload(desk, {**metadata, "time_limit": 7}, changed, validate_only=True)
     assert response.status_code == 200
-    assert response.json == {"problems": [], "warnings": []}
+    assert response.json["problems"] == []
+    assert [w["rule"] for w in response.json["warnings"]] == [
+        "mot-cua/limit-sum",  # the shipped steps add up to 8 days of the 7 allowed
+        "mot-cua/no-implicit-join",
+    ]
     assert current(desk) == before
 
 
