@@ -14,6 +14,7 @@ from api.pages import dossiers
 from api.pages import inbox
 from api.pages import incidents
 from api.pages import reception
+from api.pages import studio
 from api.pages import tasks
 from api.pages import tracking
 from api.pages.common import csrf
@@ -49,5 +50,6 @@ def register(app: Flask) -> None:
         incidents,
         accounts,
         tracking,
+        studio,
     ):
         app.register_blueprint(module.blp)

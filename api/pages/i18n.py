@@ -307,6 +307,24 @@ ENGLISH: dict[str, str] = {
         "The fee was asked for; the deadline is paused until it is paid."
     ),
     "Đã ghi nhận nộp phí, lệ phí.": "The fee is recorded as paid.",
+    # studio modeler
+    "Thiết kế quy trình": "Process design",
+    "phiên bản": "version",
+    "Chỉnh sửa": "Editing",
+    "Chỉ xem": "Read only",
+    "phiên bản cũ": "an older version",
+    "Công cụ": "Tools",
+    "Hoàn tác": "Undo",
+    "Làm lại": "Redo",
+    "Chạy thử": "Simulate",
+    "Nhập .bpmn": "Import .bpmn",
+    "Tải .bpmn": "Download .bpmn",
+    "Kiểm tra": "Validate",
+    "Lưu nháp": "Save draft",
+    "Công bố": "Publish",
+    "Sơ đồ": "Diagram",
+    "Biểu mẫu mới": "New form",
+    "Vấn đề": "Problems",
 }
 
 

@@ -61,6 +61,8 @@ HANDS_ON = frozenset({"leader", "admin", "reception"})
 """Reassigning the open check_dossier task: the leader (and admin) may; reception holds the
 step's role, so it gets through and is refused by the task's state (409: claim it first)."""
 DESIGNERS = frozenset({"designer", "admin"})
+STUDIO_READERS = DESIGNERS | {"leader", "c02_leader"}
+"""The studio's modeler: designers edit, leaders (of any unit) read the diagrams."""
 EXTERNAL_SYSTEMS = frozenset({"external_system", "admin"})
 """Other agencies' systems deliver messages to dossiers (and read none of them)."""
 FORBIDDEN_FLASH = re.compile(
@@ -402,6 +404,12 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
         Case(ADMIN, post(lambda w: f"{API}/incidents/{NO_INCIDENT}/retry"))
     ],
     ("GET", "/incidents"): [Case(ADMIN, get(lambda w: "/incidents"))],
+    ("GET", "/studio/<code>/edit"): [
+        Case(STUDIO_READERS, get(lambda w: "/studio/social_allowance/edit"))
+    ],
+    ("POST", "/studio/<code>/validate"): [
+        Case(DESIGNERS, post(lambda w: "/studio/social_allowance/validate"))
+    ],
     ("GET", "/users"): [Case(ADMIN, get(lambda w: "/users"))],
     ("GET", "/users/<int:user_id>/disable"): [
         Case(ADMIN, get(lambda w: f"/users/{NO_USER}/disable"))
