@@ -219,3 +219,54 @@ def test_a_leader_reads_the_diagram_without_editing_it(as_user):
     leader.click("[data-tab='verify_beneficiary.form.json']")
     leader.locator("[data-pane='verify_beneficiary.form.json'] .fjs-form").wait_for()
     screenshot(leader, "studio-leader-readonly")
+
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+def _compiled(bpmn_name: str, bpmn: bytes, folder: Path) -> dict[str, Any] | None:
+    """Every task spec of the diagram as SpiffWorkflow's serializer writes it; None when the
+    diagram does not compile (some constructs are wrong on purpose)."""
+    from engine.bpmn.compiler import compile_procedure
+    from engine.bpmn.serializer import SERIALIZER
+    from engine.errors import DiagramInvalid
+
+    files = {bpmn_name: bpmn}
+    for extra in [*folder.glob("*.form.json"), *folder.glob("*.dmn")]:
+        files[extra.name] = extra.read_bytes()
+    try:
+        compiled = compile_procedure(files, bpmn_name.removesuffix(".bpmn"))
+    except DiagramInvalid:
+        return None
+    specs = {"": compiled.spec, **compiled.subprocess_specs}
+    return {name: SERIALIZER.registry.convert(spec) for name, spec in specs.items()}
+
+
+def test_a_diagram_saved_by_the_studio_runs_unchanged(as_user):
+    """Each construct the engine executes, opened in the modeler and downloaded again, parses to
+    the same specs in SpiffWorkflow: our properties, scripts, operators, messages, collections."""
+    designer = as_user("thietke")
+    open_modeler(designer)
+    diagrams = [
+        *sorted(CONSTRUCTS.glob("*.bpmn")),
+        PROCESSES / "social_allowance" / "social_allowance.bpmn",
+        PROCESSES / "newborn_bundle" / "newborn_bundle.bpmn",
+    ]
+    compared = []
+    for path in diagrams:
+        before = _compiled(path.name, path.read_bytes(), path.parent)
+        if before is None:
+            continue
+        designer.set_input_files("#import-file", str(path))
+        designer.wait_for_selector(f"[data-testid=import-problems] h3:has-text('{path.name}')")
+        with designer.expect_download() as download:
+            designer.click("#export-bpmn")
+        saved = Path(download.value.path()).read_bytes()
+        assert (b"<spiffworkflow:" in saved) == (b"<spiffworkflow:" in path.read_bytes())
+        after = _compiled(path.name, saved, path.parent)
+        assert after == before, path.name
+        compared.append(path.stem)
+    assert len(compared) >= 20, compared
+    assert {"service_task", "message_conversation", "mi_parallel_user", "sandbox_dmn"} <= set(
+        compared
+    )

@@ -134,7 +134,7 @@ class Studio {
     let text = xml;
     if (!/<([\w-]+:)?BPMNShape\b/.test(text)) {
       try {
-        text = await layoutProcess(await withFlowRefs(text));
+        text = await withLayout(text);
         items.push({ severity: 'info', message: t(this.lang, 'The diagram had no layout; one was generated.') });
       } catch (error) {
         items.push({ severity: 'error', message: `${t(this.lang, 'The diagram cannot be read')}: ${error.message}` });
@@ -145,7 +145,7 @@ class Studio {
     try {
       const { warnings } = await this.modeler.importXML(text);
       for (const warning of warnings) {
-        if (this.restoreReference(warning)) continue;
+        if (restoreReference(this.modeler.get('moddle'), warning)) continue;
         items.push({ severity: 'warn', message: readableWarning(this.lang, warning), element: warning.element && warning.element.id });
       }
       this.fit();
@@ -155,19 +155,6 @@ class Studio {
       if (previous) await this.modeler.importXML(previous);
       return false;
     }
-  }
-
-  /**
-   * SpiffWorkflow names a multi-instance collection by its variable (loopDataInputRef holds
-   * text); bpmn-moddle reads it as an unresolved reference. Keep the name so it saves unchanged.
-   */
-  restoreReference(warning) {
-    const match = /unresolved reference <([^>]+)>/.exec(warning.message || '');
-    const property = warning.property || '';
-    if (!match || !/loopData(Input|Output)Ref$/.test(property)) return false;
-    const moddle = this.modeler.get('moddle');
-    warning.element.set(property, moddle.create('bpmn:ItemAwareElement', { id: match[1] }));
-    return true;
   }
 
   /** The whole diagram in view, clear of the palette (left) and the simulation toggle (top). */
@@ -461,12 +448,15 @@ function lintItems(issues, lang) {
 }
 
 /**
- * Tools that write no layout often leave out a node's <incoming>/<outgoing>, which the layout
- * follows; they are filled in from the flows' sourceRef and targetRef.
+ * A layout for a diagram without one. The semantics stay as read by our moddle (bpmn-auto-layout
+ * reads with its own and would drop SpiffWorkflow's text references such as loopDataInputRef);
+ * only the generated DI is taken from it. Tools that write no layout often leave out a node's
+ * <incoming>/<outgoing>, which the layout follows: they are filled in from the flows.
  */
-async function withFlowRefs(xml) {
+async function withLayout(xml) {
   const moddle = new BpmnModdle({ spiffworkflow });
-  const { rootElement } = await moddle.fromXML(xml);
+  const { rootElement, warnings } = await moddle.fromXML(xml);
+  for (const warning of warnings) restoreReference(moddle, warning);
   const visit = (container) => {
     for (const element of container.flowElements || []) {
       if (element.$instanceOf('bpmn:SequenceFlow') && element.sourceRef && element.targetRef) {
@@ -481,7 +471,22 @@ async function withFlowRefs(xml) {
   for (const root of rootElement.rootElements || []) {
     if (root.$instanceOf('bpmn:Process')) visit(root);
   }
-  return (await moddle.toXML(rootElement)).xml;
+  const laidOut = await layoutProcess((await moddle.toXML(rootElement)).xml);
+  const { rootElement: withDi } = await moddle.fromXML(laidOut);
+  rootElement.set('diagrams', withDi.diagrams);
+  return (await moddle.toXML(rootElement, { format: true })).xml;
+}
+
+/**
+ * SpiffWorkflow names a multi-instance collection by its variable (loopDataInputRef holds
+ * text); bpmn-moddle reads it as an unresolved reference. Keep the name so it saves unchanged.
+ */
+function restoreReference(moddle, warning) {
+  const match = /unresolved reference <([^>]+)>/.exec(warning.message || '');
+  const property = warning.property || '';
+  if (!match || !warning.element || !/loopData(Input|Output)Ref$/.test(property)) return false;
+  warning.element.set(property, moddle.create('bpmn:ItemAwareElement', { id: match[1] }));
+  return true;
 }
 
 function readableWarning(lang, warning) {
