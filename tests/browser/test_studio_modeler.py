@@ -5,6 +5,7 @@ read-only view."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -270,3 +271,86 @@ def test_a_diagram_saved_by_the_studio_runs_unchanged(as_user):
     assert {"service_task", "message_conversation", "mi_parallel_user", "sandbox_dmn"} <= set(
         compared
     )
+
+
+def test_the_toolbar_simulates_searches_exports_and_adds_a_form(as_user):
+    designer = as_user("thietke")
+    open_modeler(designer)
+    for absent in ("#save", "#publish"):
+        assert not designer.locator(absent).is_visible(), "no url yet: the button is hidden"
+    select(designer, "verify_beneficiary")
+    assert designer.locator("#properties .mc-check-button").count() == 0
+
+    designer.click("#simulate")
+    expect(designer.locator(".bts-palette")).not_to_have_class(re.compile("hidden"))
+    screenshot(designer, "studio-simulation")
+    designer.click("#simulate")
+    expect(designer.locator(".bts-palette")).to_have_class(re.compile("hidden"))
+
+    designer.click("#search")
+    designer.locator(".djs-search-container input").press_sequentially("bưu chính")
+    designer.locator(".djs-search-result").first.wait_for()
+    designer.keyboard.press("Enter")
+    designer.wait_for_selector("#canvas .djs-element.selected[data-element-id=return_result]")
+
+    # keyboard shortcuts act on the canvas: delete, then undo with Ctrl+Z
+    designer.keyboard.press("Delete")
+    assert shape(designer, "return_result").count() == 0
+    designer.keyboard.press("Control+Z")
+    assert shape(designer, "return_result").count() == 1
+
+    for button, suffix, start in (
+        ("#export-bpmn", ".bpmn", b"<?xml"),
+        ("#export-svg", ".svg", b"<?xml"),
+        ("#export-png", ".png", b"\x89PNG"),
+    ):
+        with designer.expect_download() as download:
+            designer.click(button)
+        assert download.value.suggested_filename == f"social_allowance{suffix}"
+        assert Path(download.value.path()).read_bytes().startswith(start), button
+
+    designer.once("dialog", lambda dialog: dialog.accept("xac_nhan_thu_nhap"))
+    designer.click("#new-form")
+    expect(designer.locator("[data-tab='xac_nhan_thu_nhap.form.json']")).to_have_class(
+        re.compile("active")
+    )
+    designer.locator("[data-pane='xac_nhan_thu_nhap.form.json'] .fjs-editor-container").wait_for()
+    designer.click("[data-tab=diagram]")
+    select(designer, "verify_beneficiary")
+    form = designer.locator("#properties select[name=mc-form]")
+    form.select_option("xac_nhan_thu_nhap.form.json")
+    assert form.input_value() == "xac_nhan_thu_nhap.form.json"
+
+
+def test_edits_in_the_properties_panel_are_what_the_engine_reads(as_user):
+    """A step limit and a service task's parameters changed in the panel, downloaded, parse in
+    SpiffWorkflow to what was typed."""
+    designer = as_user("thietke")
+    open_modeler(designer)
+    select(designer, "verify_beneficiary")
+    designer.locator("#properties input[name=mc-time-limit]").fill("4h")
+    designer.set_input_files("#import-file", str(CONSTRUCTS / "service_task.bpmn"))
+    designer.wait_for_selector("[data-testid=import-problems] h3:has-text('service_task.bpmn')")
+    select(designer, "ask_population_db")
+    panel = designer.locator("#properties")
+    assert panel.locator("select[name=mc-operator]").input_value() == "population/lookup"
+    parameters = panel.locator("textarea[name=mc-parameters]")
+    assert "id_number (str) = " in parameters.input_value()
+    parameters.fill(
+        "id_number (str) = applicant['id_number']\nfull_name (str) = applicant['ho_ten']"
+    )
+    panel.locator("input[name=mc-result-variable]").fill("resident")
+    screenshot(designer, "studio-service-task")
+    with designer.expect_download() as download:
+        designer.click("#export-bpmn")
+    saved = Path(download.value.path()).read_bytes()
+    from engine.bpmn.compiler import compile_procedure
+
+    compiled = compile_procedure({"service_task.bpmn": saved}, "service_task")
+    operator = compiled.spec.task_specs["ask_population_db"].extensions["serviceTaskOperator"]
+    assert operator["name"] == "population/lookup"
+    assert operator["resultVariable"] == "resident"
+    assert operator["parameters"] == {
+        "id_number": {"type": "str", "value": "applicant['id_number']"},
+        "full_name": {"type": "str", "value": "applicant['ho_ten']"},
+    }

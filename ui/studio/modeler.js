@@ -219,7 +219,9 @@ class Studio {
     }
     on('undo', () => this.modeler.get('commandStack').undo());
     on('redo', () => this.modeler.get('commandStack').redo());
-    on('search', () => {
+    on('search', (event) => {
+      // the pad closes on a click outside it: this click must not reach the document
+      event.stopPropagation();
       this.tabs.show('diagram');
       this.modeler.get('searchPad').toggle();
     });

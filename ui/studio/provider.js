@@ -20,6 +20,15 @@ import { studio } from './bridge.js';
 
 const MULTI = 'properties-panel.multi-command-executor';
 
+/**
+ * Runs `commands` as one undoable step, unless the element left the diagram meanwhile (a field's
+ * debounced change arriving after another diagram was imported).
+ */
+function execute(injector, element, commands) {
+  if (!commands.length || injector.get('elementRegistry').get(element.id) !== element) return;
+  injector.get('commandStack').execute(MULTI, commands);
+}
+
 function update(element, moddleElement, properties) {
   return { cmd: 'element.updateModdleProperties', context: { element, moddleElement, properties } };
 }
@@ -63,7 +72,7 @@ export function setProperty(injector, element, target, name, value) {
     created.$parent = properties;
     commands.push(update(element, properties, { properties: [...list, created] }));
   }
-  if (commands.length) injector.get('commandStack').execute(MULTI, commands);
+  execute(injector, element, commands);
 }
 
 /** The text of a spiffworkflow:<type> child of `target`'s extensions (preScript, ...). */
@@ -87,7 +96,7 @@ function setText(injector, element, target, type, value) {
     created.$parent = extensions;
     commands.push(update(element, extensions, { values: [...values, created] }));
   }
-  if (commands.length) injector.get('commandStack').execute(MULTI, commands);
+  execute(injector, element, commands);
 }
 
 // ---- entries ---------------------------------------------------------------------------------
@@ -253,7 +262,7 @@ function OperatorEntry({ element, id }) {
     const bpmnFactory = injector.get('bpmnFactory');
     const found = operator();
     if (found) {
-      if (value) injector.get('commandStack').execute(MULTI, [update(element, found, { id: value })]);
+      if (value) execute(injector, element, [update(element, found, { id: value })]);
       else setText(injector, element, bo, 'spiffworkflow:ServiceTaskOperator', '');
       return;
     }
@@ -263,7 +272,7 @@ function OperatorEntry({ element, id }) {
     const created = bpmnFactory.create('spiffworkflow:ServiceTaskOperator', { id: value });
     created.$parent = extensions;
     commands.push(update(element, extensions, { values: [...(extensions.values || []), created] }));
-    injector.get('commandStack').execute(MULTI, commands);
+    execute(injector, element, commands);
   };
   return h(SelectEntry, {
     element, id, label: translate('Operator'), getOptions,
@@ -284,7 +293,7 @@ function OperatorField({ element, id, field, label, description, multiline }) {
       const found = operator();
       if (!found) return;
       if (field === 'parameters') setParameters(injector, element, found, value);
-      else injector.get('commandStack').execute(MULTI, [update(element, found, { [field]: value || undefined })]);
+      else execute(injector, element, [update(element, found, { [field]: value || undefined })]);
     }
   };
   if (!operator()) return null;
@@ -319,7 +328,7 @@ function setParameters(injector, element, operator, text) {
     parameters.push(parameter);
   }
   commands.push(update(element, holder, { parameters }));
-  injector.get('commandStack').execute(MULTI, commands);
+  execute(injector, element, commands);
 }
 
 function CollectionEntry({ element, id, field, label }) {
@@ -340,7 +349,7 @@ function CollectionEntry({ element, id, field, label }) {
       if (value && isItem) created = moddle.create('bpmn:DataInput', { id: value, name: value });
       else if (value) created = moddle.create('bpmn:ItemAwareElement', { id: value });
       if (created && isItem) created.$parent = loop;
-      injector.get('commandStack').execute(MULTI, [update(element, loop, { [field]: created })]);
+      execute(injector, element, [update(element, loop, { [field]: created })]);
     }
   });
 }
@@ -462,7 +471,7 @@ function setCorrelation(injector, element, definitions, message, found, value) {
     const existing = (property.correlationPropertyRetrievalExpression || []).filter((e) => !found || e !== found.expression);
     commands.push(update(element, property, { correlationPropertyRetrievalExpression: [...existing, expression] }));
   }
-  if (commands.length) injector.get('commandStack').execute(MULTI, commands);
+  execute(injector, element, commands);
 }
 
 export default function SpiffPropertiesProvider(propertiesPanel, translate) {
