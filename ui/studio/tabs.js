@@ -7,6 +7,7 @@ import DmnModeler from 'dmn-js/lib/Modeler';
 import DmnViewer from 'dmn-js/lib/Viewer';
 
 import { t } from './texts.js';
+import { translateModule } from './translate.js';
 
 const DECISION_ID = /<(?:[\w-]+:)?decision\b[^>]*\bid="([^"]+)"/g;
 
@@ -112,7 +113,11 @@ export class Tabs {
     box.className = 'dmn-editor';
     file.pane.appendChild(box);
     const Kind = this.studio.readonly ? DmnViewer : DmnModeler;
-    const modeler = new Kind({ container: box, common: { keyboard: { bindTo: box } } });
+    // dmn-js gives each view its own additionalModules (common ones would be overridden)
+    const translate = { additionalModules: [translateModule(this.studio.lang)] };
+    const modeler = new Kind({
+      container: box, drd: translate, decisionTable: translate, literalExpression: translate
+    });
     await modeler.importXML(file.text);
     const table = modeler.getViews().find((view) => view.type === 'decisionTable');
     if (table) await modeler.open(table);
