@@ -11,6 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from engine.catalogue.folders import read_folder
+from engine.catalogue.procedures import publish
 from tests.conftest import DEMO_PASSWORD
 
 CONFIG = re.compile(r'<script type="application/json" id="modeler-config">(.*?)</script>', re.S)
@@ -132,3 +134,22 @@ def test_validate_names_a_body_that_is_not_files_and_metadata(app, body):
     )
     assert answer.status_code == 400
     assert "files, metadata" in answer.json["detail"]
+
+
+def test_an_older_version_opens_read_only_with_its_own_files(app, new_uow, actor, processes_dir):
+    meta, files = read_folder(processes_dir / "social_allowance")
+    bpmn = files["social_allowance.bpmn"].decode()
+    changed = bpmn.replace('name="time_limit" value="7d"', 'name="time_limit" value="6d"', 1)
+    assert changed != bpmn
+    with new_uow() as uow:
+        publish(uow, actor("thietke"), meta, {**files, "social_allowance.bpmn": changed.encode()})
+    client, _ = page_client(app, "thietke")
+    current = config_of(client, "/studio/social_allowance/edit")
+    assert (current["mode"], current["version"]) == ("edit", 2)
+    assert 'value="6d"' in current["files"]["social_allowance.bpmn"]
+    older = config_of(client, "/studio/social_allowance/edit?version=1")
+    assert (older["mode"], older["version"]) == ("readonly", 1)
+    assert 'value="7d"' in older["files"]["social_allowance.bpmn"]
+    assert "phiên bản cũ" in client.get("/studio/social_allowance/edit?version=1").get_data(
+        as_text=True
+    )
