@@ -321,6 +321,13 @@ def test_the_toolbar_simulates_searches_exports_and_adds_a_form(as_user):
     form.select_option("xac_nhan_thu_nhap.form.json")
     assert form.input_value() == "xac_nhan_thu_nhap.form.json"
 
+    # leaving with unsaved edits asks first
+    asked: list[str] = []
+    designer.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    designer.close(run_before_unload=True)
+    expect(designer.locator("body")).to_be_visible()
+    assert asked == ["beforeunload"]
+
 
 def test_edits_in_the_properties_panel_are_what_the_engine_reads(as_user):
     """A step limit and a service task's parameters changed in the panel, downloaded, parse in

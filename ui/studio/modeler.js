@@ -100,7 +100,14 @@ class Studio {
         this.lintIssues = issues;
         this.renderProblems();
       });
-      this.modeler.on('commandStack.changed', () => this.updateUndo());
+      this.modeler.on('commandStack.changed', () => {
+        this.dirty = true;
+        this.updateUndo();
+      });
+      // leaving with edits not saved anywhere asks first: nothing is lost by a stray click
+      window.addEventListener('beforeunload', (event) => {
+        if (this.dirty || this.tabs.edited()) event.preventDefault();
+      });
     }
     this.tabs = new Tabs(this, $('#studio-tabs'), $('#studio-panes'));
     for (const [name, text] of Object.entries(this.config.files)) {
@@ -111,6 +118,7 @@ class Studio {
     const toggle = document.querySelector('.bts-toggle-mode');
     if (toggle) toggle.dataset.label = t(this.lang, 'Token simulation');
     await this.openDiagram(this.config.files[this.config.process_file] || '', { first: true });
+    this.dirty = false;
     document.body.dataset.studioReady = 'true';
   }
 
@@ -291,7 +299,7 @@ class Studio {
       return;
     }
     const schema = { type: 'default', id: name, schemaVersion: 16, components: [] };
-    this.tabs.addForm(file, JSON.stringify(schema, null, 2));
+    this.tabs.addForm(file, JSON.stringify(schema, null, 2), true);
     this.tabs.show(file);
   }
 
@@ -336,6 +344,8 @@ class Studio {
     const { status, data } = await postJson(this.config.urls.save, body, this.config.csrf_token);
     if (status === 200) {
       this.hash = data.hash;
+      this.dirty = false;
+      this.tabs.markSaved();
       this.setStatus(`${t(this.lang, 'Saved')} ${data.saved_at || ''} ${data.saved_by || ''}`.trim(), 'success');
     } else if (status === 409) {
       this.setStatus(data.detail || t(this.lang, 'Someone saved this draft after you opened it.'), 'error');

@@ -33,18 +33,19 @@ export class Tabs {
     return ids;
   }
 
-  addForm(name, text) {
-    this.add(name, 'form', text);
+  addForm(name, text, isNew = false) {
+    this.add(name, 'form', text, isNew);
   }
 
   addDecision(name, text) {
     this.add(name, 'dmn', text);
   }
 
-  add(name, kind, text) {
+  add(name, kind, text, isNew = false) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = `tab tab-${kind}`;
+    button.setAttribute('role', 'tab');
     button.dataset.tab = name;
     button.textContent = name;
     button.title = kind === 'form' ? t(this.studio.lang, 'Form') : t(this.studio.lang, 'Decision table');
@@ -55,7 +56,7 @@ export class Tabs {
     pane.dataset.pane = name;
     pane.hidden = true;
     this.panes.appendChild(pane);
-    this.files.set(name, { kind, text, editor: null, pane, button, error: null });
+    this.files.set(name, { kind, text, editor: null, pane, button, error: null, edited: isNew });
   }
 
   async show(name) {
@@ -102,6 +103,7 @@ export class Tabs {
     await editor.importSchema(schema);
     let timer = null;
     editor.on('changed', () => {
+      file.edited = true;
       clearTimeout(timer);
       timer = setTimeout(() => viewer.importSchema(editor.saveSchema()).catch(() => {}), 300);
     });
@@ -119,6 +121,10 @@ export class Tabs {
       container: box, drd: translate, decisionTable: translate, literalExpression: translate
     });
     await modeler.importXML(file.text);
+    modeler.on('views.changed', () => {
+      const viewer = modeler.getActiveViewer();
+      if (viewer) viewer.on('commandStack.changed', () => { file.edited = true; });
+    });
     const table = modeler.getViews().find((view) => view.type === 'decisionTable');
     if (table) await modeler.open(table);
     file.editor = {
@@ -128,6 +134,15 @@ export class Tabs {
         return xml;
       }
     };
+  }
+
+  /** Whether a form or decision table changed since it was opened or saved. */
+  edited() {
+    return [...this.files.values()].some((file) => file.edited);
+  }
+
+  markSaved() {
+    for (const file of this.files.values()) file.edited = false;
   }
 
   /** name -> text of every form and decision table, as edited. */
