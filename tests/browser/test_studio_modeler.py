@@ -217,6 +217,7 @@ def test_a_leader_reads_the_diagram_without_editing_it(as_user):
     for button in ("#validate", "#save", "#publish", "#undo", "#import-button", "#new-form"):
         assert not leader.locator(button).is_visible(), button
     assert leader.locator("#export-bpmn").is_visible()
+    screenshot(leader, "studio-leader-diagram")
     leader.click("[data-tab='verify_beneficiary.form.json']")
     leader.locator("[data-pane='verify_beneficiary.form.json'] .fjs-form").wait_for()
     screenshot(leader, "studio-leader-readonly")
@@ -361,3 +362,40 @@ def test_edits_in_the_properties_panel_are_what_the_engine_reads(as_user):
         "id_number": {"type": "str", "value": "applicant['id_number']"},
         "full_name": {"type": "str", "value": "applicant['ho_ten']"},
     }
+
+
+def test_the_panel_shows_what_each_construct_states(as_user):
+    """Timers, messages with their correlation, collections and decision tables read back in the
+    panel as the diagrams state them."""
+    designer = as_user("thietke")
+    open_modeler(designer)
+    panel = designer.locator("#properties")
+
+    def open_construct(name: str, element_id: str) -> None:
+        designer.set_input_files("#import-file", str(CONSTRUCTS / f"{name}.bpmn"))
+        designer.wait_for_selector(f"[data-testid=import-problems] h3:has-text('{name}.bpmn')")
+        select(designer, element_id)
+
+    open_construct("timers", "cool_off")
+    panel.locator(".bio-properties-panel-group-header", has_text="Hẹn giờ").click()
+    assert panel.locator("select[name=timerEventDefinitionType]").input_value() == "timeDuration"
+    assert panel.locator("[name=timerEventDefinitionValue]").input_value() == '"PT1H"'
+
+    open_construct("message_conversation", "wait_answer")
+    assert panel.locator("input[name=mc-message-variable]").input_value() == "answer"
+    assert (
+        panel.locator("input[name=mc-correlation]").input_value()
+        == "request_number = request_number"
+    )
+    screenshot(designer, "studio-properties-message")
+
+    open_construct("mi_parallel_user", "ask_agencies")
+    assert panel.locator("input[name=mc-collection]").input_value() == "agencies"
+    assert panel.locator("input[name=mc-item]").input_value() == "agency"
+    assert panel.locator("input[name=mc-results]").input_value() == "opinions"
+
+    open_construct("sandbox_dmn", "decide_fee")
+    assert panel.locator("select[name=mc-decision]").input_value() == "fee_by_age"
+
+    open_construct("scripts", "compute")
+    assert "total = copies * 2000" in panel.locator("textarea[name=mc-script]").input_value()
