@@ -17,6 +17,12 @@ ui/node_modules/.installed: ui/package.json ui/package-lock.json
 	cd ui && IBM_TELEMETRY_DISABLED=true npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
+# The studio's bundle (bpmn-js modeler, properties panel, lint, form-js and dmn-js editors).
+STUDIO_SOURCES := $(shell find ui/studio -type f 2>/dev/null)
+
+ui/static/studio/modeler.js: ui/node_modules/.installed ui/build.mjs $(STUDIO_SOURCES)
+	cd ui && node build.mjs
+
 # PDF slips: WeasyPrint needs Pango, HarfBuzz's subsetter and the fonts the slips name (Liberation Serif,
 # metric-compatible with Times New Roman, so a receipt fits its page; DejaVu as the fallback);
 # pdftotext (poppler-utils) lets the tests read the PDFs. apt-get runs only when one is missing.
@@ -34,7 +40,7 @@ pdf-system-packages:
 	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; \
 	else echo "PDF slips need: sudo apt-get install $$missing"; fi
 
-setup: $(BIN)/.installed ui/node_modules/.installed pdf-system-packages
+setup: $(BIN)/.installed ui/node_modules/.installed ui/static/studio/modeler.js pdf-system-packages
 
 prepare: setup
 	$(BIN)/flask prepare

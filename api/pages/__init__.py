@@ -18,6 +18,7 @@ from api.pages import dossiers
 from api.pages import inbox
 from api.pages import incidents
 from api.pages import reception
+from api.pages import studio
 from api.pages import studio_catalogue
 from api.pages import tasks
 from api.pages import tracking
@@ -65,6 +66,7 @@ def register(app: Flask) -> None:
         accounts,
         tracking,
         studio_catalogue,
+        studio,
     ):
         app.register_blueprint(module.blp)
     app.register_blueprint(studio_catalogue.drafts)

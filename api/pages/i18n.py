@@ -393,6 +393,24 @@ ENGLISH: dict[str, str] = {
     "Chưa có thủ tục nào. Tạo thủ tục mới để bắt đầu.": (
         "No procedures yet. Create a new procedure to begin."
     ),
+    # studio modeler
+    "Thiết kế quy trình": "Process design",
+    "phiên bản": "version",
+    "Chỉnh sửa": "Editing",
+    "Chỉ xem": "Read only",
+    "phiên bản cũ": "an older version",
+    "Công cụ": "Tools",
+    "Hoàn tác": "Undo",
+    "Làm lại": "Redo",
+    "Chạy thử": "Simulate",
+    "Nhập .bpmn": "Import .bpmn",
+    "Tải .bpmn": "Download .bpmn",
+    "Kiểm tra": "Validate",
+    "Lưu nháp": "Save draft",
+    "Công bố": "Publish",
+    "Sơ đồ": "Diagram",
+    "Biểu mẫu mới": "New form",
+    "Vấn đề": "Problems",
 }
 
 

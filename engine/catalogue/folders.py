@@ -28,8 +28,8 @@ from engine.errors import InvalidData
 from engine.models import Procedure
 from engine.models import ProcedureVersion
 from engine.queries.procedures import get_procedure
+from engine.queries.procedures import metadata_fields
 from engine.queries.procedures import procedure_view
-from engine.rules.office_rules import DEFAULT_SUPPLEMENT_DAYS
 from engine.store.uow import UnitOfWork
 from engine.store.uow import for_update
 from engine.views import PublishResult
@@ -127,21 +127,7 @@ def _is_a_version(
 
 def version_metadata(code: str, version: ProcedureVersion) -> ProcedureMetadata:
     """A version's catalogue data as metadata.json states it."""
-    return ProcedureMetadata(
-        code=code,
-        name_vi=version.name_vi,
-        name_en=version.name_en,
-        field=version.field,
-        time_limit=version.time_limit_days,
-        process_id=version.process_id,
-        time_limit_unit=version.time_limit_unit,
-        fee=version.fee_rule,
-        supplement_days=version.supplement_days or DEFAULT_SUPPLEMENT_DAYS,
-        national_code=version.national_code,
-        legal_basis=(version.details or {}).get("legal_basis") or None,
-        required_documents=(version.details or {}).get("required_documents") or None,
-        unconfirmed=(version.details or {}).get("unconfirmed") or None,
-    )
+    return ProcedureMetadata(**metadata_fields(code, version))
 
 
 def export_folder(

@@ -139,3 +139,25 @@ def details_of(version: ProcedureVersion) -> dict[str, Any]:
         "required_documents": list(details.get("required_documents") or []),
         "unconfirmed": list(details.get("unconfirmed") or []),
     }
+
+
+def metadata_fields(code: str, version: ProcedureVersion) -> dict[str, Any]:
+    """A version's catalogue data as metadata.json states it (what it does not state left out):
+    the fields of engine.catalogue.procedures.ProcedureMetadata."""
+    details = details_of(version)
+    fields: dict[str, Any] = {
+        "code": code,
+        "name_vi": version.name_vi,
+        "name_en": version.name_en,
+        "field": version.field,
+        "time_limit": version.time_limit_days,
+        "process_id": version.process_id,
+        "time_limit_unit": version.time_limit_unit,
+        "fee": version.fee_rule,
+        "supplement_days": version.supplement_days or DEFAULT_SUPPLEMENT_DAYS,
+        "national_code": details["national_code"],
+        "legal_basis": details["legal_basis"] or None,
+        "required_documents": details["required_documents"] or None,
+        "unconfirmed": details["unconfirmed"] or None,
+    }
+    return {key: value for key, value in fields.items() if value is not None}

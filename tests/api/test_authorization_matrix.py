@@ -62,7 +62,8 @@ HANDS_ON = frozenset({"leader", "admin", "reception"})
 step's role, so it gets through and is refused by the task's state (409: claim it first)."""
 DESIGNERS = frozenset({"designer", "admin"})
 STUDIO_READERS = DESIGNERS | {"leader", "c02_leader"}
-"""Leaders read a procedure's versions and draft (to compare); only designers change them."""
+"""Leaders read a procedure's versions, draft and diagrams (to compare); only designers change
+them."""
 UNSAVABLE_DRAFT = {"files": {"ghi-chu.txt": "x"}, "metadata": {}, "base_hash": None}
 """Refused (422) after the caller got through: a draft file must be .bpmn, .dmn or .form.json."""
 EXTERNAL_SYSTEMS = frozenset({"external_system", "admin"})
@@ -473,6 +474,15 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
         Case(ADMIN, post(lambda w: f"{API}/incidents/{NO_INCIDENT}/retry"))
     ],
     ("GET", "/incidents"): [Case(ADMIN, get(lambda w: "/incidents"))],
+    ("GET", "/studio/<code>/edit"): [
+        Case(STUDIO_READERS, get(lambda w: "/studio/social_allowance/edit"))
+    ],
+    ("POST", "/studio/<code>/validate"): [
+        Case(DESIGNERS, post(lambda w: "/studio/social_allowance/validate"))
+    ],
+    ("POST", "/studio/<code>/check-expression"): [
+        Case(DESIGNERS, post(lambda w: "/studio/social_allowance/check-expression"))
+    ],
     ("GET", "/users"): [Case(ADMIN, get(lambda w: "/users"))],
     ("GET", "/users/<int:user_id>/disable"): [
         Case(ADMIN, get(lambda w: f"/users/{NO_USER}/disable"))
