@@ -307,6 +307,8 @@ def event_detail(
         return ", ".join(str(f.get("label")) for f in detail.get("files", []))
     if item.kind == "received":
         return channel_label(str(detail.get("channel", "")))
+    if item.kind == "incident_opened":  # the engine's words are for the incidents page
+        return f"{label(DETAIL_LABELS['incident_id'])}: {detail.get('incident_id', '')}"
     data = detail.pop("data", None)
     pairs = [
         *(_answer(key, value, answers or {}) for key, value in (data or {}).items()),

@@ -288,6 +288,10 @@ ENGLISH: dict[str, str] = {
     "Giấy tờ đã chọn ở lần gửi trước (được giữ lại):": "Documents chosen on the last try (kept):",
     "Tiếp nhận không kèm giấy tờ": "Receive without documents",
     "Vẫn tiếp nhận": "Receive anyway",
+    "Sự cố số": "Incident no.",
+    "Dữ liệu bạn nhập vẫn được giữ; có thể hoàn thành lại sau.": (
+        "What you entered is kept; you can complete the step again later."
+    ),
     "Tra cứu hồ sơ của đơn vị": "The unit's dossiers",
     "Mã hồ sơ, tên, số CCCD hoặc điện thoại người nộp": (
         "Code, or the applicant's name, ID or phone"

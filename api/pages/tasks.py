@@ -149,6 +149,21 @@ def _submitted_data() -> Any:
         raise InvalidData("the form data is not JSON", {"data": ["Dữ liệu không hợp lệ."]}) from exc
 
 
+def _incident_message(error: WorkflowIncident) -> str:
+    """What a clerk reads when the diagram fails under their step: what happened and that it is
+    in hand, with the incident's number; the engine's own words only for those who fix it."""
+    text = translate("Quy trình gặp sự cố, đã báo quản trị viên; bước chưa được hoàn thành.")
+    number = getattr(error, "incident_id", None)
+    if number:
+        text += f" {translate('Sự cố số')} {number}."
+    me = actor()
+    if me.is_admin or me.holds_anywhere("designer"):
+        text += f" ({error.detail})"
+    else:
+        text += " " + translate("Dữ liệu bạn nhập vẫn được giữ; có thể hoàn thành lại sau.")
+    return text
+
+
 @blp.post("/tasks/<int:task_id>/complete")
 def complete(task_id: int) -> Any:
     data: Any = {}
@@ -160,11 +175,7 @@ def complete(task_id: int) -> Any:
         kept = data if isinstance(data, dict) else {}
         return render_task(task_id, status=422, form_data=kept, form_errors=error.errors)
     except WorkflowIncident as error:  # recorded for the admins; the user's input stays
-        flash(
-            translate("Quy trình gặp sự cố, đã báo quản trị viên; bước chưa được hoàn thành.")
-            + f" ({error.detail})",
-            "error",
-        )
+        flash(_incident_message(error), "error")
         kept = data if isinstance(data, dict) else {}
         return render_task(task_id, status=409, form_data=kept)
     except (Conflict, Forbidden) as error:

@@ -26,10 +26,12 @@ def test_a_failing_step_keeps_the_form_and_tells_the_user(browser, desk, shipped
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Quy trình gặp sự cố, đã báo quản trị viên" in page
+    assert "NameError" not in page  # the clerk reads what happened, not the engine's words
     assert payload(page)["data"] == CHECK
     assert desk.inbox("tiepnhan1", dossier["id"]) == ["check_dossier"]
     [listed] = incidents(desk)["items"]
     assert (listed["dossier_code"], listed["data"]) == (dossier["code"], CHECK)
+    assert f"Sự cố số {listed['id']}." in page
 
 
 def test_an_administrator_lists_the_incident_and_runs_it_again_after_the_fix(
