@@ -244,6 +244,25 @@ def channel_label(channel: str) -> str:
     return label(CHANNEL_LABELS.get(channel), channel)
 
 
+_BILINGUAL = re.compile(r"^(?P<vi>.+?)\s*\((?P<en>[ -~]*[A-Za-z][ -~]*)\)(?P<end>\.?)$", re.S)
+"""A message ending with its English in brackets (plain ASCII: "(tối đa 64 KB)" is not)."""
+
+
+def in_language(message: str) -> str:
+    """The engine writes refusals as "Vietnamese (English)."; a page shows the half in its
+    language (a leading "file.pdf: " kept in both). A message of another shape is as it is."""
+    match = _BILINGUAL.match(str(message).strip())
+    if match is None:
+        return str(message)
+    vietnamese = match.group("vi").rstrip(" .:;")
+    if current_language() != "en":
+        return vietnamese + "."
+    english = match.group("en").strip()
+    subject, _, rest = vietnamese.partition(": ")
+    prefix = f"{subject}: " if rest and subject.isascii() else ""
+    return prefix + english[:1].upper() + english[1:] + "."
+
+
 def timeliness_label(timeliness: str) -> str:
     """The engine's Vietnamese words for the report buckets, in the page's language."""
     return translate(LABELS_VI.get(timeliness, timeliness))
@@ -396,5 +415,6 @@ def register_template_helpers(app: Any) -> None:
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["file_size"] = file_size
+    app.jinja_env.filters["in_language"] = in_language
     app.jinja_env.filters["money"] = money
     app.context_processor(_user_context)

@@ -16,6 +16,7 @@ from api.audit_trail import record_read
 from api.database import new_uow
 from api.database import read_session
 from api.pages.common import actor
+from api.pages.common import in_language
 from api.pages.common import load_form
 from api.pages.common import page_blueprint
 from api.pages.i18n import translate
@@ -63,7 +64,10 @@ def render_task(
     form_payload = {
         "schema": schema,
         "data": form_data,
-        "errors": form_errors or {},
+        "errors": {
+            key: [in_language(message) for message in messages]
+            for key, messages in (form_errors or {}).items()
+        },
         "readonly": not page.can.work,
         "diagram_url": url_for("tasks.Diagram", task_id=task_id),
         "element_id": page.task.element_id,
