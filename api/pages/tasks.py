@@ -19,10 +19,12 @@ from api.pages.common import actor
 from api.pages.common import in_language
 from api.pages.common import load_form
 from api.pages.common import page_blueprint
+from api.pages.common import role_label
 from api.pages.i18n import translate
 from api.schemas.work import CompleteIn
 from api.schemas.work import ReassignIn
 from api.schemas.work import ReleaseIn
+from engine.access.roles import ROLE_LABELS
 from engine.errors import Conflict
 from engine.errors import Forbidden
 from engine.errors import InvalidData
@@ -71,6 +73,7 @@ def render_task(
         "readonly": not page.can.work,
         "diagram_url": url_for("tasks.Diagram", task_id=task_id),
         "element_id": page.task.element_id,
+        "lane_labels": {role: role_label(role) for role in ROLE_LABELS},
     }
     html = render_template(
         "task.html",

@@ -110,6 +110,16 @@
           diagram.open_elements.forEach(function (id) {
             if (registry.get(id)) { canvas.addMarker(id, 'current-step'); }
           });
+          // a lane is named by its role's id in the diagram: show the role as people call it
+          var graphics = viewer.get('graphicsFactory');
+          registry.filter(function (element) { return element.type === 'bpmn:Lane'; })
+            .forEach(function (lane) {
+              var label = (payload.lane_labels || {})[lane.businessObject.name];
+              if (label) {
+                lane.businessObject.name = label;
+                graphics.update('shape', lane, registry.getGraphics(lane));
+              }
+            });
           canvasElement.setAttribute('data-ready', 'true');
         });
       })
