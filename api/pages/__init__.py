@@ -22,6 +22,7 @@ from api.pages import studio
 from api.pages import studio_catalogue
 from api.pages import tasks
 from api.pages import tracking
+from api.pages import user_admin
 from api.pages.common import csrf
 from api.pages.common import http_error_page
 from api.pages.common import register_template_helpers
@@ -64,6 +65,7 @@ def register(app: Flask) -> None:
         reception,
         incidents,
         accounts,
+        user_admin,
         tracking,
         studio_catalogue,
         studio,

@@ -288,6 +288,26 @@ ENGLISH: dict[str, str] = {
     "Giấy tờ đã chọn ở lần gửi trước (được giữ lại):": "Documents chosen on the last try (kept):",
     "Tiếp nhận không kèm giấy tờ": "Receive without documents",
     "Vẫn tiếp nhận": "Receive anyway",
+    "Tạo tài khoản": "New account",
+    "Mật khẩu ban đầu": "First password",
+    "chữ thường, số, dấu chấm": "lower case, digits, dots",
+    "Vai trò trong đơn vị": "Roles in units",
+    (
+        "Để trống một dòng để bỏ vai trò đó. "
+        "Việc người này đang giữ ở vai trò bị bỏ sẽ trả về hàng đợi."
+    ): (
+        "Leave a row empty to take that role away. Tasks held under a role taken away go back "
+        "to the queue."
+    ),
+    "Vai trò của {name}": "Roles of {name}",
+    "Lưu vai trò": "Save the roles",
+    "Mở khoá đăng nhập": "Unlock login",
+    "Xoá các lần nhập sai mật khẩu gần đây": "Forget the recent wrong passwords",
+    "Tên đăng nhập đã có người dùng.": "This username is taken.",
+    "Đã tạo tài khoản": "Account created:",
+    "Đã cập nhật vai trò của": "Roles updated for",
+    "Đã mở khoá đăng nhập cho": "Login unlocked for",
+    "các lần nhập sai mật khẩu gần đây được xoá.": "the recent wrong passwords are forgotten.",
     "Sự cố số": "Incident no.",
     "Dữ liệu bạn nhập vẫn được giữ; có thể hoàn thành lại sau.": (
         "What you entered is kept; you can complete the step again later."

@@ -18,9 +18,12 @@ from api.schemas.users import UserIn
 from api.schemas.users import UserOut
 from api.schemas.users import UserPageOut
 from api.schemas.users import UserQuery
+from api.schemas.users import UserRolesIn
 from engine.people.passwords import reset_password
 from engine.people.user_admin import create_user
 from engine.people.user_admin import set_active
+from engine.people.user_admin import set_roles
+from engine.people.user_admin import unlock
 from engine.queries.users import UserFilter
 from engine.queries.users import get_user
 from engine.queries.users import list_users
@@ -96,3 +99,32 @@ class UserPassword(MethodView):
             new_password = args["new_password"]
             reset_password(uow, current_actor(), client(), user_id, new_password=new_password)
         forget_cached_identity(user_id)
+
+
+@blp.route("/<int:user_id>/roles")
+class UserRoles(MethodView):
+    @blp.arguments(UserRolesIn)
+    @blp.response(200, UserOut)
+    @blp.alt_response(403, description="administrators only")
+    @blp.alt_response(404, description="no such user")
+    @blp.alt_response(409, description="an administrator cannot take their own administrator role")
+    @blp.alt_response(422, description="an unknown role or unit, or no role at all")
+    def put(self, args: dict[str, Any], user_id: int) -> Any:
+        """Set an account's roles in units; open tasks it held under a lost role go back to
+        their queues (administrators)"""
+        grants = [(grant["role"], grant["unit"]) for grant in args["roles"]]
+        with new_uow() as uow:
+            user = set_roles(uow, current_actor(), client(), user_id, grants)
+        forget_cached_identity(user_id)
+        return user
+
+
+@blp.route("/<int:user_id>/unlock")
+class UserUnlock(MethodView):
+    @blp.response(200, UserOut)
+    @blp.alt_response(403, description="administrators only")
+    @blp.alt_response(404, description="no such user")
+    def post(self, user_id: int) -> Any:
+        """Forget an account's failed logins so a locked-out user may log in now (administrators)"""
+        with new_uow() as uow:
+            return unlock(uow, current_actor(), client(), user_id)

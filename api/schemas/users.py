@@ -63,6 +63,15 @@ class UserPageOut(PageOut):
     items = fields.List(fields.Nested(UserOut), required=True)
 
 
+class UserRolesIn(StrictSchema):
+    roles = fields.List(
+        fields.Nested(GrantIn),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "every grant the account keeps: the others are taken away"},
+    )
+
+
 class UserChangeIn(StrictSchema):
     is_active = fields.Boolean(
         required=True,

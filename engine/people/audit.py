@@ -35,6 +35,8 @@ PASSWORD_CHANGE_BLOCKED = "password_change_blocked"  # noqa: S105 - an action's 
 PASSWORD_RESET = "password_reset"  # noqa: S105 - an action's name
 ACCOUNT_DISABLED = "account_disabled"
 ACCOUNT_ENABLED = "account_enabled"
+ACCOUNT_ROLES_CHANGED = "account_roles_changed"
+ACCOUNT_UNLOCKED = "account_unlocked"
 ACTIONS = (
     LOGIN_SUCCEEDED,
     LOGIN_FAILED,
@@ -52,6 +54,8 @@ ACTIONS = (
     PASSWORD_RESET,
     ACCOUNT_DISABLED,
     ACCOUNT_ENABLED,
+    ACCOUNT_ROLES_CHANGED,
+    ACCOUNT_UNLOCKED,
 )
 
 

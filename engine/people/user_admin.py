@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from engine.access import login_limits
 from engine.access.accounts import hash_password
 from engine.access.actors import Actor
 from engine.access.actors import require_role_anywhere
@@ -88,6 +89,76 @@ def set_active(
             target=("user", user.id, user.username),
         )
         uow.commit()
+    return user_views(uow.session, [user])[0]
+
+
+ROLES_CHANGED_NOTE = (
+    "Người giữ việc không còn vai trò của bước này (the holder no longer has the step's role)."
+)
+
+
+def set_roles(
+    uow: UnitOfWork,
+    actor: Actor,
+    client: audit.Client,
+    user_id: int,
+    roles: list[tuple[str, str]],
+) -> UserView:
+    """Give an account exactly these (role, unit code) grants: the open tasks it held under a
+    grant it lost go back to their queues. At least one grant; an administrator keeps their
+    own administrator grant (someone must be left to undo a mistake)."""
+    require_role_anywhere(actor, "admin")
+    if not roles:
+        raise InvalidData("an account needs a role", {"roles": ["Cần ít nhất một vai trò."]})
+    uow.begin_write()
+    session = uow.session
+    user = user_row(session, user_id)
+    units = _units_by_code(session, [unit for _, unit in roles])
+    _check_grants(roles, units)
+    if user_id == actor.user_id and not any(role == "admin" for role, _ in roles):
+        raise Conflict(
+            "you cannot take your own administrator role (Bạn không thể bỏ vai trò quản trị "
+            "của chính mình.)",
+            user_id=user_id,
+        )
+    wanted = {(role, units[unit].id) for role, unit in roles}
+    for grant in session.scalars(select(UserRole).where(UserRole.user_id == user_id)).all():
+        if (grant.role, grant.unit_id) in wanted:
+            wanted.discard((grant.role, grant.unit_id))
+        else:
+            session.delete(grant)
+    for role, unit_id in sorted(wanted):
+        session.add(UserRole(user_id=user_id, role=role, unit_id=unit_id))
+    session.flush()
+    kept = frozenset((role, units[unit].id) for role, unit in roles)
+    tasks.release_held_by(uow, actor, user_id, note=ROLES_CHANGED_NOTE, keeping=kept)
+    audit.add_entry(
+        session,
+        client,
+        action=audit.ACCOUNT_ROLES_CHANGED,
+        username=actor.username,
+        user_id=actor.user_id,
+        target=("user", user.id, user.username),
+    )
+    uow.commit()
+    return user_views(session, [user])[0]
+
+
+def unlock(uow: UnitOfWork, actor: Actor, client: audit.Client, user_id: int) -> UserView:
+    """Forget an account's recent failed logins, so a locked-out user may log in again now."""
+    require_role_anywhere(actor, "admin")
+    uow.begin_write()
+    user = user_row(uow.session, user_id)
+    login_limits.forget_failures(uow.session, user.username)
+    audit.add_entry(
+        uow.session,
+        client,
+        action=audit.ACCOUNT_UNLOCKED,
+        username=actor.username,
+        user_id=actor.user_id,
+        target=("user", user.id, user.username),
+    )
+    uow.commit()
     return user_views(uow.session, [user])[0]
 
 

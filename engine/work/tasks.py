@@ -82,16 +82,25 @@ _OPEN_HELD_BY = (
 )
 
 
-def release_held_by(uow: UnitOfWork, actor: Actor, user_id: int, *, note: str) -> int:
+def release_held_by(
+    uow: UnitOfWork,
+    actor: Actor,
+    user_id: int,
+    *,
+    note: str,
+    keeping: frozenset[tuple[str, int]] = frozenset(),
+) -> int:
     """Give every open task `user_id` holds back to its role's queue, each with a
-    `task_released` event by `actor`: an account being disabled leaves no task waiting on
-    someone who can no longer log in. Runs in the caller's write transaction; returns how
-    many tasks went back."""
+    `task_released` event by `actor`: an account being disabled (or losing a role) leaves no
+    task waiting on someone who can no longer do it. Tasks of a (role, unit id) in `keeping`
+    stay held. Runs in the caller's write transaction; returns how many tasks went back."""
     released = 0
     for task_id in uow.session.scalars(_OPEN_HELD_BY, {"user_id": user_id}).all():
         task, dossier = uow.lock_one(_TASK_AND_DOSSIER, "task", task_id, {"task_id": task_id})
         if task.assignee_id != user_id or task.state != "open":
             continue  # completed or handed on while we waited for the lock
+        if (task.role, task.unit_id) in keeping:
+            continue
         _give_back(uow.session, task, dossier, actor, note)
         released += 1
     return released

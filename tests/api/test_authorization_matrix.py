@@ -445,6 +445,27 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ("PATCH", "/api/v1/users/<int:user_id>"): [
         Case(ADMIN, patch(lambda w: f"{API}/users/{NO_USER}", {"is_active": False}))
     ],
+    ("PUT", "/api/v1/users/<int:user_id>/roles"): [
+        Case(
+            ADMIN,
+            put(
+                lambda w: f"{API}/users/{NO_USER}/roles",
+                {"roles": [{"role": "reception", "unit": "C01"}]},
+            ),
+        )
+    ],
+    ("POST", "/api/v1/users/<int:user_id>/unlock"): [
+        Case(ADMIN, post(lambda w: f"{API}/users/{NO_USER}/unlock"))
+    ],
+    ("GET", "/users/new"): [Case(ADMIN, get(lambda w: "/users/new"))],
+    ("POST", "/users/new"): [Case(ADMIN, post(lambda w: "/users/new", data={"username": ""}))],
+    ("GET", "/users/<int:user_id>/roles"): [Case(ADMIN, get(lambda w: f"/users/{NO_USER}/roles"))],
+    ("POST", "/users/<int:user_id>/roles"): [
+        Case(ADMIN, post(lambda w: f"/users/{NO_USER}/roles", data={"role.00": ""}))
+    ],
+    ("POST", "/users/<int:user_id>/unlock"): [
+        Case(ADMIN, post(lambda w: f"/users/{NO_USER}/unlock"))
+    ],
     ("POST", "/api/v1/users/<int:user_id>/password"): [
         Case(
             ADMIN,

@@ -199,3 +199,58 @@ def test_an_api_logout_leaves_the_page_session_open(client, officer):
     browser = Browser(client).login("canbo_moi", FIRST)
     assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
     assert browser.get("/").status_code == 200, "the browser stays logged in"
+
+
+def test_changing_roles_moves_the_user_s_work_and_the_tasks_of_a_lost_role_go_back(
+    client, login, officer, desk
+):
+    user_id, headers = officer
+    dossier = desk.receive()
+    desk.work_newborn(dossier["id"], "check_dossier")
+    task_id = desk.task_id(dossier["id"], "register_birth")
+    assert client.post(f"/api/v1/tasks/{task_id}/claim", headers=headers).status_code == 200
+    admin = login("admin", "admin")
+
+    changed = client.put(
+        f"{USERS}/{user_id}/roles",
+        json={"roles": [{"role": "reception", "unit": "C01"}]},
+        headers=admin,
+    )
+    empty = client.put(f"{USERS}/{user_id}/roles", json={"roles": []}, headers=admin)
+    unknown = client.put(
+        f"{USERS}/{user_id}/roles",
+        json={"roles": [{"role": "mayor", "unit": "C01"}]},
+        headers=admin,
+    )
+
+    assert changed.status_code == 200, changed.json
+    assert changed.json["roles"] == [{"role": "reception", "unit": "C01"}]
+    assert desk.dossier(dossier["id"], by="admin")["tasks"][0]["assignee"] is None
+    assert (empty.status_code, unknown.status_code) == (422, 422)
+    assert "account_roles_changed" in audit_actions(client, login, "admin")
+
+
+def test_an_administrator_cannot_take_their_own_administrator_role(client, login):
+    admin = login("admin", "admin")
+    [me] = client.get(USERS, query_string={"q": "admin"}, headers=admin).json["items"][:1]
+
+    refused = client.put(
+        f"{USERS}/{me['id']}/roles",
+        json={"roles": [{"role": "reception", "unit": "C01"}]},
+        headers=admin,
+    )
+
+    assert refused.status_code == 409, refused.json
+
+
+def test_unlocking_lets_a_locked_out_user_log_in_at_once(app, client, login, officer):
+    app.config.update(LOGIN_MAX_FAILURES=2)
+    user_id, _ = officer
+    for _ in range(2):
+        assert log_in(client, "canbo_moi", "sai-mat-khau").status_code == 401
+    assert log_in(client, "canbo_moi", FIRST).status_code == 429
+
+    unlocked = client.post(f"{USERS}/{user_id}/unlock", headers=login("admin", "admin"))
+
+    assert unlocked.status_code == 200, unlocked.json
+    assert log_in(client, "canbo_moi", FIRST).status_code == 200

@@ -231,3 +231,42 @@ def test_an_administrator_sets_a_new_password_and_the_user_logs_in_with_it(
     assert logs_in(new_browser, "canbo_moi", SECOND)
     assert not logs_in(new_browser, "canbo_moi", FIRST)
     assert EXPIRED in sent_to_login(working)
+
+
+def test_an_administrator_creates_an_account_gives_it_roles_and_unlocks_it(
+    app, browser, new_browser
+):
+    browser.login("admin", "admin")
+    form_page = browser.get("/users/new")
+    form = {
+        "username": "canbo_tiepnhan",
+        "full_name": "Lý Thị Thu",
+        "password": "mat-khau-ban-dau",
+        "role.00": "reception",
+        "unit.00": "C01",
+    }
+    created = browser.post("/users/new", form)
+    again = browser.post("/users/new", form)
+    listing = text(browser.get("/users", query_string={"q": "canbo_tiepnhan"}))
+    user_id = int(re.search(r"/users/(\d+)/roles", listing).group(1))
+
+    browser.get(f"/users/{user_id}/roles")
+    changed = browser.post(
+        f"/users/{user_id}/roles",
+        {"role.00": "reception", "unit.00": "C01", "role.01": "civil_status", "unit.01": "C01"},
+    )
+    app.config.update(LOGIN_MAX_FAILURES=1)
+    assert not logs_in(new_browser, "canbo_tiepnhan", "sai-mat-khau")
+    assert not logs_in(new_browser, "canbo_tiepnhan", "mat-khau-ban-dau")  # locked out
+    unlocked = browser.post(f"/users/{user_id}/unlock", follow_redirects=True)
+
+    assert form_page.status_code == 200 and 'data-testid="grant-rows"' in text(form_page)
+    assert created.status_code == 302
+    assert again.status_code == 409 and "Tên đăng nhập đã có người dùng." in text(again)
+    assert changed.status_code == 302
+    roles_now = row(
+        text(browser.get("/users", query_string={"q": "canbo_tiepnhan"})), "canbo_tiepnhan"
+    )
+    assert ROLE_LABELS["civil_status"][0] in roles_now and ROLE_LABELS["reception"][0] in roles_now
+    assert "Đã mở khoá đăng nhập cho canbo_tiepnhan" in text(unlocked)
+    assert logs_in(new_browser, "canbo_tiepnhan", "mat-khau-ban-dau")
