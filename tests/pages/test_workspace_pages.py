@@ -424,3 +424,23 @@ def test_a_dossier_is_found_after_it_left_the_inbox_by_id_number_or_phone(browse
     assert 'data-testid="no-dossiers"' in nothing
     inbox = browser.get("/", query_string={"tab": "queue", "q": "001234567890"})
     assert other["code"] in inbox.get_data(as_text=True)  # the inbox searches the ID number too
+
+
+def test_the_dossier_page_links_the_forms_its_history_calls_for(browser, desk):
+    dossier = desk.receive()
+    asked = desk.post(
+        f"/api/v1/dossiers/{dossier['id']}/supplement-request",
+        {"reason": "Thiếu giấy chứng sinh", "items": ["Giấy chứng sinh"]},
+        by="tiepnhan1",
+    )
+    assert asked.status_code == 200, asked.json
+    browser.login("tiepnhan1")
+
+    page = browser.get(f"/dossiers/{dossier['id']}").get_data(as_text=True)
+    links = re.findall(r'data-testid="(slip-0\d|letter)"', page)
+
+    assert links == ["slip-01", "slip-02", "slip-06", "letter"]
+    for form in ("02", "06"):
+        slip = browser.get(f"/api/v1/dossiers/{dossier['id']}/slips/{form}")
+        assert slip.status_code == 200, form
+    assert browser.get(f"/api/v1/dossiers/{dossier['id']}/letter").status_code == 200
