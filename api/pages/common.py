@@ -416,5 +416,6 @@ def register_template_helpers(app: Any) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.filters["in_language"] = in_language
+    app.jinja_env.filters["plain_value"] = lambda value: _plain("", value)
     app.jinja_env.filters["money"] = money
     app.context_processor(_user_context)

@@ -289,6 +289,7 @@ ENGLISH: dict[str, str] = {
     "Tiếp nhận không kèm giấy tờ": "Receive without documents",
     "Vẫn tiếp nhận": "Receive anyway",
     "Tạo tài khoản": "New account",
+    "Thông tin khai khi tiếp nhận": "Details recorded at reception",
     "Mẫu in khác": "Other forms",
     "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02)": "Supplement request (form 02)",
     "Phiếu từ chối tiếp nhận, giải quyết hồ sơ (mẫu 03)": "Refusal (form 03)",

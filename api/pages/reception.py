@@ -32,6 +32,7 @@ from engine.dossiers.receive import Submission
 from engine.dossiers.receive import submit
 from engine.errors import Forbidden
 from engine.errors import InvalidData
+from engine.queries.answers import reception_forms
 from engine.queries.dossiers import same_day_dossiers
 from engine.queries.procedures import list_procedures
 from engine.queries.units import list_units
@@ -66,6 +67,7 @@ def _body(form: Any) -> dict[str, Any]:
     papers = _papers_received(form)
     if papers:
         data["documents"] = papers
+    data.update(_reception_answers(form))
     body: dict[str, Any] = {
         "procedure_code": form.get("procedure_code", ""),
         "channel": form.get("channel", "in_person"),
@@ -79,6 +81,16 @@ def _body(form: Any) -> dict[str, Any]:
 
 PAPER_KINDS = {"original": "Bản chính", "copy": "Bản sao", "either": "Bản chính hoặc bản sao"}
 """How the receipt (form 01) names a paper's kind."""
+
+
+def _reception_answers(form: Any) -> dict[str, Any]:
+    """The chosen procedure's reception form, as typed (`data.<code>.<key>`; empty left out)."""
+    prefix = f"data.{form.get('procedure_code', '')}."
+    return {
+        key.removeprefix(prefix): value.strip()
+        for key, value in form.items()
+        if key.startswith(prefix) and value.strip()
+    }
 
 
 def _papers_received(form: Any) -> list[dict[str, Any]]:
@@ -115,6 +127,7 @@ def _render(
     with read_session() as session:
         procedures = list_procedures(session)
         units = [u for u in list_units(session) if u.kind != "province"]
+        asked = reception_forms(session)
     own = {u.code for u in units if u.id in me.units_with("reception")}
     return render_template(
         "reception.html",
@@ -126,6 +139,7 @@ def _render(
         delivery_methods=DELIVERY_METHODS,
         staged=staged or [],
         paper_kinds=PAPER_KINDS,
+        reception_forms=asked,
         values_list=lambda key: request.form.getlist(key) if request.method == "POST" else [],
     ), status
 

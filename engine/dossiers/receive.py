@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -40,6 +41,7 @@ from engine.queries.dossiers import view_of
 from engine.queries.task_views import task_views
 from engine.rules import calendar
 from engine.rules import fees
+from engine.rules import forms
 from engine.store.db import utcnow
 from engine.store.uow import PendingRows
 from engine.store.uow import UnitOfWork
@@ -136,6 +138,11 @@ def _receive(
     code = _next_code(uow, receiving, now)
     version = _current_version(uow, version_read, submission.procedure_code)
     compiled = compiled_for(session, spec_key_of(version), version.id)
+    if forms.RECEPTION_FORM in compiled.forms:  # what the desk records besides the applicant
+        submission = replace(
+            submission,
+            data=forms.validate_part(compiled.forms[forms.RECEPTION_FORM], submission.data),
+        )
     point = submission.reception_point or {}
     due = calendar.limit_due_at(now, version.time_limit_days, version.time_limit_unit)
     dossier = uow.insert(  # the new id in the counter's next round trip

@@ -48,3 +48,22 @@ def _parsed(files: dict[str, str]) -> AnswerLabels:
             except ValueError:
                 continue  # published forms parse; an odd one costs its labels, not the page
     return forms.answer_labels(parsed)
+
+
+def reception_forms(session: Session) -> dict[str, list[forms.Field]]:
+    """The reception form (forms.RECEPTION_FORM) of each procedure's current version that has
+    one, by procedure code: what the desk asks besides the applicant."""
+    rows = session.execute(
+        select(Procedure.code, ProcedureVersion.files)
+        .join(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
+        .order_by(Procedure.code)
+    ).all()
+    found = {}
+    for code, files in rows:
+        text = (files or {}).get(forms.RECEPTION_FORM)
+        if text:
+            try:
+                found[code] = forms.parse_form(text)
+            except ValueError:
+                continue  # a published form parses; an odd one costs the desk its fields
+    return found

@@ -35,6 +35,9 @@ MAX_TEXT_LENGTH = 10_000
 """Characters in one text field when its form sets no `maxLength` of its own."""
 _CONDITION = re.compile(r'^=\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|=)\s*"([^"]*)"\s*$')
 
+RECEPTION_FORM = "reception.form.json"
+"""A procedure's form of what the reception desk records besides the applicant (the newborn's
+details, say): shown at the desk, checked when a dossier is received, kept in its data."""
 REQUIRED = "Trường này là bắt buộc (required)."
 UNKNOWN = "Trường này không có trong biểu mẫu (unknown field)."
 
@@ -224,3 +227,11 @@ def required_text(value: str, field: str) -> str:
     if not text:
         raise InvalidData(f"{field} is required", {field: ["Trường này là bắt buộc."]})
     return text
+
+
+def validate_part(fields: list[Field], data: dict[str, Any]) -> dict[str, Any]:
+    """Check the form's own keys of `data` (the rest belongs to others, e.g. the delivery
+    chosen at reception); the data with those keys cleaned."""
+    keys = {field.key for field in fields}
+    cleaned = validate(fields, {key: value for key, value in data.items() if key in keys})
+    return {**{key: value for key, value in data.items() if key not in keys}, **cleaned}

@@ -444,3 +444,36 @@ def test_the_dossier_page_links_the_forms_its_history_calls_for(browser, desk):
         slip = browser.get(f"/api/v1/dossiers/{dossier['id']}/slips/{form}")
         assert slip.status_code == 200, form
     assert browser.get(f"/api/v1/dossiers/{dossier['id']}/letter").status_code == 200
+
+
+def test_reception_records_the_newborn_for_the_agencies_and_the_letter(browser, desk):
+    browser.login("tiepnhan1")
+    desk_page = browser.get("/reception").get_data(as_text=True)
+    form = {
+        "procedure_code": "newborn_bundle",
+        "channel": "in_person",
+        "unit": "C01",
+        "applicant.full_name": "Lê Thị Hồng",
+        "applicant.id_number": "001234567891",
+        "delivery_method": "in_person",
+        "confirm_no_documents": "1",
+        "data.newborn_bundle.child_full_name": "Lê Minh An",
+        "data.newborn_bundle.child_birth_date": "2026-12-01",
+        "data.newborn_bundle.child_sex": "male",
+        "data.newborn_bundle.mother_id_number": "0012",  # too short
+    }
+
+    refused = browser.post("/reception", form, content_type="multipart/form-data")
+    form["data.newborn_bundle.mother_id_number"] = "001234567891"
+    received = browser.post("/reception", form, content_type="multipart/form-data")
+
+    assert 'data-testid="reception-form-newborn_bundle"' in desk_page
+    assert refused.status_code == 422
+    refused_page = refused.get_data(as_text=True)
+    assert 'value="Lê Minh An"' in refused_page and "Không đúng định dạng" in refused_page
+    assert received.status_code == 302, received.get_data(as_text=True)[:1500]
+    dossier_id = int(re.search(r"/dossiers/(\d+)", received.headers["Location"]).group(1))
+    page = browser.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
+    assert "Họ, chữ đệm, tên của trẻ" in page and "Lê Minh An" in page and ">Nam<" in page
+    letter = browser.get(f"/api/v1/dossiers/{dossier_id}/letter").get_data(as_text=True)
+    assert "Lê Minh An" in letter and "01/12/2026" in letter
