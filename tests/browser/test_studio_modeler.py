@@ -135,6 +135,16 @@ def test_the_studio_speaks_english_when_switched(as_user):
     assert "One-stop procedure" in designer.inner_text("#properties")
     assert "Step time limit" in designer.inner_text("#properties")
     screenshot(designer, "studio-english")
+    designer.click("button[data-tab=metadata]")
+    details = designer.locator("#metadata-form")
+    assert designer.inner_text("button[data-tab=metadata]").endswith("Procedure details")
+    assert "Required documents" in details.inner_text()
+    assert details.locator("select[name=field] option:checked").inner_text() == (
+        "Labour and social affairs"
+    )
+    assert details.locator("select[name=document_kind_0] option:checked").inner_text() == "original"
+    assert designer.inner_text("#export-zip") == "Download folder (.zip)"
+    screenshot(designer, "studio-english-details")
 
 
 FOREIGN_CASES = [
@@ -342,6 +352,7 @@ def test_a_leader_reads_the_diagram_without_editing_it(as_user):
     assert details.locator("input[name=document_name_0]").is_disabled()
     assert details.locator("[data-action=add-document]").count() == 0
     assert details.locator("[data-action=remove]").count() == 0
+    screenshot(leader, "studio-leader-details")
 
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
