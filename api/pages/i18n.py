@@ -442,6 +442,8 @@ ENGLISH: dict[str, str] = {
     "Sơ đồ": "Diagram",
     "Biểu mẫu mới": "New form",
     "Vấn đề": "Problems",
+    "Thông tin thủ tục": "Procedure details",
+    "Tải thư mục (.zip)": "Download folder (.zip)",
 }
 
 

@@ -27,11 +27,14 @@ from api.pages.common import label
 from api.pages.common import page_blueprint
 from api.pages.i18n import current_language
 from api.schemas.catalogue import ProcedureMetadataIn
+from api.schemas.decisions import DecisionTrialIn
 from engine.access.actors import Actor
 from engine.access.actors import require_role_anywhere
+from engine.access.roles import FIELD_LABELS
 from engine.access.roles import LANE_ROLES
 from engine.access.roles import ROLE_LABELS
 from engine.bpmn.connectors.registry import OPERATORS
+from engine.bpmn.decisions import try_decision
 from engine.catalogue.drafts import get_draft
 from engine.catalogue.procedures import ProcedureMetadata
 from engine.catalogue.procedures import check_expression
@@ -81,6 +84,7 @@ def edit(code: str) -> Any:
             {"id": role, "label": label(ROLE_LABELS[role], role)}
             for role in sorted(LANE_ROLES, key=lambda role: list(ROLE_LABELS).index(role))
         ],
+        "fields": [{"id": key, "label": label(pair, key)} for key, pair in FIELD_LABELS.items()],
         "outcomes": list(OUTCOMES),
         "operators": sorted(OPERATORS),
         "urls": {
@@ -89,6 +93,9 @@ def edit(code: str) -> Any:
             "publish": url_for("pages_studio_drafts.publish", code=code) if editing else None,
             "check_expression": (
                 url_for("pages_studio.check_expression_page", code=code) if editing else None
+            ),
+            "evaluate_decision": (
+                url_for("pages_studio.evaluate_decision", code=code) if editing else None
             ),
         },
         "csrf_token": generate_csrf(),
@@ -102,6 +109,11 @@ def edit(code: str) -> Any:
         code=code,
         version=source.version,
         is_current=source.is_current,
+        archive=(
+            url_for("procedures.ProcedureArchive", code=code, version=source.version)
+            if source.version is not None
+            else None
+        ),
     )
 
 
@@ -165,3 +177,32 @@ def validate_files(code: str) -> Response:
     except DomainError as error:
         return domain_problem(error)
     return jsonify(problems=_items(checked.problems), warnings=_items(checked.warnings))
+
+
+@blp.post("/studio/<code>/decisions/evaluate")
+def evaluate_decision(code: str) -> Response:
+    """The decision tab's "try it": {files: {name.dmn: text}, decision_id, inputs} -> {outputs},
+    run by the same engine function as POST /api/v1/decisions/evaluate."""
+    try:
+        require_role_anywhere(actor(), "designer")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return problem(
+                400,
+                "Gửi JSON {files, decision_id, inputs} (send JSON {files, decision_id, inputs}).",
+                "http_400",
+            )
+        try:
+            args = DecisionTrialIn().load(body)
+        except ValidationError as exc:
+            return problem(
+                422,
+                "Yêu cầu chạy thử không hợp lệ (the trial request is not valid).",
+                "invalid_data",
+                errors=flatten_errors(exc.messages),
+            )
+        files = {name: text.encode("utf-8") for name, text in args["files"].items()}
+        trial = try_decision(files, args["decision_id"], args["inputs"])
+    except DomainError as error:
+        return domain_problem(error)
+    return jsonify(outputs=trial.outputs)

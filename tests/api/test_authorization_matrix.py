@@ -504,6 +504,9 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ("POST", "/studio/<code>/check-expression"): [
         Case(DESIGNERS, post(lambda w: "/studio/social_allowance/check-expression"))
     ],
+    ("POST", "/studio/<code>/decisions/evaluate"): [
+        Case(DESIGNERS, post(lambda w: "/studio/social_allowance/decisions/evaluate"))
+    ],
     ("GET", "/users"): [Case(ADMIN, get(lambda w: "/users"))],
     ("GET", "/users/<int:user_id>/disable"): [
         Case(ADMIN, get(lambda w: f"/users/{NO_USER}/disable"))

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from engine.catalogue.folders import read_folder
 from engine.catalogue.procedures import publish
+from tests.api.journeys import CONSTRUCTS
 from tests.conftest import DEMO_PASSWORD
 
 CONFIG = re.compile(r'<script type="application/json" id="modeler-config">(.*?)</script>', re.S)
@@ -62,6 +63,10 @@ def test_a_designer_opens_the_current_version_to_edit_with_its_files_roles_and_u
     assert config["urls"]["save"] == "/studio/social_allowance/draft"
     assert config["urls"]["publish"] == "/studio/social_allowance/draft/publish"
     assert config["urls"]["check_expression"] == "/studio/social_allowance/check-expression"
+    assert config["urls"]["evaluate_decision"] == "/studio/social_allowance/decisions/evaluate"
+    fields = {item["id"]: item["label"] for item in config["fields"]}
+    assert fields["labour_social"] == "Lao động – Thương binh và Xã hội"
+    assert config["metadata"]["field"] in fields
     assert config["hash"] is None  # no draft yet: the first save starts one
     assert config["csrf_token"]
 
@@ -71,6 +76,7 @@ def test_a_leader_reads_and_other_roles_are_refused(app):
     read_only = config_of(leader, "/studio/social_allowance/edit")
     assert read_only["mode"] == "readonly"
     assert (read_only["urls"]["save"], read_only["urls"]["publish"]) == (None, None)
+    assert read_only["urls"]["evaluate_decision"] is None
     reception, _ = page_client(app, "tiepnhan1")
     assert reception.get("/studio/social_allowance/edit").status_code == 403
 
@@ -83,6 +89,8 @@ def test_the_page_speaks_english_when_switched(app):
     assert "Save draft" in page and "Monthly social allowance" in page
     labels = {role["id"]: role["label"] for role in config["roles"]}
     assert labels["reception"] == "Reception and result return"
+    assert {"id": "civil_status", "label": "Civil status"} in config["fields"]
+    assert "Procedure details" in page and "Download folder (.zip)" in page
 
 
 def test_a_version_that_does_not_exist_is_not_found(app):
@@ -158,3 +166,68 @@ def test_an_older_version_opens_read_only_with_its_own_files(app, new_uow, actor
     assert "phiên bản cũ" in client.get("/studio/social_allowance/edit?version=1").get_data(
         as_text=True
     )
+
+
+def test_the_modeler_links_the_version_folder_as_a_zip(app):
+    client, _ = page_client(app, "thietke")
+    page = client.get("/studio/social_allowance/edit").get_data(as_text=True)
+    assert "Tải thư mục (.zip)" in page
+    link = re.search(r'id="export-zip" href="([^"]+)"', page)
+    assert link and link.group(1) == "/api/v1/procedures/social_allowance/archive?version=1"
+    archive = client.get(link.group(1))
+    assert archive.status_code == 200
+    assert archive.mimetype == "application/zip"
+
+
+SANDBOX_DMN = (CONSTRUCTS / "sandbox_dmn.dmn").read_text()
+
+
+def evaluate(client: FlaskClient, token: str, inputs: dict[str, Any]) -> Any:
+    return client.post(
+        "/studio/social_allowance/decisions/evaluate",
+        json={"files": {"fees.dmn": SANDBOX_DMN}, "decision_id": "fee_by_age", "inputs": inputs},
+        headers={"X-CSRFToken": token},
+    )
+
+
+def test_a_designer_tries_a_decision_table_on_typed_inputs(app):
+    client, token = page_client(app, "thietke")
+    answer = evaluate(client, token, {"age": 3})
+    assert answer.status_code == 200, answer.json
+    assert answer.json == {"outputs": {"fee_class": "free"}}
+    assert evaluate(client, token, {"age": 40}).json["outputs"] == {"fee_class": "paid"}
+
+
+def test_a_trial_without_an_input_the_table_reads_is_refused_in_words(app):
+    client, token = page_client(app, "thietke")
+    answer = evaluate(client, token, {})
+    assert answer.status_code == 422
+    assert "fee_by_age" in answer.json["detail"]
+    assert "age" in answer.json["detail"]
+    assert answer.json["errors"]["inputs"]
+    unknown = client.post(
+        "/studio/social_allowance/decisions/evaluate",
+        json={"files": {"fees.dmn": SANDBOX_DMN}, "decision_id": "no_such", "inputs": {}},
+        headers={"X-CSRFToken": token},
+    )
+    assert unknown.status_code == 422
+    assert unknown.json["problems"], unknown.json
+
+
+def test_a_trial_is_for_designers_and_needs_the_token_and_a_table(app):
+    leader, leader_token = page_client(app, "lanhdao1")
+    refused = evaluate(leader, leader_token, {"age": 3})
+    assert refused.status_code == 403
+    client, token = page_client(app, "thietke")
+    no_token = client.post(
+        "/studio/social_allowance/decisions/evaluate",
+        json={"files": {"fees.dmn": SANDBOX_DMN}, "decision_id": "fee_by_age"},
+    )
+    assert no_token.status_code == 400
+    not_a_table = client.post(
+        "/studio/social_allowance/decisions/evaluate",
+        json={"files": {"notes.txt": "x"}, "decision_id": "fee_by_age"},
+        headers={"X-CSRFToken": token},
+    )
+    assert not_a_table.status_code == 422
+    assert list(not_a_table.json["errors"]) == ["files.notes.txt.key"]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from engine.catalogue.drafts import get_draft
 from engine.catalogue.procedures import ProcedureMetadata
 from engine.catalogue.procedures import publish
 from tests.api.journeys import CONSTRUCTS
@@ -134,6 +135,16 @@ def test_the_studio_speaks_english_when_switched(as_user):
     assert "One-stop procedure" in designer.inner_text("#properties")
     assert "Step time limit" in designer.inner_text("#properties")
     screenshot(designer, "studio-english")
+    designer.click("button[data-tab=metadata]")
+    details = designer.locator("#metadata-form")
+    assert designer.inner_text("button[data-tab=metadata]").endswith("Procedure details")
+    assert "Required documents" in details.inner_text()
+    assert details.locator("select[name=field] option:checked").inner_text() == (
+        "Labour and social affairs"
+    )
+    assert details.locator("select[name=document_kind_0] option:checked").inner_text() == "original"
+    assert designer.inner_text("#export-zip") == "Download folder (.zip)"
+    screenshot(designer, "studio-english-details")
 
 
 FOREIGN_CASES = [
@@ -208,6 +219,118 @@ def test_a_form_field_and_a_decision_cell_are_edited_beside_the_diagram(as_user,
     screenshot(designer, "studio-decision-table")
 
 
+def publish_sandbox_dmn(new_uow: Any, actor: Any) -> None:
+    """The fee-by-age decision table (tests/data/constructs) published as `sandbox_dmn`."""
+    files = {
+        name: (CONSTRUCTS / name).read_bytes()
+        for name in ("sandbox_dmn.bpmn", "sandbox_dmn.dmn", "decision.form.json")
+    }
+    meta = ProcedureMetadata(
+        code="sandbox_dmn",
+        name_vi="Lệ phí theo tuổi",
+        name_en="Fee by age",
+        field="civil_status",
+        time_limit=5,
+        process_id="sandbox_dmn",
+    )
+    with new_uow() as uow:
+        publish(uow, actor("thietke"), meta, files)
+
+
+def test_a_designer_tries_a_decision_table_on_typed_inputs(as_user, new_uow, actor):
+    publish_sandbox_dmn(new_uow, actor)
+    designer = as_user("thietke")
+    open_modeler(designer, "/studio/sandbox_dmn/edit")
+    designer.click("[data-tab='sandbox_dmn.dmn']")
+    panel = designer.locator("[data-pane='sandbox_dmn.dmn'] [data-testid=decision-try]")
+    age = panel.locator("input[data-input=age]")
+    age.wait_for()
+    assert "Tuổi (age)" in panel.inner_text()
+    run = panel.locator("button.dmn-try-run")
+    assert run.inner_text() == "Chạy thử"
+
+    run.click()  # nothing typed: the engine says which input the table misses
+    expect(panel.locator(".dmn-try-result.error")).to_contain_text("age")
+    age.fill("3")
+    run.click()
+    expect(panel.locator("dd[data-output=fee_class]")).to_have_text('"free"')
+    screenshot(designer, "studio-decision-try")
+
+    # the table as edited now is what runs: the child's class changed in the cell
+    table = designer.locator("[data-pane='sandbox_dmn.dmn'] .tjs-table")
+    cell = table.locator("td.output-cell[data-element-id=rule_child_out] [contenteditable=true]")
+    cell.click()
+    designer.keyboard.press("Control+A")
+    designer.keyboard.type('"mien_phi"')
+    table.locator("td.input-cell[data-element-id=rule_child_in]").click()
+    expect(age).to_have_value("3")
+    panel.locator("button.dmn-try-run").click()
+    expect(panel.locator("dd[data-output=fee_class]")).to_have_text('"mien_phi"')
+
+
+def test_a_designer_edits_the_procedure_details_and_saves_them(as_user, new_uow, actor):
+    designer = as_user("thietke")
+    open_modeler(designer)
+    designer.click("button[data-tab=metadata]")
+    details = designer.locator("#metadata-form")
+    limit = details.locator("input[name=time_limit]")
+    expect(limit).to_have_value("10")
+    assert details.locator("select[name=field]").input_value() == "labour_social"
+    assert details.locator("input[name=document_name_0]").input_value().startswith("Tờ khai")
+    screenshot(designer, "studio-metadata")
+
+    # a statutory limit shorter than the steps: the live check follows the edited figure
+    limit.fill("2")
+    designer.wait_for_selector("[data-testid=lint-problems] li[title]", state="attached")
+    expect(designer.locator("[data-testid=lint-problems]")).to_contain_text("mot-cua/limit-sum")
+    limit.fill("12")
+    expect(designer.locator("[data-testid=lint-problems]")).not_to_contain_text("mot-cua/limit-sum")
+
+    details.locator("[data-action=add-document]").click()
+    details.locator("input[name=document_name_3]").fill("Sổ hộ khẩu")
+    details.locator("select[name=document_kind_3]").select_option("either")
+    details.locator("input[name=document_count_3]").fill("2")
+    details.locator("tr[data-document='3'] [data-action=up]").click()  # before the third paper
+    expect(details.locator("input[name=document_name_2]")).to_have_value("Sổ hộ khẩu")
+    details.locator("select[name=fee_kind]").select_option("fixed")
+    details.locator("input[name=fee_amount]").fill("15000")
+    details.locator("[data-action=add-legal-basis]").click()
+    details.locator("textarea[name=legal_basis_1]").fill("Thông tư 02/2021/TT-BLĐTBXH")
+    details.locator("input[name=national_code]").fill("1.23")
+    details.locator("[data-field=required_documents]").scroll_into_view_if_needed()
+    screenshot(designer, "studio-metadata-documents")
+
+    # the server's check names the wrong field on the field itself
+    designer.click("#validate")
+    national = details.locator("[data-field=national_code]")
+    expect(national).to_have_class(re.compile("invalid"))
+    expect(national.locator(".mf-errors")).to_contain_text("1.004222")
+    expect(designer.locator("button[data-tab=metadata]")).to_have_class(re.compile("has-errors"))
+    assert "Một số thông tin thủ tục chưa hợp lệ" in designer.inner_text("#studio-status")
+    screenshot(designer, "studio-metadata-field-error")
+    details.locator("input[name=national_code]").fill("1.004222")
+    details.locator("input[name=unconfirmed_national_code]").uncheck()
+
+    designer.click("#save")
+    expect(designer.locator("#studio-status")).to_contain_text("Đã lưu")
+    with new_uow() as uow:
+        draft = get_draft(uow.session, actor("thietke"), "social_allowance")
+    meta = draft.metadata
+    assert (meta["time_limit"], meta["time_limit_unit"]) == (12, "days")
+    assert meta["required_documents"][2] == {"name": "Sổ hộ khẩu", "kind": "either", "count": 2}
+    assert len(meta["required_documents"]) == 4
+    assert meta["fee"] == {"kind": "fixed", "amount": 15000}
+    assert meta["legal_basis"][1] == "Thông tư 02/2021/TT-BLĐTBXH"
+    assert meta["national_code"] == "1.004222"
+    assert meta["unconfirmed"] == []
+
+    # the saved details are what the page opens with next time
+    open_modeler(designer)
+    designer.click("button[data-tab=metadata]")
+    expect(details.locator("input[name=time_limit]")).to_have_value("12")
+    expect(details.locator("input[name=document_name_2]")).to_have_value("Sổ hộ khẩu")
+
+
 def test_a_leader_reads_the_diagram_without_editing_it(as_user):
     leader = as_user("lanhdao1")
     open_modeler(leader)
@@ -221,6 +344,15 @@ def test_a_leader_reads_the_diagram_without_editing_it(as_user):
     leader.click("[data-tab='verify_beneficiary.form.json']")
     leader.locator("[data-pane='verify_beneficiary.form.json'] .fjs-form").wait_for()
     screenshot(leader, "studio-leader-readonly")
+
+    leader.click("button[data-tab=metadata]")
+    details = leader.locator("#metadata-form")
+    expect(details.locator("input[name=time_limit]")).to_have_value("10")
+    assert details.locator("input[name=time_limit]").is_disabled()
+    assert details.locator("input[name=document_name_0]").is_disabled()
+    assert details.locator("[data-action=add-document]").count() == 0
+    assert details.locator("[data-action=remove]").count() == 0
+    screenshot(leader, "studio-leader-details")
 
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"

@@ -44,6 +44,10 @@ def test_a_designer_sees_every_procedure_with_its_versions_and_searches(browser,
     assert 'href="/studio/newborn_bundle/edit"' in page
     card = page.split('data-procedure="newborn_bundle"', 1)[1].split("</section>", 1)[0]
     assert re.search(r"<td>1</td>", card), "one open dossier on v1"
+    zip_link = '/api/v1/procedures/newborn_bundle/archive?version=1" download'
+    assert zip_link in card and "Tải thư mục (.zip)" in card
+    archive = browser.client.get("/api/v1/procedures/newborn_bundle/archive?version=1")
+    assert archive.status_code == 200 and archive.mimetype == "application/zip"
 
     found = browser.get("/studio?q=tro cap").get_data(as_text=True)
     assert 'data-procedure="social_allowance"' in found
@@ -54,6 +58,7 @@ def test_a_designer_sees_every_procedure_with_its_versions_and_searches(browser,
 
     english = browser.get("/studio?lang=en").get_data(as_text=True)
     assert "Procedures and versions" in english and "In force" in english
+    assert "Download folder (.zip)" in english
 
 
 def test_a_new_procedure_from_the_template_is_a_draft_that_opens_the_modeler_and_runs(

@@ -21,6 +21,7 @@ import { config as lintConfig, resolver as lintResolver } from './lint/index.js'
 import { configure as configureLint } from './lint/context.js';
 import { studio } from './bridge.js';
 import { Tabs } from './tabs.js';
+import { MetadataEditor } from './metadata.js';
 import { t } from './texts.js';
 
 const FORM_SUFFIX = '.form.json';
@@ -124,12 +125,39 @@ class Studio {
       if (name.endsWith(FORM_SUFFIX)) this.tabs.addForm(name, text);
       else if (name.endsWith(DMN_SUFFIX)) this.tabs.addDecision(name, text);
     }
+    this.metadata = new MetadataEditor({
+      form: $('#metadata-form'),
+      lang: this.lang,
+      readonly: this.readonly,
+      fields: this.config.fields,
+      metadata: this.config.metadata,
+      onChange: (metadata) => this.metadataChanged(metadata)
+    });
     this.bindToolbar();
     const toggle = document.querySelector('.bts-toggle-mode');
     if (toggle) toggle.dataset.label = t(this.lang, 'Token simulation');
     await this.openDiagram(this.config.files[this.config.process_file] || '', { first: true });
     this.dirty = false;
     document.body.dataset.studioReady = 'true';
+  }
+
+  /** The details tab edited the metadata: saves carry it and the live checks read it again. */
+  metadataChanged(metadata) {
+    this.config.metadata = metadata;
+    this.dirty = true;
+    configureLint(this.config);
+    if (!this.readonly) this.modeler.get('linting').update();
+  }
+
+  /** Field errors of a refusal shown on the details tab's fields; whether any was. */
+  showFieldErrors(errors) {
+    const placed = this.metadata.showErrors(errors || {});
+    $('#studio-tabs [data-tab=metadata]').classList.toggle('has-errors', placed > 0);
+    return placed > 0;
+  }
+
+  detailsRefused() {
+    return `${t(this.lang, 'Some procedure details are not valid')} (${t(this.lang, 'Procedure details')})`;
   }
 
   // ---- diagram ------------------------------------------------------------------------------
@@ -335,9 +363,12 @@ class Studio {
     this.setStatus(t(this.lang, 'Checking on the server…'));
     const { ok, data } = await postJson(this.config.urls.validate, await this.payload(), this.config.csrf_token);
     if (!ok) {
+      const onFields = this.showFieldErrors(data.errors);
       this.serverItems = { items: problemItems(data.problems || [], 'error'), detail: data.detail, errors: data.errors };
-      this.setStatus(data.detail || t(this.lang, 'The server refused the check'), 'error');
+      this.setStatus(onFields ? this.detailsRefused()
+        : data.detail || t(this.lang, 'The server refused the check'), 'error');
     } else {
+      this.showFieldErrors({});
       this.serverItems = {
         items: [...problemItems(data.problems || [], 'error'), ...problemItems(data.warnings || [], 'warn')]
       };
@@ -357,6 +388,7 @@ class Studio {
       this.hash = data.hash;
       this.dirty = false;
       this.tabs.markSaved();
+      this.showFieldErrors({});
       const when = data.saved_at ? localTime(data.saved_at) : '';
       this.setStatus(`${t(this.lang, 'Saved')} ${when} ${data.saved_by || ''}`.trim(), 'success');
       return true;
@@ -364,8 +396,9 @@ class Studio {
     if (status === 409) {
       this.setStatus(data.detail || t(this.lang, 'Someone saved this draft after you opened it.'), 'error');
     } else {
-      this.serverItems = { items: problemItems(data.problems || [], 'error') };
-      this.setStatus(data.detail || `${status}`, 'error');
+      this.serverItems = { items: problemItems(data.problems || [], 'error'), errors: data.errors };
+      const onFields = this.showFieldErrors(data.errors);
+      this.setStatus(onFields ? this.detailsRefused() : data.detail || `${status}`, 'error');
       this.renderProblems();
     }
     return false;
@@ -383,10 +416,19 @@ class Studio {
       this.hash = null; // the draft became the version: the next save starts a new one
       this.setStatus(`${t(this.lang, 'Published as version')} ${version}`, 'success');
     } else {
-      this.serverItems = { items: problemItems(data.problems || [], 'error') };
-      this.setStatus(data.detail || `${status}`, 'error');
+      const onFields = this.showFieldErrors(data.errors);
+      this.serverItems = { items: problemItems(data.problems || [], 'error'), errors: data.errors };
+      this.setStatus(onFields ? this.detailsRefused() : data.detail || `${status}`, 'error');
       this.renderProblems();
     }
+  }
+
+  /** The decision tab's trial: the procedure's decision tables as edited now, run on `inputs`. */
+  async tryDecision(decisionId, inputs) {
+    const texts = await this.tabs.texts();
+    const files = Object.fromEntries(Object.entries(texts).filter(([name]) => name.endsWith(DMN_SUFFIX)));
+    const body = { files, decision_id: decisionId, inputs };
+    return postJson(this.config.urls.evaluate_decision, body, this.config.csrf_token);
   }
 
   async checkExpression(body) {

@@ -17,7 +17,10 @@ export class Tabs {
     this.bar = bar;
     this.panes = panes;
     this.files = new Map(); // name -> {kind, text, editor, pane, button}
-    this.bar.querySelector('[data-tab=diagram]').addEventListener('click', () => this.show('diagram'));
+    for (const fixed of ['diagram', 'metadata']) {
+      const button = this.bar.querySelector(`[data-tab=${fixed}]`);
+      if (button) button.addEventListener('click', () => this.show(fixed));
+    }
   }
 
   names() {
@@ -66,7 +69,7 @@ export class Tabs {
     }
     for (const pane of this.panes.querySelectorAll('.pane')) pane.hidden = pane.dataset.pane !== name;
     const file = this.files.get(name);
-    this.panes.parentElement.dataset.tab = file ? file.kind : 'diagram';
+    this.panes.parentElement.dataset.tab = file ? file.kind : name;
     if (file && !file.editor && !file.error) {
       try {
         await (file.kind === 'form' ? this.openForm(file) : this.openDecision(file));
@@ -127,6 +130,7 @@ export class Tabs {
     });
     const table = modeler.getViews().find((view) => view.type === 'decisionTable');
     if (table) await modeler.open(table);
+    if (this.studio.config.urls.evaluate_decision) this.tryPanel(file, modeler);
     file.editor = {
       text: async () => {
         const { xml } = await modeler.saveXML({ format: true });
@@ -134,6 +138,74 @@ export class Tabs {
         return xml;
       }
     };
+  }
+
+  /** The "try it" panel beside a decision table: a box per input of the open table, run on the
+   * server with the procedure's decision tables as edited now. */
+  tryPanel(file, modeler) {
+    const lang = this.studio.lang;
+    const values = new Map(); // input expression -> typed text, kept across redraws
+    const panel = document.createElement('aside');
+    panel.className = 'dmn-try';
+    panel.dataset.testid = 'decision-try';
+    file.pane.appendChild(panel);
+    const draw = () => {
+      const view = modeler.getActiveView();
+      panel.textContent = '';
+      const heading = document.createElement('h3');
+      heading.textContent = t(lang, 'Try the table');
+      panel.appendChild(heading);
+      if (!view || view.type !== 'decisionTable') {
+        panel.appendChild(note(t(lang, 'Open a decision table to try it.')));
+        return;
+      }
+      const decision = view.element;
+      const inputs = tableInputs(decision);
+      const form = document.createElement('form');
+      form.appendChild(note(t(lang, 'Type a value for each input: numbers and true/false are read as such, anything else as text.')));
+      if (!inputs.length) form.appendChild(note(t(lang, 'The table has no input.')));
+      for (const input of inputs) {
+        const label = document.createElement('label');
+        const title = document.createElement('span');
+        title.textContent = input.label && input.label !== input.expression
+          ? `${input.label} (${input.expression})` : input.expression;
+        const box = document.createElement('input');
+        box.type = 'text';
+        box.dataset.input = input.expression;
+        box.value = values.get(input.expression) || '';
+        box.addEventListener('input', () => values.set(input.expression, box.value));
+        label.append(title, box);
+        form.appendChild(label);
+      }
+      const run = document.createElement('button');
+      run.type = 'submit';
+      run.className = 'dmn-try-run';
+      run.textContent = t(lang, 'Try it');
+      form.appendChild(run);
+      const result = document.createElement('div');
+      result.className = 'dmn-try-result';
+      result.setAttribute('role', 'status');
+      form.addEventListener('submit', async (event) => {
+        event.preventDefault();
+        result.className = 'dmn-try-result';
+        result.textContent = t(lang, 'Running…');
+        const typed = {};
+        for (const input of inputs) {
+          const text = (values.get(input.expression) || '').trim();
+          if (text !== '') typed[input.expression] = typedValue(text);
+        }
+        showTrial(result, lang, await this.studio.tryDecision(decision.id, typed));
+      });
+      panel.append(form, result);
+    };
+    draw();
+    modeler.on('views.changed', () => {
+      draw();
+      const viewer = modeler.getActiveViewer();
+      if (viewer) viewer.on('commandStack.changed', draw);
+    });
+    const viewer = modeler.getActiveViewer();
+    if (viewer) viewer.on('commandStack.changed', draw);
   }
 
   /** Whether a form or decision table changed since it was opened or saved. */
@@ -153,4 +225,63 @@ export class Tabs {
     }
     return texts;
   }
+}
+
+function note(text) {
+  const p = document.createElement('p');
+  p.className = 'note';
+  p.textContent = text;
+  return p;
+}
+
+/** The open table's inputs: what each reads (its input expression) and its label. */
+function tableInputs(decision) {
+  const table = decision.decisionLogic;
+  if (!table || !table.input) return [];
+  return table.input
+    .map((input) => ({
+      expression: ((input.inputExpression && input.inputExpression.text) || '').trim(),
+      label: input.label || ''
+    }))
+    .filter((input) => input.expression);
+}
+
+/** A number, true/false (any JSON) as itself; anything else as the text typed. */
+function typedValue(text) {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    return text;
+  }
+}
+
+function showTrial(box, lang, { ok, data }) {
+  box.textContent = '';
+  if (!ok) {
+    box.className = 'dmn-try-result error';
+    const messages = [].concat(...Object.values(data.errors || {}));
+    const detail = messages.length ? messages.join(' ') : data.detail;
+    const problems = (data.problems || []).map((problem) => problem.message);
+    box.textContent = [detail, ...problems].filter(Boolean).join(' ');
+    return;
+  }
+  box.className = 'dmn-try-result ok';
+  const heading = document.createElement('h4');
+  heading.textContent = t(lang, 'Outputs');
+  box.appendChild(heading);
+  const names = Object.keys(data.outputs || {});
+  if (!names.length) {
+    box.appendChild(note(t(lang, 'No rule matched.')));
+    return;
+  }
+  const list = document.createElement('dl');
+  for (const name of names) {
+    const term = document.createElement('dt');
+    term.textContent = name;
+    const value = document.createElement('dd');
+    value.dataset.output = name;
+    value.textContent = JSON.stringify(data.outputs[name]);
+    list.append(term, value);
+  }
+  box.appendChild(list);
 }

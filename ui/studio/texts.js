@@ -31,9 +31,87 @@ const VI = {
   'Decision table': 'Bảng quyết định',
   'This file cannot be opened': 'Không mở được tệp này',
   Preview: 'Xem trước',
-  'Token simulation': 'Chạy thử luồng'
+  'Token simulation': 'Chạy thử luồng',
+  // the procedure details tab
+  'Procedure details': 'Thông tin thủ tục',
+  'What the reception desk and the citizen portal show; saved with the draft.':
+    'Những gì bộ phận một cửa và cổng dịch vụ công hiển thị; được lưu cùng bản nháp.',
+  'Procedure code': 'Mã thủ tục',
+  'National procedure code': 'Mã thủ tục trên CSDL quốc gia',
+  'e.g. 1.004222: one digit, a dot, six digits': 'ví dụ 1.004222: một chữ số, dấu chấm, sáu chữ số',
+  'One digit, a dot, six digits (1.004222).': 'Một chữ số, dấu chấm, sáu chữ số (1.004222).',
+  'Name in Vietnamese': 'Tên tiếng Việt',
+  'Name in English': 'Tên tiếng Anh',
+  Field: 'Lĩnh vực',
+  'Statutory time limit': 'Thời hạn giải quyết',
+  '0 days: settled the same day': '0 ngày: giải quyết trong ngày',
+  Unit: 'Đơn vị',
+  'working days': 'ngày làm việc',
+  'working hours': 'giờ làm việc',
+  'Days to supplement': 'Số ngày bổ sung hồ sơ',
+  'working days the applicant has to bring missing papers (1–60)':
+    'số ngày làm việc người nộp có để bổ sung giấy tờ còn thiếu (1–60)',
+  Fee: 'Phí, lệ phí',
+  'Kind of fee': 'Cách tính phí',
+  'not stated': 'chưa nêu',
+  'free of charge': 'miễn phí',
+  'a fixed amount': 'một mức cố định',
+  'by the page (copies)': 'theo số trang (bản sao)',
+  'Amount (đồng)': 'Mức thu (đồng)',
+  'per copy': 'tính theo từng bản',
+  'First pages': 'Số trang đầu',
+  'Price of each of the first pages (đồng)': 'Giá mỗi trang đầu (đồng)',
+  'Price of each further page (đồng)': 'Giá mỗi trang tiếp theo (đồng)',
+  'Cap per copy (đồng, optional)': 'Mức tối đa mỗi bản (đồng, không bắt buộc)',
+  'Legal basis': 'Căn cứ pháp lý',
+  'Add a legal document': 'Thêm văn bản',
+  'Required documents': 'Thành phần hồ sơ',
+  'the reception desk ticks them off as a checklist': 'bộ phận tiếp nhận đánh dấu theo danh sách này',
+  Paper: 'Giấy tờ',
+  'Original or copy': 'Bản chính / bản sao',
+  Count: 'Số lượng',
+  'document original': 'bản chính',
+  'document copy': 'bản sao',
+  'document either': 'bản chính hoặc bản sao',
+  'No paper listed': 'Chưa có giấy tờ nào',
+  'Add a paper': 'Thêm giấy tờ',
+  'Move up': 'Lên trên',
+  'Move down': 'Xuống dưới',
+  Remove: 'Xóa',
+  'Unconfirmed figures': 'Số liệu chưa xác nhận',
+  'figures no official source has confirmed yet': 'những số liệu chưa có nguồn chính thức xác nhận',
+  'figure national_code': 'Mã thủ tục quốc gia',
+  'figure time_limit': 'Thời hạn giải quyết',
+  'figure fee': 'Phí, lệ phí',
+  'figure supplement_days': 'Số ngày bổ sung',
+  'figure legal_basis': 'Căn cứ pháp lý',
+  'figure required_documents': 'Thành phần hồ sơ',
+  'Some procedure details are not valid': 'Một số thông tin thủ tục chưa hợp lệ',
+  // the decision tables' "try it" panel
+  'Try the table': 'Chạy thử bảng',
+  'Type a value for each input: numbers and true/false are read as such, anything else as text.':
+    'Nhập giá trị cho từng đầu vào: số và true/false được hiểu đúng kiểu, còn lại là chữ.',
+  'Try it': 'Chạy thử',
+  'Open a decision table to try it.': 'Mở một bảng quyết định để chạy thử.',
+  'The table has no input.': 'Bảng không có đầu vào nào.',
+  Outputs: 'Kết quả',
+  'No rule matched.': 'Không có quy tắc nào khớp.',
+  'Running…': 'Đang chạy…'
+};
+
+// keys that are not English words (a document kind, a figure's key) read as English below
+const EN = {
+  'document original': 'original',
+  'document copy': 'copy',
+  'document either': 'original or copy',
+  'figure national_code': 'National code',
+  'figure time_limit': 'Time limit',
+  'figure fee': 'Fee',
+  'figure supplement_days': 'Days to supplement',
+  'figure legal_basis': 'Legal basis',
+  'figure required_documents': 'Required documents'
 };
 
 export function t(lang, text) {
-  return lang === 'en' ? text : VI[text] || text;
+  return lang === 'en' ? EN[text] || text : VI[text] || text;
 }
