@@ -393,7 +393,7 @@ def test_a_diagram_saved_by_the_studio_runs_unchanged(as_user):
             continue
         designer.set_input_files("#import-file", str(path))
         designer.wait_for_selector(f"[data-testid=import-problems] h3:has-text('{path.name}')")
-        with designer.expect_download() as download:
+        with designer.expect_download(timeout=30_000) as download:  # a loaded machine is slow
             designer.click("#export-bpmn")
         saved = Path(download.value.path()).read_bytes()
         assert (b"<spiffworkflow:" in saved) == (b"<spiffworkflow:" in path.read_bytes())
