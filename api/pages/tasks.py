@@ -25,6 +25,7 @@ from api.schemas.work import CompleteIn
 from api.schemas.work import ReassignIn
 from api.schemas.work import ReleaseIn
 from engine.access.roles import ROLE_LABELS
+from engine.dossiers.delivery import ADDRESS_KEYS
 from engine.errors import Conflict
 from engine.errors import Forbidden
 from engine.errors import InvalidData
@@ -63,6 +64,12 @@ def render_task(
         form_data = page.task.data
     if form_data is None:  # what the dossier already says (e.g. the delivery chosen at reception)
         form_data = {f.key: page.dossier.data[f.key] for f in fields if f.key in page.dossier.data}
+        address = next(
+            (page.dossier.data[k] for k in ADDRESS_KEYS if page.dossier.data.get(k)), None
+        )
+        for field in fields:  # the postal address taken at reception, whatever the form calls it
+            if field.key in ADDRESS_KEYS and address and not form_data.get(field.key):
+                form_data[field.key] = address
     form_payload = {
         "schema": schema,
         "data": form_data,

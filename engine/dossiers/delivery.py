@@ -21,6 +21,9 @@ from engine.store.uow import UnitOfWork
 from engine.views import DossierView
 
 DELIVERY_METHODS = ("in_person", "postal", "electronic")
+ADDRESS_KEYS = ("delivery_address", "postal_address", "address")
+"""Where a form or the reception keeps the postal address a result goes to, first found wins:
+the reception's `delivery_address` fills a return step's address field of any of these names."""
 
 
 def return_result(
@@ -99,7 +102,7 @@ def delivery_from_step(
     """
     method = str(data.get("delivery_method") or data.get("method") or "in_person")
     tracking = data.get("tracking_number")
-    address = data.get("postal_address") or data.get("address")
+    address = next((data[key] for key in ADDRESS_KEYS if data.get(key)), None)
     dossier.delivery_method = method
     dossier.delivery_tracking_number = str(tracking) if tracking else None
     dossier.delivery_address = str(address) if address else None

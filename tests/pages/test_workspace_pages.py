@@ -477,3 +477,23 @@ def test_reception_records_the_newborn_for_the_agencies_and_the_letter(browser, 
     assert "Họ, chữ đệm, tên của trẻ" in page and "Lê Minh An" in page and ">Nam<" in page
     letter = browser.get(f"/api/v1/dossiers/{dossier_id}/letter").get_data(as_text=True)
     assert "Lê Minh An" in letter and "01/12/2026" in letter
+
+
+def test_the_return_step_offers_the_postal_address_taken_at_reception(browser, desk):
+    from tests.api.test_lifecycle_apology_return import APPROVE
+    from tests.api.test_lifecycle_apology_return import ELIGIBLE
+
+    dossier_id = desk.receive(
+        "social_allowance", data={"delivery_method": "postal", "delivery_address": "Số 5, Thôn Bắc"}
+    )["id"]
+    desk.work(dossier_id, "verify_beneficiary", ELIGIBLE, by="ldxh1")
+    desk.work(
+        dossier_id, "guide_online_submission", {"submission_channel": "assisted"}, by="tiepnhan1"
+    )
+    desk.work(dossier_id, "process_dossier", APPROVE, by="ldxh1")
+    browser.login("tiepnhan1")
+
+    page = browser.get(f"/tasks/{desk.task_id(dossier_id, 'return_result')}").get_data(as_text=True)
+
+    assert payload(page)["data"]["postal_address"] == "Số 5, Thôn Bắc"
+    assert payload(page)["data"]["delivery_method"] == "postal"
