@@ -15,6 +15,7 @@ from api.pages import accounts
 from api.pages import auth
 from api.pages import dossier_actions
 from api.pages import dossiers
+from api.pages import i18n
 from api.pages import inbox
 from api.pages import incidents
 from api.pages import reception
@@ -51,6 +52,7 @@ def _http_error(error: HTTPException) -> Any:
 
 
 def register(app: Flask) -> None:
+    i18n.register(app)
     app.register_error_handler(HTTPException, _http_error)  # replaces api.errors' for pages
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     csrf.init_app(app)
