@@ -79,6 +79,9 @@ def test_a_newborn_dossier_goes_from_reception_through_three_agencies_and_back(
     fill(police, "Số thông báo kết quả đăng ký thường trú", "TT-0007")
     fill(insurance, "Mã số BHXH", "0126000015")
     fill(insurance, "Thẻ có giá trị từ ngày", "02/03/2026")  # the browser's vi-VN format
+    calendar = insurance.locator("#task-form .flatpickr-calendar").first
+    weekdays = calendar.locator(".flatpickr-weekday").all_inner_texts()
+    assert [day.strip() for day in weekdays][:2] == ["T2", "T3"]  # Vietnamese, from Monday
     insurance.keyboard.press("Escape")
     complete(police)
     complete(insurance)

@@ -58,6 +58,7 @@
       return;
     }
     var form = new window.FormViewer.Form({ container: container });
+    form.on('changed', function () { localiseCalendars(container); });
     localiseValidator(form);
     form.importSchema(payload.schema, payload.data || {}).then(function () {
       if (payload.readonly) {
@@ -65,6 +66,7 @@
       }
       /* after form-js has checked the imported values itself, show the server's verdict */
       window.setTimeout(function () {
+        localiseCalendars(container);
         var serverErrors = errorsById(payload.schema, payload.errors || {});
         if (Object.keys(serverErrors).length) {
           form._setState({ errors: serverErrors });
@@ -126,6 +128,39 @@
       .catch(function (error) {
         canvasElement.textContent = String(error);
       });
+  }
+
+  /* form-js's date picker (flatpickr) speaks English and starts weeks on Sunday; on a
+     Vietnamese page it speaks Vietnamese and starts them on Monday, as calendars here do. */
+  var VIETNAMESE_CALENDAR = {
+    firstDayOfWeek: 1,
+    weekdays: {
+      shorthand: ['CN', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7'],
+      longhand: ['Chủ nhật', 'Thứ hai', 'Thứ ba', 'Thứ tư', 'Thứ năm', 'Thứ sáu', 'Thứ bảy']
+    },
+    months: {
+      shorthand: ['Th1', 'Th2', 'Th3', 'Th4', 'Th5', 'Th6', 'Th7', 'Th8', 'Th9', 'Th10', 'Th11', 'Th12'],
+      longhand: ['Tháng 1', 'Tháng 2', 'Tháng 3', 'Tháng 4', 'Tháng 5', 'Tháng 6', 'Tháng 7',
+        'Tháng 8', 'Tháng 9', 'Tháng 10', 'Tháng 11', 'Tháng 12']
+    },
+    rangeSeparator: ' đến ',
+    weekAbbreviation: 'Tuần',
+    scrollTitle: 'Cuộn để thay đổi',
+    toggleTitle: 'Bấm để chuyển'
+  };
+
+  function localiseCalendars(container) {
+    var english = document.documentElement.getAttribute('lang') === 'en';
+    container.querySelectorAll('input').forEach(function (input) {
+      var picker = input._flatpickr;
+      if (!picker || picker._motCuaLocalised) { return; }
+      picker._motCuaLocalised = true;
+      if (english) {
+        picker.set('locale', { firstDayOfWeek: 1 });
+      } else {
+        picker.set('locale', VIETNAMESE_CALENDAR);
+      }
+    });
   }
 
   startForm();
