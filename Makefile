@@ -19,8 +19,8 @@ ui/node_modules/.installed: ui/package.json ui/package-lock.json
 
 # Page texts in English: the gettext catalogue, compiled for Flask-Babel. A new page text gets
 # its English in messages.po (tests/pages/test_translations.py names any that lacks it).
-api/translations/en/LC_MESSAGES/messages.mo: api/translations/en/LC_MESSAGES/messages.po $(BIN)/.installed
-	$(BIN)/pybabel compile --statistics -d api/translations 2>&1 | tail -1
+ui/translations/en/LC_MESSAGES/messages.mo: ui/translations/en/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel compile --statistics -d ui/translations 2>&1 | tail -1
 
 # The studio's bundle (bpmn-js modeler, properties panel, lint, form-js and dmn-js editors).
 STUDIO_SOURCES := $(shell find ui/studio -type f 2>/dev/null)
@@ -45,7 +45,7 @@ pdf-system-packages:
 	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; \
 	else echo "PDF slips need: sudo apt-get install $$missing"; fi
 
-setup: $(BIN)/.installed api/translations/en/LC_MESSAGES/messages.mo ui/node_modules/.installed ui/static/studio/modeler.js pdf-system-packages
+setup: $(BIN)/.installed ui/translations/en/LC_MESSAGES/messages.mo ui/node_modules/.installed ui/static/studio/modeler.js pdf-system-packages
 
 prepare: setup
 	$(BIN)/flask prepare

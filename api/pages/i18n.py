@@ -1,5 +1,5 @@
 """Page texts: written in Vietnamese in the templates and pages, translated through gettext
-(Flask-Babel) for the English switch. The catalogue is api/translations/en/LC_MESSAGES/
+(Flask-Babel) for the English switch. The catalogue is ui/translations/en/LC_MESSAGES/
 messages.po (msgid the Vietnamese, msgstr the English), compiled by `make setup`; a text missing
 there shows in Vietnamese, never as a key, and tests/pages/test_translations.py names it.
 """
@@ -29,11 +29,15 @@ def current_language() -> str:
 
 def translate(text: str) -> str:
     """The page text in the page's language: Vietnamese as written, English from the catalogue
-    (api/translations/en/LC_MESSAGES/messages.po; a text missing there shows in Vietnamese)."""
+    (ui/translations/en/LC_MESSAGES/messages.po; a text missing there shows in Vietnamese)."""
     return str(gettext(text))
 
 
 def register(app: Flask) -> None:
-    """Flask-Babel reads the catalogues under api/translations (compiled by `make setup`) in the
+    """Flask-Babel reads the catalogues under ui/translations (compiled by `make setup`) in the
     language `current_language` picks."""
-    Babel(app, locale_selector=current_language, default_translation_directories="translations")
+    Babel(
+        app,
+        locale_selector=current_language,
+        default_translation_directories="../ui/translations",  # from the app's root, api/
+    )

@@ -92,6 +92,7 @@ def create() -> Any:
                 password=args["password"],
                 full_name=args["full_name"],
                 roles=[(g["role"], g["unit"]) for g in args["roles"]],
+                client=client(),
             )
     except InvalidData as error:
         return _render("user_new.html", 422, values=values, grants=grants, errors=error.errors)

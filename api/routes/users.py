@@ -60,6 +60,7 @@ class Users(MethodView):
                 password=args["password"],
                 full_name=args["full_name"],
                 roles=[(g["role"], g["unit"]) for g in args["roles"]],
+                client=client(),
             )
 
 

@@ -35,6 +35,7 @@ PASSWORD_CHANGE_BLOCKED = "password_change_blocked"  # noqa: S105 - an action's 
 PASSWORD_RESET = "password_reset"  # noqa: S105 - an action's name
 ACCOUNT_DISABLED = "account_disabled"
 ACCOUNT_ENABLED = "account_enabled"
+ACCOUNT_CREATED = "account_created"
 ACCOUNT_ROLES_CHANGED = "account_roles_changed"
 ACCOUNT_UNLOCKED = "account_unlocked"
 ACTIONS = (
@@ -54,6 +55,7 @@ ACTIONS = (
     PASSWORD_RESET,
     ACCOUNT_DISABLED,
     ACCOUNT_ENABLED,
+    ACCOUNT_CREATED,
     ACCOUNT_ROLES_CHANGED,
     ACCOUNT_UNLOCKED,
 )

@@ -43,8 +43,9 @@ def create_user(
     password: str,
     full_name: str,
     roles: list[tuple[str, str]],
+    client: audit.Client,
 ) -> UserView:
-    """Create an account with (role, unit code) grants."""
+    """Create an account with (role, unit code) grants; the audit log says who made it."""
     require_role_anywhere(actor, "admin")
     check_new_password(password, field="password")
     uow.begin_write()
@@ -59,6 +60,14 @@ def create_user(
         raise Conflict(f"the username {username!r} is taken", username=username) from exc
     for role, unit in sorted(set(roles)):
         session.add(UserRole(user_id=user.id, role=role, unit_id=units[unit].id))
+    audit.add_entry(
+        session,
+        client,
+        action=audit.ACCOUNT_CREATED,
+        username=actor.username,
+        user_id=actor.user_id,
+        target=("user", user.id, user.username),
+    )
     uow.commit()
     return user_views(session, [user])[0]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUE = ROOT / "api" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+CATALOGUE = ROOT / "ui" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 LITERAL = r"""\(\s*(["'])(.+?)\1\s*\)"""
 
 
