@@ -48,7 +48,9 @@ function download(name, blob) {
   document.body.appendChild(link);
   link.click();
   link.remove();
-  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  // the browser reads the blob after the click returns; on a busy machine that can take
+  // seconds, and a URL revoked before then silently cancels the download
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
 }
 
 async function postJson(url, body, csrf) {
