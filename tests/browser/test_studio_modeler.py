@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from engine.catalogue.drafts import get_draft
@@ -376,6 +377,20 @@ def _compiled(bpmn_name: str, bpmn: bytes, folder: Path) -> dict[str, Any] | Non
     return {name: SERIALIZER.registry.convert(spec) for name, spec in specs.items()}
 
 
+def export_bpmn(page: Any) -> str:
+    """Click "Tải .bpmn" and wait for the file; on a loaded machine Chromium now and then drops
+    a download, and a designer would click again: once, not more."""
+    for attempt in (1, 2):
+        try:
+            with page.expect_download(timeout=20_000) as download:
+                page.click("#export-bpmn")
+            return str(download.value.path())
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def test_a_diagram_saved_by_the_studio_runs_unchanged(as_user):
     """Each construct the engine executes, opened in the modeler and downloaded again, parses to
     the same specs in SpiffWorkflow: our properties, scripts, operators, messages, collections."""
@@ -391,11 +406,11 @@ def test_a_diagram_saved_by_the_studio_runs_unchanged(as_user):
         before = _compiled(path.name, path.read_bytes(), path.parent)
         if before is None:
             continue
+        if compared and len(compared) % 10 == 0:  # a fresh page now and then: a page that has
+            open_modeler(designer)  # downloaded dozens of files may stop starting more
         designer.set_input_files("#import-file", str(path))
         designer.wait_for_selector(f"[data-testid=import-problems] h3:has-text('{path.name}')")
-        with designer.expect_download(timeout=30_000) as download:  # a loaded machine is slow
-            designer.click("#export-bpmn")
-        saved = Path(download.value.path()).read_bytes()
+        saved = Path(export_bpmn(designer)).read_bytes()
         assert (b"<spiffworkflow:" in saved) == (b"<spiffworkflow:" in path.read_bytes())
         after = _compiled(path.name, saved, path.parent)
         assert after == before, path.name
