@@ -34,7 +34,7 @@ def test_a_designer_removes_a_step_saves_publishes_and_the_next_dossier_runs_on_
 
     select(designer, "process_dossier")  # the simplification: bpmn-js joins its neighbours
     designer.click(".djs-context-pad .entry[data-action=delete]")
-    assert shape(designer, "process_dossier").count() == 0
+    expect(shape(designer, "process_dossier")).to_have_count(0)
     designer.click("#save")
     expect(designer.locator("#studio-status")).to_contain_text("Đã lưu")
     designer.once("dialog", lambda dialog: dialog.accept(NOTE))

@@ -57,7 +57,7 @@ def test_a_designer_removes_a_step_sees_the_checks_undoes_and_asks_the_server(as
     # removing a step between two others joins them (bpmn-js reconnects): nothing to report
     select(designer, "process_dossier")
     designer.click(".djs-context-pad .entry[data-action=delete]")
-    assert shape(designer, "process_dossier").count() == 0
+    expect(shape(designer, "process_dossier")).to_have_count(0)
     expect(lint_rows(designer)).to_have_count(1)
     # removing the end after the result step leaves it leading nowhere
     select(designer, "result_returned")
@@ -74,10 +74,10 @@ def test_a_designer_removes_a_step_sees_the_checks_undoes_and_asks_the_server(as
     designer.wait_for_selector("#canvas .djs-element.selected[data-element-id=return_result]")
 
     designer.click("#undo")
-    assert shape(designer, "result_returned").count() == 1
+    expect(shape(designer, "result_returned")).to_have_count(1)
     expect(lint_rows(designer)).to_have_count(1)
     designer.click("#undo")
-    assert shape(designer, "process_dossier").count() == 1
+    expect(shape(designer, "process_dossier")).to_have_count(1)
 
     designer.click("#validate")
     designer.wait_for_selector("[data-testid=server-problems]")
@@ -336,7 +336,7 @@ def test_a_leader_reads_the_diagram_without_editing_it(as_user):
     leader = as_user("lanhdao1")
     open_modeler(leader)
     assert leader.inner_text("[data-testid=mode]").startswith("Chỉ xem")
-    assert shape(leader, "process_dossier").count() == 1
+    expect(shape(leader, "process_dossier")).to_have_count(1)
     assert leader.locator(".djs-palette").count() == 0
     for button in ("#validate", "#save", "#publish", "#undo", "#import-button", "#new-form"):
         assert not leader.locator(button).is_visible(), button
@@ -440,18 +440,19 @@ def test_the_toolbar_simulates_searches_exports_and_adds_a_form(as_user):
     designer.keyboard.press("Enter")
     designer.wait_for_selector("#canvas .djs-element.selected[data-element-id=return_result]")
 
-    # keyboard shortcuts act on the canvas: delete, then undo with Ctrl+Z
+    # keyboard shortcuts act on the canvas once the search box has closed: delete, then undo
+    expect(designer.locator(".djs-search-container input")).not_to_be_focused()
     designer.keyboard.press("Delete")
-    assert shape(designer, "return_result").count() == 0
+    expect(shape(designer, "return_result")).to_have_count(0)
     designer.keyboard.press("Control+Z")
-    assert shape(designer, "return_result").count() == 1
+    expect(shape(designer, "return_result")).to_have_count(1)
 
     for button, suffix, start in (
         ("#export-bpmn", ".bpmn", b"<?xml"),
         ("#export-svg", ".svg", b"<?xml"),
         ("#export-png", ".png", b"\x89PNG"),
     ):
-        with designer.expect_download() as download:
+        with designer.expect_download(timeout=30_000) as download:
             designer.click(button)
         assert download.value.suggested_filename == f"social_allowance{suffix}"
         assert Path(download.value.path()).read_bytes().startswith(start), button
