@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.access.actors import Actor
 from engine.models import AuditEntry
 from engine.models import Dossier
+from engine.models import User
 from engine.store.db import utcnow
 from engine.store.uow import UnitOfWork
 
@@ -128,3 +129,17 @@ def record_read(uow: UnitOfWork, actor: Actor, client: Client, read: Read) -> No
         )
     )
     uow.commit()
+
+
+def account_changed(
+    session: Session, client: Client, actor: Actor, action: str, account: User
+) -> None:
+    """The row of an administrator's change to an account (created, roles, unlocked, ...)."""
+    add_entry(
+        session,
+        client,
+        action=action,
+        username=actor.username,
+        user_id=actor.user_id,
+        target=("user", account.id, account.username),
+    )

@@ -103,14 +103,7 @@ def reset_password(
     user = _user(uow, user_id)
     user.password_hash = new_hash
     login_limits.forget_failures(uow.session, user.username)
-    audit.add_entry(
-        uow.session,
-        client,
-        action=audit.PASSWORD_RESET,
-        username=admin.username,
-        user_id=admin.user_id,
-        target=("user", user.id, user.username),
-    )
+    audit.account_changed(uow.session, client, admin, audit.PASSWORD_RESET, user)
     uow.commit()
 
 

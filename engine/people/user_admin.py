@@ -60,14 +60,7 @@ def create_user(
         raise Conflict(f"the username {username!r} is taken", username=username) from exc
     for role, unit in sorted(set(roles)):
         session.add(UserRole(user_id=user.id, role=role, unit_id=units[unit].id))
-    audit.add_entry(
-        session,
-        client,
-        action=audit.ACCOUNT_CREATED,
-        username=actor.username,
-        user_id=actor.user_id,
-        target=("user", user.id, user.username),
-    )
+    audit.account_changed(session, client, actor, audit.ACCOUNT_CREATED, user)
     uow.commit()
     return user_views(session, [user])[0]
 
@@ -89,13 +82,12 @@ def set_active(
         user.is_active = active
         if not active:
             tasks.release_held_by(uow, actor, user.id, note=DISABLED_NOTE)
-        audit.add_entry(
+        audit.account_changed(
             uow.session,
             client,
-            action=audit.ACCOUNT_ENABLED if active else audit.ACCOUNT_DISABLED,
-            username=actor.username,
-            user_id=actor.user_id,
-            target=("user", user.id, user.username),
+            actor,
+            audit.ACCOUNT_ENABLED if active else audit.ACCOUNT_DISABLED,
+            user,
         )
         uow.commit()
     return user_views(uow.session, [user])[0]
@@ -141,14 +133,7 @@ def set_roles(
     session.flush()
     kept = frozenset((role, units[unit].id) for role, unit in roles)
     tasks.release_held_by(uow, actor, user_id, note=ROLES_CHANGED_NOTE, keeping=kept)
-    audit.add_entry(
-        session,
-        client,
-        action=audit.ACCOUNT_ROLES_CHANGED,
-        username=actor.username,
-        user_id=actor.user_id,
-        target=("user", user.id, user.username),
-    )
+    audit.account_changed(session, client, actor, audit.ACCOUNT_ROLES_CHANGED, user)
     uow.commit()
     return user_views(session, [user])[0]
 
@@ -159,14 +144,7 @@ def unlock(uow: UnitOfWork, actor: Actor, client: audit.Client, user_id: int) ->
     uow.begin_write()
     user = user_row(uow.session, user_id)
     login_limits.forget_failures(uow.session, user.username)
-    audit.add_entry(
-        uow.session,
-        client,
-        action=audit.ACCOUNT_UNLOCKED,
-        username=actor.username,
-        user_id=actor.user_id,
-        target=("user", user.id, user.username),
-    )
+    audit.account_changed(uow.session, client, actor, audit.ACCOUNT_UNLOCKED, user)
     uow.commit()
     return user_views(uow.session, [user])[0]
 
