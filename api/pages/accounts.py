@@ -39,6 +39,7 @@ from engine.people.user_admin import set_active
 from engine.queries.users import UserFilter
 from engine.queries.users import get_user
 from engine.queries.users import list_users
+from engine.texts import N_
 
 blp = page_blueprint("pages_accounts")
 
@@ -175,7 +176,7 @@ def _set_active(user_id: int, *, active: bool) -> Any:
         flash(error.detail, "error")
         return _back_to_list()
     forget_cached_identity(user_id)
-    done = "Đã mở khoá tài khoản {username}." if active else "Đã khoá tài khoản {username}."
+    done = N_("Đã mở khoá tài khoản {username}.") if active else N_("Đã khoá tài khoản {username}.")
     flash(translate(done).format(username=target.username), "success")
     return _back_to_list()
 

@@ -99,7 +99,7 @@ def create() -> Any:
     except Conflict as error:
         errors = {"username": [translate("Tên đăng nhập đã có người dùng.")], "_": [error.detail]}
         return _render("user_new.html", 409, values=values, grants=grants, errors=errors)
-    flash(f"{translate('Đã tạo tài khoản')} {made.username}.", "success")
+    flash(translate("Đã tạo tài khoản {username}.").format(username=made.username), "success")
     return redirect(url_for("pages_accounts.users", q=made.username))
 
 
@@ -128,7 +128,8 @@ def change_roles(user_id: int) -> Any:
         errors = error.errors if isinstance(error, InvalidData) else {"roles": [error.detail]}
         return _render("user_roles.html", 422, target=target, grants=grants, errors=errors)
     forget_cached_identity(user_id)
-    flash(f"{translate('Đã cập nhật vai trò của')} {changed.username}.", "success")
+    done = translate("Đã cập nhật vai trò của {username}.").format(username=changed.username)
+    flash(done, "success")
     return redirect(url_for("pages_accounts.users", q=changed.username))
 
 
@@ -136,9 +137,8 @@ def change_roles(user_id: int) -> Any:
 def unlock_account(user_id: int) -> Any:
     with new_uow() as uow:
         unlocked = unlock(uow, actor(), client(), user_id)
-    flash(
-        f"{translate('Đã mở khoá đăng nhập cho')} {unlocked.username}: "
-        f"{translate('các lần nhập sai mật khẩu gần đây được xoá.')}",
-        "success",
+    done = translate(
+        "Đã mở khoá đăng nhập cho {username}: các lần nhập sai mật khẩu gần đây được xoá."
     )
+    flash(done.format(username=unlocked.username), "success")
     return redirect(url_for("pages_accounts.users", q=unlocked.username))
