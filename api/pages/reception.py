@@ -36,6 +36,7 @@ from engine.queries.answers import reception_forms
 from engine.queries.dossiers import same_day_dossiers
 from engine.queries.procedures import list_procedures
 from engine.queries.units import list_units
+from engine.rules.forms import today_in_vietnam
 from engine.store.db import utcnow
 from engine.texts import N_
 
@@ -145,6 +146,7 @@ def _render(
         staged=staged or [],
         paper_kinds=PAPER_KINDS,
         reception_forms=asked,
+        today=today_in_vietnam().isoformat(),
         values_list=lambda key: request.form.getlist(key) if request.method == "POST" else [],
     ), status
 
