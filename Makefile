@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi
 
-.PHONY: setup run test test-only lint bench prepare pdf-system-packages chromium soak
+.PHONY: setup run test test-only lint bench prepare pdf-system-packages chromium soak translations
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ ui/node_modules/.installed: ui/package.json ui/package-lock.json
 # Page texts in English: the gettext catalogue, compiled for Flask-Babel. A new page text gets
 # its English in messages.po (tests/pages/test_translations.py names any that lacks it).
 ui/translations/en/LC_MESSAGES/messages.mo: ui/translations/en/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel compile --statistics -d ui/translations 2>&1 | tail -1
+
+# After adding or changing page texts: extract them (ui/translations/babel.cfg says where) into
+# messages.pot, merge it into the English catalogue (new texts get an empty msgstr to fill in,
+# texts no longer used are dropped, never guessed from a similar one) and compile.
+translations: $(BIN)/.installed
+	$(BIN)/pybabel --quiet extract -F ui/translations/babel.cfg --no-location --width 100 \
+	  --project "Mot Cua" -o ui/translations/messages.pot .
+	$(BIN)/pybabel --quiet update -i ui/translations/messages.pot -d ui/translations \
+	  --no-fuzzy-matching --ignore-obsolete --width 100
 	$(BIN)/pybabel compile --statistics -d ui/translations 2>&1 | tail -1
 
 # The studio's bundle (bpmn-js modeler, properties panel, lint, form-js and dmn-js editors).

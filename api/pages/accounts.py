@@ -39,6 +39,8 @@ from engine.people.user_admin import set_active
 from engine.queries.users import UserFilter
 from engine.queries.users import get_user
 from engine.queries.users import list_users
+from engine.queries.users import tasks_given_back
+from engine.texts import N_
 
 blp = page_blueprint("pages_accounts")
 
@@ -153,7 +155,13 @@ def confirm_disable(user_id: int) -> Any:
     script may do it under the CSP)."""
     with read_session() as session:
         target = get_user(session, actor(), user_id)
-    return render_template("user_disable.html", target=target, back=_list_args(request.args))
+        given_back = tasks_given_back(session, actor(), user_id, keeping=[])
+    return render_template(
+        "user_disable.html",
+        target=target,
+        given_back=given_back,
+        back=_list_args(request.args),
+    )
 
 
 @blp.post("/users/<int:user_id>/disable")
@@ -175,7 +183,7 @@ def _set_active(user_id: int, *, active: bool) -> Any:
         flash(error.detail, "error")
         return _back_to_list()
     forget_cached_identity(user_id)
-    done = "Đã mở khoá tài khoản {username}." if active else "Đã khoá tài khoản {username}."
+    done = N_("Đã mở khoá tài khoản {username}.") if active else N_("Đã khoá tài khoản {username}.")
     flash(translate(done).format(username=target.username), "success")
     return _back_to_list()
 

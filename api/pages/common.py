@@ -42,6 +42,7 @@ from engine.rules.status import STATUSES
 from engine.rules.timeliness import LABELS_VI
 from engine.rules.timeliness import LATE
 from engine.rules.timeliness import OVERDUE
+from engine.texts import N_
 from engine.views import EventView
 
 csrf = CSRFProtect()
@@ -115,21 +116,25 @@ def actor() -> Actor:
     return found
 
 
+NOT_FOUND_TEXTS = (N_("Không tìm thấy"), N_("Trang hoặc hồ sơ bạn tìm không tồn tại."))
+"""The error pages' title and text: shown through `_()` in error.html."""
+
+
 def error_page(error: DomainError) -> tuple[str, int]:
     """Readable pages for refused and missing things; other errors name what went wrong."""
     if isinstance(error, Forbidden):
         other_unit = "another unit" in error.detail
         title, text, status = (
-            "Không có quyền truy cập",
-            "Hồ sơ hoặc công việc này thuộc đơn vị khác. Bạn không được xem."
+            N_("Không có quyền truy cập"),
+            N_("Hồ sơ hoặc công việc này thuộc đơn vị khác. Bạn không được xem.")
             if other_unit
-            else "Vai trò của bạn không được mở trang này hoặc làm việc này.",
+            else N_("Vai trò của bạn không được mở trang này hoặc làm việc này."),
             403,
         )
     elif isinstance(error, NotFound):
-        title, text, status = "Không tìm thấy", "Trang hoặc hồ sơ bạn tìm không tồn tại.", 404
+        title, text, status = (*NOT_FOUND_TEXTS, 404)
     else:
-        title, text, status = "Không thực hiện được", error.detail, 409
+        title, text, status = N_("Không thực hiện được"), error.detail, 409
     page = render_template(
         "error.html", title=title, text=text, detail=error.detail, status_code=status
     )
@@ -137,10 +142,10 @@ def error_page(error: DomainError) -> tuple[str, int]:
 
 
 HTTP_ERROR_TEXTS: dict[int, tuple[str, str]] = {
-    404: ("Không tìm thấy", "Trang hoặc hồ sơ bạn tìm không tồn tại."),
-    405: ("Không thực hiện được", "Trang này không nhận thao tác đó."),
-    413: ("Tệp quá lớn", "Các tệp gửi lên vượt quá dung lượng cho phép."),
-    429: ("Thử lại sau", "Bạn đã thử quá nhiều lần; vui lòng đợi rồi thử lại."),
+    404: NOT_FOUND_TEXTS,
+    405: (N_("Không thực hiện được"), N_("Trang này không nhận thao tác đó.")),
+    413: (N_("Tệp quá lớn"), N_("Các tệp gửi lên vượt quá dung lượng cho phép.")),
+    429: (N_("Thử lại sau"), N_("Bạn đã thử quá nhiều lần; vui lòng đợi rồi thử lại.")),
 }
 
 
@@ -148,7 +153,7 @@ def http_error_page(error: HTTPException) -> tuple[str, int]:
     """An HTTP error (unknown address, wrong method, upload too large) as a page, not JSON."""
     status = error.code or 500
     title, text = HTTP_ERROR_TEXTS.get(
-        status, ("Không thực hiện được", "Máy chủ không thực hiện được yêu cầu này.")
+        status, (N_("Không thực hiện được"), N_("Máy chủ không thực hiện được yêu cầu này."))
     )
     page = render_template("error.html", title=title, text=text, detail=None, status_code=status)
     return page, status
@@ -157,8 +162,8 @@ def http_error_page(error: HTTPException) -> tuple[str, int]:
 def csrf_page(error: CSRFError) -> tuple[str, int]:
     return render_template(
         "error.html",
-        title="Phiên làm việc đã hết hạn",
-        text="Vui lòng tải lại trang và thử lại.",
+        title=N_("Phiên làm việc đã hết hạn"),
+        text=N_("Vui lòng tải lại trang và thử lại."),
         detail=error.description,
         status_code=400,
     ), 400
@@ -296,6 +301,10 @@ DETAIL_LABELS: dict[str, tuple[str, str]] = {
     "payload": ("Nội dung", "Payload"),
     "amount": ("Số tiền", "Amount"),
     "receipt_number": ("Số biên lai", "Receipt number"),
+    "paid": ("Đã nộp", "Paid"),
+    "items": ("Giấy tờ, nội dung cần bổ sung", "Papers or details to supply"),
+    "applicant_due_at": ("Hạn bổ sung", "Supplement due"),
+    "old_due_at": ("Hạn cũ", "Former due time"),
 }
 """The words for the keys the engine writes in events' details (form answers use the form's)."""
 HIDDEN_DETAIL_KEYS = frozenset({"kind", "message_id", "correlation", "elements", "role"})
@@ -401,6 +410,7 @@ def _user_context() -> dict[str, Any]:
 def register_template_helpers(app: Any) -> None:
     app.jinja_env.globals.update(
         _=translate,
+        N_=N_,
         lang=current_language,
         role_label=role_label,
         status_label=status_label,

@@ -41,6 +41,7 @@ from engine.errors import Conflict
 from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.store.uow import UnitOfWork
+from engine.texts import N_
 
 blp = page_blueprint("pages_dossier_actions")
 
@@ -91,7 +92,7 @@ def request_supplement(dossier_id: int) -> Any:
         lambda uow, args: supplements.request_supplement(
             uow, actor(), dossier_id, rules=office_rules(current_app.config), **args
         ),
-        "Đã gửi yêu cầu bổ sung (mẫu 02).",
+        N_("Đã gửi yêu cầu bổ sung (mẫu 02)."),
         to_dossier=True,
     )
 
@@ -104,7 +105,7 @@ def record_supplement(dossier_id: int) -> Any:
         SupplementIn(),
         {"note": _text("note")},
         lambda uow, args: supplements.record_supplement(uow, actor(), dossier_id, **args),
-        "Đã ghi nhận hồ sơ bổ sung.",
+        N_("Đã ghi nhận hồ sơ bổ sung."),
     )
 
 
@@ -117,7 +118,7 @@ def request_fee(dossier_id: int) -> Any:
         FeeRequestIn(),
         body,
         lambda uow, args: payments.request_fee(uow, actor(), dossier_id, **args),
-        "Đã đề nghị nộp phí, lệ phí; thời hạn tạm dừng đến khi nộp.",
+        N_("Đã đề nghị nộp phí, lệ phí; thời hạn tạm dừng đến khi nộp."),
     )
 
 
@@ -133,7 +134,7 @@ def record_fee(dossier_id: int) -> Any:
         FeeIn(),
         body,
         lambda uow, args: payments.record_fee(uow, actor(), dossier_id, **args),
-        "Đã ghi nhận nộp phí, lệ phí.",
+        N_("Đã ghi nhận nộp phí, lệ phí."),
     )
 
 
@@ -145,7 +146,7 @@ def refuse(dossier_id: int) -> Any:
         ReasonIn(),
         {"reason": _text("reason")},
         lambda uow, args: endings.refuse(uow, actor(), dossier_id, **args),
-        "Đã từ chối hồ sơ (mẫu 03).",
+        N_("Đã từ chối hồ sơ (mẫu 03)."),
         to_dossier=True,
     )
 
@@ -163,7 +164,7 @@ def apology(dossier_id: int) -> Any:
         lambda uow, args: apologies.issue_apology(
             uow, actor(), dossier_id, rules=office_rules(current_app.config), **args
         ),
-        "Đã gửi phiếu xin lỗi và hẹn lại (mẫu 04).",
+        N_("Đã gửi phiếu xin lỗi và hẹn lại (mẫu 04)."),
     )
 
 
@@ -179,6 +180,6 @@ def return_result(dossier_id: int) -> Any:
         ReturnIn(),
         body,
         lambda uow, args: delivery.return_result(uow, actor(), dossier_id, **args),
-        "Đã ghi nhận trả kết quả.",
+        N_("Đã ghi nhận trả kết quả."),
         to_dossier=True,
     )

@@ -19,21 +19,22 @@ from engine.queries.tasks import count_tasks
 from engine.queries.tasks import due_state
 from engine.queries.tasks import list_tasks
 from engine.store.db import utcnow
+from engine.texts import N_
 
 blp = page_blueprint("pages_inbox")
 
 TABS: tuple[tuple[str, str], ...] = (
-    ("mine", "Việc của tôi"),
-    ("queue", "Hàng đợi của vai trò trong đơn vị"),
-    ("due_soon", "Sắp đến hạn"),
-    ("overdue", "Quá hạn"),
+    ("mine", N_("Việc của tôi")),
+    ("queue", N_("Hàng đợi của vai trò trong đơn vị")),
+    ("due_soon", N_("Sắp đến hạn")),
+    ("overdue", N_("Quá hạn")),
 )
-LEADER_TABS = (("unit", "Việc của đơn vị"), ("escalated", "Quá hạn, báo lãnh đạo"))
+LEADER_TABS = (("unit", N_("Việc của đơn vị")), ("escalated", N_("Quá hạn, báo lãnh đạo")))
 SORT_LABELS = (
-    ("due_at", "Hạn xử lý sớm nhất"),
-    ("-due_at", "Hạn xử lý muộn nhất"),
-    ("-created_at", "Mới nhận trước"),
-    ("created_at", "Nhận sớm nhất trước"),
+    ("due_at", N_("Hạn xử lý sớm nhất")),
+    ("-due_at", N_("Hạn xử lý muộn nhất")),
+    ("-created_at", N_("Mới nhận trước")),
+    ("created_at", N_("Nhận sớm nhất trước")),
 )
 PER_PAGE = 15
 

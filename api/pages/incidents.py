@@ -22,12 +22,13 @@ from api.schemas.incidents import IncidentQuery
 from engine.errors import Conflict
 from engine.errors import InvalidData
 from engine.queries.incidents import list_incidents
+from engine.texts import N_
 from engine.work.incident_retry import retry
 
 blp = page_blueprint("pages_incidents")
 
 PER_PAGE = 20
-STATE_TABS = (("open", "Đang mở"), ("resolved", "Đã xử lý"), ("all", "Tất cả"))
+STATE_TABS = (("open", N_("Đang mở")), ("resolved", N_("Đã xử lý")), ("all", N_("Tất cả")))
 
 
 def _query() -> dict[str, Any]:
@@ -43,11 +44,11 @@ def _query() -> dict[str, Any]:
 
 
 RESOLUTIONS = {
-    "retried": "Đã chạy lại",
-    "task_closed": "Không còn cần chạy lại",
-    "timer_rearmed": "Đã hẹn giờ lại",
-    "moving": "Hồ sơ đã chạy tiếp",
-    "message_delivered": "Bên gửi đã gửi lại thông điệp",
+    "retried": N_("Đã chạy lại"),
+    "task_closed": N_("Không còn cần chạy lại"),
+    "timer_rearmed": N_("Đã hẹn giờ lại"),
+    "moving": N_("Hồ sơ đã chạy tiếp"),
+    "message_delivered": N_("Bên gửi đã gửi lại thông điệp"),
 }
 """How an incident ended, in words (engine.models.incidents names the values)."""
 
@@ -78,7 +79,8 @@ def retry_incident(incident_id: int) -> Any:
         flash(error.detail, "error")
         return redirect(url_for("pages_incidents.incidents"))
     if incident.state == "open":
-        flash(f"{translate('Chạy lại vẫn lỗi')}: {incident.message}", "error")
+        failed_again = translate("Chạy lại vẫn lỗi")
+        flash(f"{failed_again}: {incident.message}", "error")
     else:
         flash(translate("Đã chạy lại thành công; sự cố đã đóng."), "success")
     return redirect(url_for("pages_incidents.incidents"))

@@ -36,15 +36,17 @@ from engine.queries.answers import reception_forms
 from engine.queries.dossiers import same_day_dossiers
 from engine.queries.procedures import list_procedures
 from engine.queries.units import list_units
+from engine.rules.forms import today_in_vietnam
 from engine.store.db import utcnow
+from engine.texts import N_
 
 blp = page_blueprint("pages_reception")
 
 APPLICANT_FIELDS = ("full_name", "id_number", "phone", "address", "email")
 DELIVERY_METHODS = (
-    ("in_person", "Nhận trực tiếp tại Trung tâm"),
-    ("postal", "Qua dịch vụ bưu chính công ích"),
-    ("electronic", "Trực tuyến"),
+    ("in_person", N_("Nhận trực tiếp tại Trung tâm")),
+    ("postal", N_("Qua dịch vụ bưu chính công ích")),
+    ("electronic", N_("Trực tuyến")),
 )
 
 
@@ -79,7 +81,11 @@ def _body(form: Any) -> dict[str, Any]:
     return body
 
 
-PAPER_KINDS = {"original": "Bản chính", "copy": "Bản sao", "either": "Bản chính hoặc bản sao"}
+PAPER_KINDS = {
+    "original": N_("Bản chính"),
+    "copy": N_("Bản sao"),
+    "either": N_("Bản chính hoặc bản sao"),
+}
 """How the receipt (form 01) names a paper's kind."""
 
 
@@ -140,6 +146,7 @@ def _render(
         staged=staged or [],
         paper_kinds=PAPER_KINDS,
         reception_forms=asked,
+        today=today_in_vietnam().isoformat(),
         values_list=lambda key: request.form.getlist(key) if request.method == "POST" else [],
     ), status
 
@@ -179,7 +186,7 @@ def receive() -> Any:
                 max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"],
             )
     _discard_staged(staged)
-    flash(f"{translate('Đã tiếp nhận hồ sơ')} {dossier.code}.", "success")
+    flash(translate("Đã tiếp nhận hồ sơ {code}.").format(code=dossier.code), "success")
     return redirect(url_for("pages_dossiers.show", dossier_id=dossier.id, received=1))
 
 

@@ -35,6 +35,7 @@ from engine.queries.tasks import due_state
 from engine.queries.workspace import task_page
 from engine.rules import forms
 from engine.store.db import utcnow
+from engine.texts import N_
 from engine.work import incident_commands
 from engine.work import tasks
 
@@ -124,7 +125,7 @@ def claim(task_id: int) -> Any:
     if request.form.get("next") == "inbox":
         flash(translate("Đã nhận việc."), "success")
         return redirect(url_for("pages_inbox.inbox", tab="mine"))
-    return _after_command(task_id, "Đã nhận việc.")
+    return _after_command(task_id, N_("Đã nhận việc."))
 
 
 @blp.post("/tasks/<int:task_id>/release")
@@ -135,7 +136,7 @@ def release(task_id: int) -> Any:
             tasks.release(uow, actor(), task_id, note=args["note"])
     except (Conflict, Forbidden) as error:
         return _refused(task_id, error)
-    return _after_command(task_id, "Đã trả việc về hàng đợi.")
+    return _after_command(task_id, N_("Đã trả việc về hàng đợi."))
 
 
 @blp.post("/tasks/<int:task_id>/reassign")
@@ -151,7 +152,7 @@ def reassign(task_id: int) -> Any:
         )
     except (Conflict, Forbidden) as error:
         return _refused(task_id, error)
-    return _after_command(task_id, "Đã chuyển việc.")
+    return _after_command(task_id, N_("Đã chuyển việc."))
 
 
 def _submitted_data() -> Any:
@@ -169,7 +170,7 @@ def _incident_message(error: WorkflowIncident) -> str:
     text = translate("Quy trình gặp sự cố, đã báo quản trị viên; bước chưa được hoàn thành.")
     number = getattr(error, "incident_id", None)
     if number:
-        text += f" {translate('Sự cố số')} {number}."
+        text += " " + translate("Sự cố số {number}.").format(number=number)
     me = actor()
     if me.is_admin or me.holds_anywhere("designer"):
         text += f" ({error.detail})"
@@ -197,6 +198,6 @@ def complete(task_id: int) -> Any:
     message = translate("Đã hoàn thành bước xử lý.")
     if opened:
         steps = ", ".join(f"{t.name} ({t.unit.name})" for t in opened)
-        message += f" {translate('Các bước tiếp theo')}: {steps}."
+        message += " " + translate("Các bước tiếp theo: {steps}.").format(steps=steps)
     flash(message, "success")
     return redirect(url_for("pages_inbox.inbox"))

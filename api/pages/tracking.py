@@ -24,15 +24,16 @@ from engine.dossiers.lookup import track_guarded
 from engine.errors import InvalidData
 from engine.errors import NotFound
 from engine.errors import TooManyAttempts
+from engine.texts import N_
 
 PATH = "/tra-cuu"
 
-NOT_FOUND = (
+NOT_FOUND = N_(
     "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này. "
     "Vui lòng kiểm tra lại hai mã in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả."
 )
 """One answer for an unknown code and a wrong key: the page never tells which part was wrong."""
-TOO_MANY = "Đã nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+TOO_MANY = N_("Đã nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.")
 
 blp = Blueprint("pages_tracking", __name__)
 

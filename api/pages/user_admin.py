@@ -31,6 +31,9 @@ from engine.people.user_admin import set_roles
 from engine.people.user_admin import unlock
 from engine.queries.units import list_units
 from engine.queries.users import get_user
+from engine.queries.users import tasks_given_back
+from engine.views import RoleGrantView
+from engine.views import UserView
 
 blp = page_blueprint("pages_user_admin")
 
@@ -99,7 +102,7 @@ def create() -> Any:
     except Conflict as error:
         errors = {"username": [translate("Tên đăng nhập đã có người dùng.")], "_": [error.detail]}
         return _render("user_new.html", 409, values=values, grants=grants, errors=errors)
-    flash(f"{translate('Đã tạo tài khoản')} {made.username}.", "success")
+    flash(translate("Đã tạo tài khoản {username}.").format(username=made.username), "success")
     return redirect(url_for("pages_accounts.users", q=made.username))
 
 
@@ -120,6 +123,10 @@ def change_roles(user_id: int) -> Any:
         target = get_user(session, actor(), user_id)
     try:
         args = load_form(UserRolesIn(), {"roles": grants})
+        wanted = [(g["role"], g["unit"]) for g in args["roles"]]
+        removed = [g for g in target.roles if (g.role, g.unit) not in wanted]
+        if removed and request.form.get("confirmed") != "1":
+            return _confirm_removal(target, removed, wanted, grants)
         with new_uow() as uow:
             changed = set_roles(
                 uow, actor(), client(), user_id, [(g["role"], g["unit"]) for g in args["roles"]]
@@ -128,17 +135,33 @@ def change_roles(user_id: int) -> Any:
         errors = error.errors if isinstance(error, InvalidData) else {"roles": [error.detail]}
         return _render("user_roles.html", 422, target=target, grants=grants, errors=errors)
     forget_cached_identity(user_id)
-    flash(f"{translate('Đã cập nhật vai trò của')} {changed.username}.", "success")
+    done = translate("Đã cập nhật vai trò của {username}.").format(username=changed.username)
+    flash(done, "success")
     return redirect(url_for("pages_accounts.users", q=changed.username))
+
+
+def _confirm_removal(
+    target: UserView, removed: list[RoleGrantView], wanted: list[tuple[str, str]], grants: Any
+) -> Any:
+    """Taking a role away gives back the tasks held under it: the page names both and asks
+    first (a plain form, no script), the chosen rows kept in hidden fields."""
+    with read_session() as session:
+        given_back = tasks_given_back(session, actor(), target.id, wanted)
+    return _render(
+        "user_roles_confirm.html",
+        target=target,
+        removed=removed,
+        given_back=given_back,
+        grants=grants,
+    )
 
 
 @blp.post("/users/<int:user_id>/unlock")
 def unlock_account(user_id: int) -> Any:
     with new_uow() as uow:
         unlocked = unlock(uow, actor(), client(), user_id)
-    flash(
-        f"{translate('Đã mở khoá đăng nhập cho')} {unlocked.username}: "
-        f"{translate('các lần nhập sai mật khẩu gần đây được xoá.')}",
-        "success",
+    done = translate(
+        "Đã mở khoá đăng nhập cho {username}: các lần nhập sai mật khẩu gần đây được xoá."
     )
+    flash(done.format(username=unlocked.username), "success")
     return redirect(url_for("pages_accounts.users", q=unlocked.username))

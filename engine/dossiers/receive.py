@@ -141,7 +141,11 @@ def _receive(
     if forms.RECEPTION_FORM in compiled.forms:  # what the desk records besides the applicant
         submission = replace(
             submission,
-            data=forms.validate_part(compiled.forms[forms.RECEPTION_FORM], submission.data),
+            data=forms.validate_part(
+                compiled.forms[forms.RECEPTION_FORM],
+                submission.data,
+                today=calendar.to_local(now).date(),
+            ),
         )
     point = submission.reception_point or {}
     due = calendar.limit_due_at(now, version.time_limit_days, version.time_limit_unit)

@@ -3,6 +3,8 @@ the version a dossier runs, so `dossier_complete: yes` reads "Hồ sơ đầy đ
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -67,3 +69,16 @@ def reception_forms(session: Session) -> dict[str, list[forms.Field]]:
             except ValueError:
                 continue  # a published form parses; an odd one costs the desk its fields
     return found
+
+
+def printed_on_slips(files: dict[str, str], data: dict[str, Any]) -> list[tuple[forms.Field, Any]]:
+    """The reception form's fields marked forms.ON_SLIPS, in the form's order, with what the
+    dossier's data holds for each (None when the desk left it empty)."""
+    text = files.get(forms.RECEPTION_FORM)
+    if not text:
+        return []
+    try:
+        fields = forms.parse_form(text)
+    except ValueError:
+        return []  # a published form parses; an odd one costs the slips these lines
+    return [(field, data.get(field.key)) for field in fields if field.on_slips]

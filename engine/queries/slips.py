@@ -23,6 +23,7 @@ from engine.models import Event
 from engine.models import Procedure
 from engine.models import ProcedureVersion
 from engine.models import Task
+from engine.queries.answers import printed_on_slips
 from engine.queries.control_slip import ControlRow
 from engine.queries.control_slip import TaskState
 from engine.queries.control_slip import TrailEvent
@@ -32,6 +33,7 @@ from engine.queries.refs import user_refs
 from engine.queries.registers import Register
 from engine.queries.registers import dossier_register
 from engine.rules.calendar import LOCAL_TZ
+from engine.rules.forms import Field
 from engine.rules.status import STATUSES
 from engine.store.db import utcnow
 from engine.views import UnitRef
@@ -60,6 +62,15 @@ class SlipApplicant:
 
 
 @dataclass(frozen=True)
+class SlipLine:
+    """A reception form's answer printed under the applicant: its label and value (an option by
+    its label, a date as a date)."""
+
+    label: str
+    value: When
+
+
+@dataclass(frozen=True)
 class SlipDossier:
     """What every slip prints about its dossier; missing catalogue data stays None."""
 
@@ -85,6 +96,9 @@ class SlipDossier:
     reception_point: str | None
     """Outreach point where the dossier was received; None at the one-stop counter."""
     documents: list[DocumentLine]
+    recorded: list[SlipLine] = field(default_factory=list)
+    """The reception form's fields marked to print on the slips (the newborn's name and date
+    of birth), for forms 01, 02 and 05."""
 
 
 @dataclass(frozen=True)
@@ -244,7 +258,19 @@ def _header(session: Session, dossier: Dossier, trail: Sequence[TrailEvent]) -> 
         delivery_address=delivery_address,
         reception_point=_reception_point(dossier),
         documents=_documents((dossier.data or {}).get("documents")),
+        recorded=[
+            SlipLine(form_field.label, _answer(form_field, value))
+            for form_field, value in printed_on_slips(version.files or {}, dossier.data or {})
+        ],
     )
+
+
+def _answer(form_field: Field, value: Any) -> When:
+    if value is None or value == "":
+        return None
+    if form_field.type == "datetime":
+        return _when(value)
+    return dict(form_field.option_labels).get(str(value), str(value))
 
 
 def _latest(trail: Sequence[TrailEvent], kind: str) -> TrailEvent | None:

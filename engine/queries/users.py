@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from engine.access.actors import Actor
 from engine.access.actors import require_role_anywhere
 from engine.errors import NotFound
+from engine.models import Dossier
+from engine.models import Task
 from engine.models import Unit
 from engine.models import User
 from engine.models import UserRole
@@ -102,3 +104,33 @@ def _conditions(where: UserFilter) -> list[ColumnElement[bool]]:
     if where.active is not None:
         conditions.append(User.is_active.is_(where.active))
     return conditions
+
+
+@dataclass(frozen=True)
+class HeldTask:
+    """An open task an account holds, as a confirmation names it."""
+
+    task_id: int
+    dossier_id: int
+    dossier_code: str
+    name: str
+    role: str
+    unit: str
+
+
+def tasks_given_back(
+    session: Session, actor: Actor, user_id: int, keeping: list[tuple[str, str]]
+) -> list[HeldTask]:
+    """The open tasks `user_id` holds that would go back to their queues if the account kept
+    only the (role, unit code) grants in `keeping` (none: the account is disabled), the rule of
+    engine.work.tasks.release_held_by, so an administrator confirms knowing them."""
+    require_role_anywhere(actor, "admin")
+    rows = session.execute(
+        select(Task.id, Task.dossier_id, Dossier.code, Task.name, Task.role, Unit.code)
+        .join(Dossier, Dossier.id == Task.dossier_id)
+        .join(Unit, Unit.id == Task.unit_id)
+        .where(Task.assignee_id == user_id, Task.state == "open")
+        .order_by(Task.id)
+    ).all()
+    kept = set(keeping)
+    return [HeldTask(*row) for row in rows if (row[4], row[5]) not in kept]

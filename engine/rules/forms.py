@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.errors import InvalidData
+from engine.rules.calendar import LOCAL_TZ
 
 INPUT_TYPES = frozenset(
     {
@@ -39,6 +40,14 @@ RECEPTION_FORM = "reception.form.json"
 """A procedure's form of what the reception desk records besides the applicant (the newborn's
 details, say): shown at the desk, checked when a dossier is received, kept in its data."""
 REQUIRED = "Trường này là bắt buộc (required)."
+NOT_AFTER_TODAY = "disallowFutureDates"
+"""The custom property (form-js `properties`, set in the studio's form editor) of a date that
+cannot lie ahead, a date of birth say: `"properties": {"disallowFutureDates": "true"}`, the
+counterpart of form-js's own `disallowPassedDates`."""
+ON_SLIPS = "printOnSlips"
+"""The custom property of a reception form's field printed under the applicant on the receipt
+(form 01), the supplement request (02) and the control slip (05): who the dossier is about
+besides its applicant, the newborn's name and date of birth say."""
 UNKNOWN = "Trường này không có trong biểu mẫu (unknown field)."
 
 
@@ -53,6 +62,10 @@ class Field:
     hide_when: str | None
     option_labels: tuple[tuple[str, str], ...] = ()
     """(value, label) of each option of a select, radio group or checklist."""
+    not_after_today: bool = False
+    """A date that cannot be after today in Vietnam (NOT_AFTER_TODAY)."""
+    on_slips: bool = False
+    """Printed on the slips (ON_SLIPS)."""
 
 
 def parse_form(raw: bytes | str) -> list[Field]:
@@ -68,6 +81,7 @@ def parse_form(raw: bytes | str) -> list[Field]:
         if not isinstance(key, str) or not key.isidentifier():
             raise ValueError(f"component {component.get('id')!r} needs a key that is an identifier")
         hide = (component.get("conditional") or {}).get("hide")
+        properties = component.get("properties") or {}
         fields.append(
             Field(
                 key=key,
@@ -81,9 +95,20 @@ def parse_form(raw: bytes | str) -> list[Field]:
                     (str(v.get("value")), str(v.get("label") or v.get("value")))
                     for v in component.get("values") or []
                 ),
+                not_after_today=_flag(properties.get(NOT_AFTER_TODAY)),
+                on_slips=_flag(properties.get(ON_SLIPS)),
             )
         )
     return fields
+
+
+def _flag(value: Any) -> bool:
+    """A custom property's truth: the form editor writes every value as text."""
+    return value is True or str(value).strip().lower() == "true"
+
+
+def today_in_vietnam() -> date:
+    return datetime.now(LOCAL_TZ).date()
 
 
 def answer_labels(forms: Iterable[list[Field]]) -> dict[str, tuple[str, dict[str, str]]]:
@@ -118,8 +143,9 @@ def _hidden(field: Field, data: dict[str, Any]) -> bool:
     return equal if operator == "=" else not equal
 
 
-def validate(fields: list[Field] | None, data: Any) -> dict[str, Any]:
-    """Return the cleaned data (hidden fields dropped) or raise InvalidData naming each field."""
+def validate(fields: list[Field] | None, data: Any, *, today: date | None = None) -> dict[str, Any]:
+    """Return the cleaned data (hidden fields dropped) or raise InvalidData naming each field.
+    `today` (Vietnam's date, now by default) bounds the dates marked NOT_AFTER_TODAY."""
     if not isinstance(data, dict):
         raise InvalidData(
             "task data must be a JSON object", {"data": ["Phải là một đối tượng JSON."]}
@@ -135,7 +161,7 @@ def validate(fields: list[Field] | None, data: Any) -> dict[str, Any]:
         if _hidden(field, data):
             continue
         value = data.get(field.key)
-        problems = _check(field, value)
+        problems = _check(field, value) or _check_not_after(field, value, today)
         if problems:
             errors[field.key] = problems
         elif field.key in data:
@@ -150,6 +176,19 @@ def _check(field: Field, value: Any) -> list[str]:
         return [REQUIRED] if field.validate.get("required") else []
     checker = _CHECKERS.get(field.type, _check_text)
     return checker(field, value)
+
+
+def _check_not_after(field: Field, value: Any, today: date | None) -> list[str]:
+    """A date marked NOT_AFTER_TODAY (already a valid date or date-time) is today at the latest."""
+    if not field.not_after_today or not isinstance(value, str) or not value:
+        return []
+    moment = datetime.fromisoformat(value)
+    day = moment.astimezone(LOCAL_TZ).date() if moment.tzinfo else moment.date()
+    limit = today or today_in_vietnam()
+    if day <= limit:
+        return []
+    shown = limit.strftime("%d/%m/%Y")
+    return [f"Ngày này không được sau hôm nay, {shown} (must not be after today, {shown})."]
 
 
 def _check_text(field: Field, value: Any) -> list[str]:
@@ -229,9 +268,12 @@ def required_text(value: str, field: str) -> str:
     return text
 
 
-def validate_part(fields: list[Field], data: dict[str, Any]) -> dict[str, Any]:
+def validate_part(
+    fields: list[Field], data: dict[str, Any], *, today: date | None = None
+) -> dict[str, Any]:
     """Check the form's own keys of `data` (the rest belongs to others, e.g. the delivery
     chosen at reception); the data with those keys cleaned."""
     keys = {field.key for field in fields}
-    cleaned = validate(fields, {key: value for key, value in data.items() if key in keys})
+    own = {key: value for key, value in data.items() if key in keys}
+    cleaned = validate(fields, own, today=today)
     return {**{key: value for key, value in data.items() if key not in keys}, **cleaned}

@@ -8,18 +8,19 @@ from typing import Protocol
 from engine.rules.calendar import WorkingCalendar
 from engine.rules.calendar import default_calendar
 from engine.rules.calendar import to_local
+from engine.texts import N_
 
 EARLY, ON_TIME, LATE = "early", "on_time", "late"
 WITHIN_LIMIT, DUE_SOON, OVERDUE = "within_limit", "due_soon", "overdue"
 FINISHED_CLASSES = (EARLY, ON_TIME, LATE)
 OPEN_CLASSES = (WITHIN_LIMIT, DUE_SOON, OVERDUE)
 LABELS_VI = {
-    EARLY: "Trước hạn",
-    ON_TIME: "Đúng hạn",
-    LATE: "Quá hạn",
-    WITHIN_LIMIT: "Trong hạn",
-    DUE_SOON: "Sắp đến hạn",
-    OVERDUE: "Quá hạn",
+    EARLY: N_("Trước hạn"),
+    ON_TIME: N_("Đúng hạn"),
+    LATE: N_("Quá hạn"),
+    WITHIN_LIMIT: N_("Trong hạn"),
+    DUE_SOON: N_("Sắp đến hạn"),
+    OVERDUE: N_("Quá hạn"),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from engine.models import Event
 from engine.models import Procedure
 from engine.models import ProcedureVersion
 from engine.models import Task
+from engine.rules.calendar import LOCAL_TZ
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "engine" / "bpmn"
 COUNTED = (Procedure, ProcedureVersion, Dossier, Task, Event, Attachment)
@@ -371,3 +374,28 @@ def test_an_id_past_64_bits_is_not_found_rather_than_a_crash(desk):
         assert_problem(desk.get(url, by="admin"), 404)
     assert_problem(desk.get("/api/v1/dossiers", by="admin", page=huge), 422)
     assert_problem(desk.get("/api/v1/tasks", by="admin", dossier_id=huge), 422)
+
+
+def test_a_newborn_born_tomorrow_is_refused_and_no_dossier_is_made(desk, stored):
+    """The reception form marks the date of birth `disallowFutureDates`: tomorrow in Vietnam
+    is refused with a problem naming the field; today is accepted."""
+    today = datetime.now(LOCAL_TZ).date()
+    before = stored()
+    body = {
+        "procedure_code": "newborn_bundle",
+        "channel": "in_person",
+        "applicant": {"full_name": "Lê Thị Hồng", "id_number": "001234567891"},
+        "data": {"child_birth_date": (today + timedelta(days=1)).isoformat()},
+    }
+
+    refused = desk.post("/api/v1/dossiers", body, by="tiepnhan1")
+    after_refusal = stored()
+    body["data"]["child_birth_date"] = today.isoformat()
+    accepted = desk.post("/api/v1/dossiers", body, by="tiepnhan1")
+
+    assert refused.status_code == 422, refused.json
+    assert refused.headers["Content-Type"].startswith("application/problem+json")
+    [message] = refused.json["errors"]["child_birth_date"]
+    assert "không được sau hôm nay" in message and "must not be after today" in message
+    assert accepted.status_code == 201, accepted.json
+    assert after_refusal == before

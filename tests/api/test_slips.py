@@ -409,6 +409,34 @@ def test_the_congratulatory_letter_names_the_child(desk, tmp_path):
     assert "Nguyễn Minh Khôi" in pdf_text(pdf.data, tmp_path)
 
 
+CHILD = {"child_full_name": "Lê Minh Khôi", "child_birth_date": "2026-11-30", "child_sex": "male"}
+
+
+def test_the_receipt_supplement_and_control_slips_name_the_child_under_the_applicant(
+    desk, tmp_path
+):
+    """The reception form marks the child's name and date of birth `printOnSlips`; the sex,
+    not marked, stays off the slips."""
+    dossier_id = desk.receive(data=CHILD)["id"]
+
+    for form in ("01", "02", "05"):
+        text = pdf_text(slip(desk, dossier_id, form, format="pdf").data, tmp_path)
+        applicant = text.index("Nguyễn Văn An")
+        child = text.index("Họ, chữ đệm, tên của trẻ: Lê Minh Khôi")
+        assert applicant < child < text.index("Ngày sinh của trẻ:") < text.index("30/11/2026"), form
+        assert "Giới tính" not in text, form
+
+
+def test_a_slip_leaves_a_dotted_line_for_a_child_not_recorded(desk):
+    dossier_id = desk.receive()["id"]
+
+    html = page(slip(desk, dossier_id, "01"))
+
+    assert 'Họ, chữ đệm, tên của trẻ: <b><span class="blank">' in html
+    assert "Ngày sinh của trẻ: <b><span class" in html
+    assert "tên của trẻ" not in page(slip(desk, desk.receive("social_allowance")["id"], "01"))
+
+
 def test_the_letter_leaves_a_line_for_the_childs_name_when_it_is_unknown(desk):
     dossier_id = desk.receive()["id"]
 
@@ -446,7 +474,7 @@ def test_a_receipt_listing_six_papers_still_prints_on_one_a5_page(desk, tmp_path
         for number in range(1, 7)
     ]
     applicant = {**APPLICANT, "address": "Thôn Đông, Xã Tân Hòa, Tỉnh Thái Hòa"}
-    dossier = desk.receive(applicant=applicant, data={"documents": documents})
+    dossier = desk.receive(applicant=applicant, data={"documents": documents, **CHILD})
 
     pdf = tmp_path / "slip.pdf"
     pdf.write_bytes(slip(desk, dossier["id"], "01", format="pdf").data)

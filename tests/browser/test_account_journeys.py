@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import open_task
 from tests.browser.conftest import screenshot
 from tests.conftest import OFFICER_PASSWORD
 
@@ -26,7 +27,7 @@ def test_an_administrator_disables_an_account_after_confirming_and_enables_it_ag
     screenshot(admin, "users")
 
     admin.click("[data-testid=disable-canbo_moi]")
-    assert "việc người này đang giữ" in admin.inner_text("main")
+    assert "không giữ việc nào" in admin.inner_text("main")
     screenshot(admin, "user-disable-confirm")
     admin.click("main form button[type=submit]")
     assert "Đã khoá tài khoản canbo_moi." in admin.inner_text(".flash.success")
@@ -56,3 +57,25 @@ def test_an_officer_changes_their_own_password_and_stays_logged_in(as_user, new_
     officer.click("main form button[type=submit]")
     assert "Đã đổi mật khẩu" in officer.inner_text(".flash.success")
     assert "Đỗ Thị Hằng" in officer.inner_text("[data-testid=who]")
+
+
+def test_removing_a_role_asks_first_and_names_the_task_that_goes_back(
+    as_user, new_officer, desk_at_birth
+):
+    officer = as_user("canbo_moi", OFFICER_PASSWORD)
+    open_task(officer, desk_at_birth)
+    officer.click("#claim-button")
+    officer.wait_for_selector(".flash.success")
+    admin = as_user("admin")
+    admin.goto(f"/users/{new_officer['id']}/roles")
+    admin.select_option("#f-role-0", "reception")
+
+    admin.click("[data-testid=user-roles] button[type=submit]")
+
+    confirm = admin.locator("[data-testid=confirm-roles]")
+    assert "Công chức Tư pháp" in confirm.locator("[data-testid=removed-roles]").inner_text()
+    assert desk_at_birth in confirm.locator("[data-testid=given-back]").inner_text()
+    screenshot(admin, "user-roles-confirm")
+    confirm.locator("button[type=submit]").click()
+    assert "Đã cập nhật vai trò của canbo_moi." in admin.inner_text(".flash.success")
+    assert "Công chức Tư pháp" not in admin.locator("tr[data-user=canbo_moi]").inner_text()

@@ -113,6 +113,7 @@ def test_a_wrong_child_id_is_shown_on_the_field_and_can_be_corrected(as_user, de
     civil_status.click("#complete-button")
     field = civil_status.locator(".fjs-form-field", has_text="Số định danh cá nhân của trẻ")
     assert field.locator(".fjs-form-field-error").is_visible()
+    assert field.locator(".fjs-form-field-error").inner_text().strip() == "Không đúng định dạng."
 
     civil_status.evaluate(
         """() => {

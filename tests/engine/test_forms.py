@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -163,3 +164,56 @@ def test_a_step_without_form_still_refuses_a_non_object():
 def test_a_schema_that_is_not_a_form_is_refused(schema):
     with pytest.raises(ValueError, match="component|components"):
         parse_form(json.dumps(schema))
+
+
+BIRTH = parse_form(
+    json.dumps(
+        {
+            "components": [
+                {
+                    "type": "datetime",
+                    "subtype": "date",
+                    "key": "child_birth_date",
+                    "properties": {"disallowFutureDates": "true"},
+                },
+                {"type": "datetime", "subtype": "date", "key": "appointment"},
+                {
+                    "type": "datetime",
+                    "subtype": "datetime",
+                    "key": "born_at",
+                    "properties": {"disallowFutureDates": "true"},
+                },
+            ]
+        }
+    )
+)
+
+
+def test_a_date_marked_not_after_today_may_be_today_or_before():
+    today = date(2026, 12, 8)
+
+    kept = validate(
+        BIRTH, {"child_birth_date": "2026-12-08", "appointment": "2027-01-05"}, today=today
+    )
+
+    assert kept == {"child_birth_date": "2026-12-08", "appointment": "2027-01-05"}
+
+
+def test_a_date_marked_not_after_today_is_refused_tomorrow_in_both_languages():
+    with pytest.raises(InvalidData) as refused:
+        validate(BIRTH, {"child_birth_date": "2026-12-09"}, today=date(2026, 12, 8))
+
+    assert refused.value.errors == {
+        "child_birth_date": [
+            "Ngày này không được sau hôm nay, 08/12/2026 (must not be after today, 08/12/2026)."
+        ]
+    }
+
+
+def test_a_moment_counts_by_its_day_in_vietnam():
+    """23:30 UTC on the 8th is already the 9th in Vietnam (UTC+7)."""
+    with pytest.raises(InvalidData) as refused:
+        validate(BIRTH, {"born_at": "2026-12-08T23:30:00+00:00"}, today=date(2026, 12, 8))
+
+    assert list(refused.value.errors) == ["born_at"]
+    assert validate(BIRTH, {"born_at": "2026-12-08T16:30:00+00:00"}, today=date(2026, 12, 8))

@@ -165,7 +165,7 @@ def test_disabling_asks_first_then_shuts_the_user_out_and_enabling_lets_them_bac
 
     confirm = text(browser.get(link.group(1)))
     assert "Khoá tài khoản Đỗ Thị Hằng (canbo_moi)?" in confirm
-    assert "Các việc người này đang giữ sẽ trả về hàng đợi." in confirm
+    assert "Người này không giữ việc nào; không việc nào phải trả về hàng đợi." in confirm
     assert 'href="/users?q=do+thi"' in confirm, "a way back without disabling"
     assert logs_in(new_browser, "canbo_moi", FIRST), "opening the page changed nothing"
 
@@ -270,3 +270,44 @@ def test_an_administrator_creates_an_account_gives_it_roles_and_unlocks_it(
     assert ROLE_LABELS["civil_status"][0] in roles_now and ROLE_LABELS["reception"][0] in roles_now
     assert "Đã mở khoá đăng nhập cho canbo_tiepnhan" in text(unlocked)
     assert logs_in(new_browser, "canbo_tiepnhan", "mat-khau-ban-dau")
+
+
+def test_removing_a_role_asks_first_naming_the_tasks_that_go_back_to_the_queue(
+    browser, officer, desk, login
+):
+    """canbo_moi holds the birth registration step as civil_status at C01; taking that role away
+    (keeping a new reception role) shows what goes and which task returns, changing nothing until
+    the administrator confirms."""
+    dossier = desk.receive()
+    desk.work_newborn(dossier["id"], "check_dossier")
+    task_id = desk.task_id(dossier["id"], "register_birth")
+    claimed = desk.client.post(f"/api/v1/tasks/{task_id}/claim", headers=login("canbo_moi", FIRST))
+    assert claimed.status_code == 200, claimed.json
+    browser.login("admin", "admin")
+    browser.get(f"/users/{officer}/roles")
+    adding = {"role.00": "civil_status", "unit.00": "C01", "role.01": "reception", "unit.01": "C01"}
+    only_reception = {"role.00": "reception", "unit.00": "C01"}
+
+    added = browser.post(f"/users/{officer}/roles", adding)
+    asked = browser.post(f"/users/{officer}/roles", only_reception)
+    held = desk.dossier(dossier["id"], by="admin")["tasks"]
+
+    assert added.status_code == 302, "adding a role takes nothing away: no question"
+    assert asked.status_code == 200
+    page = text(asked)
+    assert "Bỏ vai trò của Đỗ Thị Hằng?" in page
+    removed = re.search(r'data-testid="removed-roles">(.*?)</ul>', page, re.S).group(1)
+    assert ROLE_LABELS["civil_status"][0] in removed and "(C01)" in removed
+    assert ROLE_LABELS["reception"][0] not in removed
+    given_back = re.search(r'data-testid="given-back">(.*?)</ul>', page, re.S).group(1)
+    assert dossier["code"] in given_back and "Đăng ký khai sinh" in given_back
+    assert f'href="/users/{officer}/roles"' in page, "a way back without removing"
+    assert [t["assignee"] for t in held if t["id"] == task_id] != [None], "nothing changed yet"
+
+    confirmed = browser.post(f"/users/{officer}/roles", {**only_reception, "confirmed": "1"})
+
+    assert confirmed.status_code == 302
+    roles_now = row(text(browser.get("/users", query_string={"q": "canbo_moi"})), "canbo_moi")
+    assert ROLE_LABELS["civil_status"][0] not in roles_now
+    [task] = [t for t in desk.dossier(dossier["id"], by="admin")["tasks"] if t["id"] == task_id]
+    assert task["assignee"] is None

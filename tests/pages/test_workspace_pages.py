@@ -5,6 +5,10 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import datetime
+from datetime import timedelta
+
+from engine.rules.calendar import LOCAL_TZ
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -497,3 +501,32 @@ def test_the_return_step_offers_the_postal_address_taken_at_reception(browser, d
 
     assert payload(page)["data"]["postal_address"] == "Số 5, Thôn Bắc"
     assert payload(page)["data"]["delivery_method"] == "postal"
+
+
+def test_a_date_of_birth_after_today_is_refused_at_the_desk_keeping_what_was_typed(browser):
+    browser.login("tiepnhan1")
+    tomorrow = (datetime.now(LOCAL_TZ).date() + timedelta(days=1)).isoformat()
+    desk_page = browser.get("/reception").get_data(as_text=True)
+    form = {
+        "procedure_code": "newborn_bundle",
+        "channel": "in_person",
+        "unit": "C01",
+        "applicant.full_name": "Lê Thị Hồng",
+        "applicant.id_number": "001234567891",
+        "delivery_method": "in_person",
+        "confirm_no_documents": "1",
+        "data.newborn_bundle.child_full_name": "Lê Minh An",
+        "data.newborn_bundle.child_birth_date": tomorrow,
+    }
+
+    refused = browser.post("/reception", form, content_type="multipart/form-data")
+    english = browser.post("/reception?lang=en", form, content_type="multipart/form-data")
+
+    today = datetime.now(LOCAL_TZ).date()
+    assert f'max="{today.isoformat()}"' in desk_page  # the date picker stops at today
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert f"Ngày này không được sau hôm nay, {today:%d/%m/%Y}." in page
+    assert "must not be after" not in page
+    assert 'value="Lê Minh An"' in page and f'value="{tomorrow}"' in page
+    assert f"Must not be after today, {today:%d/%m/%Y}." in english.get_data(as_text=True)

@@ -19,21 +19,22 @@
     return byId;
   }
 
-  /* form-js checks in English; say it as the server does, Vietnamese first. */
+  /* form-js checks in English; say it in the page's language, in the server's words. */
   var MESSAGES = [
-    [/^Field is required\.$/, function () { return 'Trường này là bắt buộc (required).'; }],
-    [/^Field must match pattern /, function () { return 'Không đúng định dạng (does not match the required format).'; }],
-    [/^Field must have minimum length of (\d+)\.$/, function (m) { return 'Tối thiểu ' + m[1] + ' ký tự (at least ' + m[1] + ').'; }],
-    [/^Field must have maximum length of (\d+)\.$/, function (m) { return 'Tối đa ' + m[1] + ' ký tự (at most ' + m[1] + ').'; }],
-    [/^Field must have minimum value of (.+)\.$/, function (m) { return 'Không được nhỏ hơn ' + m[1] + ' (minimum ' + m[1] + ').'; }],
-    [/^Field must have maximum value of (.+)\.$/, function (m) { return 'Không được lớn hơn ' + m[1] + ' (maximum ' + m[1] + ').'; }],
-    [/^Field must be a valid email\.$/, function () { return 'Thư điện tử không hợp lệ (not a valid email).'; }]
+    [/^Field is required\.$/, function () { return ['Trường này là bắt buộc.', 'Required.']; }],
+    [/^Field must match pattern /, function () { return ['Không đúng định dạng.', 'Does not match the required format.']; }],
+    [/^Field must have minimum length of (\d+)\.$/, function (m) { return ['Tối thiểu ' + m[1] + ' ký tự.', 'At least ' + m[1] + ' characters.']; }],
+    [/^Field must have maximum length of (\d+)\.$/, function (m) { return ['Tối đa ' + m[1] + ' ký tự.', 'At most ' + m[1] + ' characters.']; }],
+    [/^Field must have minimum value of (.+)\.$/, function (m) { return ['Không được nhỏ hơn ' + m[1] + '.', 'Minimum ' + m[1] + '.']; }],
+    [/^Field must have maximum value of (.+)\.$/, function (m) { return ['Không được lớn hơn ' + m[1] + '.', 'Maximum ' + m[1] + '.']; }],
+    [/^Field must be a valid email\.$/, function () { return ['Thư điện tử không hợp lệ.', 'Not a valid email.']; }]
   ];
+  var ENGLISH_PAGE = document.documentElement.getAttribute('lang') === 'en';
 
   function say(message) {
     for (var i = 0; i < MESSAGES.length; i++) {
       var match = MESSAGES[i][0].exec(message);
-      if (match) { return MESSAGES[i][1](match); }
+      if (match) { return MESSAGES[i][1](match)[ENGLISH_PAGE ? 1 : 0]; }
     }
     return message;
   }
