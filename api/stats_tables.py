@@ -60,7 +60,7 @@ def procedures_table(items: list[ProcedureFigures], tr: Callable[[str], str] = _
 def trend_table(points: list[TrendPoint], tr: Callable[[str], str] = _same) -> Table:
     headers = [
         tr("Từ ngày"),
-        tr("Tiếp nhận"),
+        tr("Đã tiếp nhận"),
         tr("Trực tuyến"),
         tr("Đã giải quyết"),
         tr("Trước hạn và đúng hạn"),

@@ -189,7 +189,7 @@ def percent(part: int, whole: int) -> float | None:
 
 
 LABELS_VI = {
-    "received": "Tiếp nhận",
+    "received": "Đã tiếp nhận",
     "in_person": "Trực tiếp",
     "online": "Trực tuyến",
     "postal": "Qua bưu chính",

@@ -153,3 +153,36 @@ def _with_children(session: Session, unit_ids: list[int]) -> frozenset[int]:
         return frozenset()
     children = session.scalars(select(Unit.id).where(Unit.parent_id.in_(unit_ids))).all()
     return frozenset(unit_ids) | frozenset(children)
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the dashboard's filters offer the caller."""
+
+    units: list[Choice]
+    fields: list[str]
+    procedures: list[Choice]
+
+
+def choices(session: Session, actor: Actor) -> Choices:
+    require_analytics(actor)
+    led = None if actor.is_admin else _with_children(session, actor.units_with(LEADER))
+    units = select(Unit.code, Unit.name).order_by(Unit.kind.desc(), Unit.code)
+    if led is not None:
+        units = units.where(Unit.id.in_(sorted(led)))
+    procedures = session.execute(
+        select(Procedure.code, ProcedureVersion.name_vi, ProcedureVersion.field)
+        .join(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
+        .order_by(ProcedureVersion.name_vi)
+    ).all()
+    return Choices(
+        units=[Choice(code, name) for code, name in session.execute(units).all()],
+        fields=sorted({row.field for row in procedures}),
+        procedures=[Choice(row.code, row.name_vi) for row in procedures],
+    )

@@ -589,6 +589,13 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
         Case(C01_FIGURES, get(lambda w: f"{API}/stats/dossiers", unit="C01", figure="late")),
         Case(ALL_FIGURES, get(lambda w: f"{API}/stats/dossiers", figure="late"), label="own units"),
     ],
+    ("GET", "/analytics"): [
+        Case(C01_FIGURES, get(lambda w: "/analytics", unit="C01")),
+        Case(ALL_FIGURES, get(lambda w: "/analytics"), label="own units"),
+    ],
+    ("GET", "/analytics/dossiers"): [
+        Case(ALL_FIGURES, get(lambda w: "/analytics/dossiers", figure="late"), label="own units")
+    ],
     ("GET", f"{API}/registers/06"): [
         Case(SEES_C01, get(lambda w: f"{API}/registers/06", unit="C01", to=TODAY))
     ],
