@@ -21,10 +21,12 @@ from api.pages.i18n import translate
 from api.routes.stats import scope_of
 from api.schemas.stats import FigureQuery
 from api.schemas.stats import ScopeQuery
+from api.stats_tables import PROCEDURE_COLUMNS
 from api.stats_tables import procedures_table
 from engine.analytics.dashboard import by_procedure
 from engine.analytics.dashboard import dossiers_behind
 from engine.analytics.dashboard import stats
+from engine.analytics.figures import FIGURES
 from engine.analytics.figures import LABELS_VI
 from engine.analytics.scope import choices
 from engine.analytics.service_index import service_index
@@ -102,6 +104,11 @@ def dashboard() -> Any:
         errors=errors,
         labels=LABELS_VI,
         procedure_table=procedures_table(found["procedures"], translate),
+        procedure_columns=PROCEDURE_COLUMNS,
+        figure_names=FIGURES,
+        procedure_queries={
+            item.code: query_of({**args, "procedure": item.code}) for item in found["procedures"]
+        },
         picks={
             key: query_of({**args, "date_from": a, "date_to": b})
             for key, (a, b) in periods(today).items()

@@ -11,7 +11,7 @@ function trendOption(points, labels) {
   return {
     animation: false,
     tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
+    legend: { top: 0, type: 'scroll' },
     grid: { left: 40, right: 48, top: 36, bottom: 28 },
     xAxis: { type: 'category', data: points.map((p) => p.start) },
     yAxis: [
@@ -19,8 +19,8 @@ function trendOption(points, labels) {
       { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } }
     ],
     series: [
-      { name: labels.received, type: 'bar', data: points.map((p) => p.received), itemStyle: { color: '#0b3a66' } },
-      { name: labels.settled, type: 'bar', data: points.map((p) => p.settled), itemStyle: { color: '#1d7a3a' } },
+      { name: labels.received, type: 'bar', barMaxWidth: 56, data: points.map((p) => p.received), itemStyle: { color: '#0b3a66' } },
+      { name: labels.settled, type: 'bar', barMaxWidth: 56, data: points.map((p) => p.settled), itemStyle: { color: '#1d7a3a' } },
       {
         name: labels.rate, type: 'line', yAxisIndex: 1, connectNulls: false,
         data: points.map((p) => p.rate), itemStyle: { color: '#b3141c' }
