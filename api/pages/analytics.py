@@ -26,6 +26,7 @@ from api.stats_tables import procedures_table
 from engine.analytics.dashboard import by_procedure
 from engine.analytics.dashboard import dossiers_behind
 from engine.analytics.dashboard import stats
+from engine.analytics.dashboard import take
 from engine.analytics.figures import FIGURES
 from engine.analytics.figures import LABELS_VI
 from engine.analytics.scope import choices
@@ -122,13 +123,12 @@ def _dashboard(args: dict[str, Any]) -> dict[str, Any]:
     scope = scope_of(args)
     formula = str(current_app.config["ON_TIME_FORMULA"])
     with read_session() as session:
-        who = actor()
-        options = choices(session, who)
-        figures = stats(session, who, scope, formula=formula)
-        procedures = by_procedure(session, who, scope, formula=formula)
-        index = service_index(session, who, scope)
-        weeks = trend(session, who, scope, by=WEEK)
-        months = trend(session, who, scope, by=MONTH)
+        shot = take(session, actor(), scope)
+        options = choices(session, actor())
+        figures = stats(shot, formula=formula)
+        procedures = by_procedure(session, shot, formula=formula)
+        index = service_index(session, shot)
+        weeks, months = trend(shot, by=WEEK), trend(shot, by=MONTH)
     return {
         "options": options,
         "figures": figures.as_dict(),
@@ -171,8 +171,7 @@ def figure_dossiers() -> Any:
     with read_session() as session:
         found = dossiers_behind(
             session,
-            actor(),
-            scope_of(args),
+            take(session, actor(), scope_of(args)),
             figure=args["figure"],
             offset=(page - 1) * PER_PAGE,
             limit=PER_PAGE,

@@ -30,6 +30,7 @@ from api.stats_tables import trend_table
 from engine.analytics.dashboard import by_procedure
 from engine.analytics.dashboard import dossiers_behind
 from engine.analytics.dashboard import stats
+from engine.analytics.dashboard import take
 from engine.analytics.scope import Scope
 from engine.analytics.service_index import service_index
 from engine.analytics.trends import trend
@@ -87,7 +88,7 @@ class StatsView(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """The dashboard's figures for a unit, field, procedure and period (default: all)"""
         with read_session() as session:
-            figures = stats(session, current_actor(), scope_of(args), formula=formula())
+            figures = stats(take(session, current_actor(), scope_of(args)), formula=formula())
         fmt = wanted_format(args["format"])
         if fmt != "json":
             return table_file("so-lieu", *figures_table(figures), fmt)
@@ -103,7 +104,8 @@ class ProcedureStatsView(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """The same figures, procedure by procedure"""
         with read_session() as session:
-            items = by_procedure(session, current_actor(), scope_of(args), formula=formula())
+            shot = take(session, current_actor(), scope_of(args))
+            items = by_procedure(session, shot, formula=formula())
         fmt = wanted_format(args["format"])
         if fmt != "json":
             return table_file("theo-thu-tuc", *procedures_table(items), fmt)
@@ -129,7 +131,7 @@ class TrendView(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Received, settled and on-time rate week by week or month by month"""
         with read_session() as session:
-            points = trend(session, current_actor(), scope_of(args), by=args["by"])
+            points = trend(take(session, current_actor(), scope_of(args)), by=args["by"])
         fmt = wanted_format(args["format"])
         if fmt != "json":
             return table_file(f"xu-huong-{args['by']}", *trend_table(points), fmt)
@@ -148,7 +150,7 @@ class ServiceIndexView(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """The citizen-service index (Decision 766/QĐ-TTg) as far as our data can feed it"""
         with read_session() as session:
-            index = service_index(session, current_actor(), scope_of(args))
+            index = service_index(session, take(session, current_actor(), scope_of(args)))
         fmt = wanted_format(args["format"])
         if fmt != "json":
             return table_file("chi-so-phuc-vu", *index_table(index), fmt)
@@ -170,8 +172,7 @@ class FigureDossiersView(MethodView):
         with read_session() as session:
             found = dossiers_behind(
                 session,
-                current_actor(),
-                scope_of(args),
+                take(session, current_actor(), scope_of(args)),
                 figure=args["figure"],
                 offset=offset,
                 limit=limit,

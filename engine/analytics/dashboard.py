@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from engine.access.actors import Actor
 from engine.analytics.figures import FIGURES
 from engine.analytics.figures import Figures
-from engine.analytics.figures import candidate_rows
+from engine.analytics.figures import Snapshot
 from engine.analytics.figures import compute
-from engine.analytics.figures import figures_of
+from engine.analytics.figures import snapshot
 from engine.analytics.scope import Scope
 from engine.analytics.scope import resolve
 from engine.errors import BadQuery
@@ -28,11 +28,13 @@ from engine.rules.timeliness import timeliness_of
 from engine.store.db import utcnow
 
 
-def stats(
-    session: Session, actor: Actor, scope: Scope, *, formula: str, now: datetime | None = None
-) -> Figures:
-    resolved = resolve(session, actor, scope)
-    return compute(candidate_rows(session, resolved), resolved, now or utcnow(), formula)
+def take(session: Session, actor: Actor, scope: Scope, *, now: datetime | None = None) -> Snapshot:
+    """The scope's dossiers classed once: every table of a request reads this."""
+    return snapshot(session, resolve(session, actor, scope), now or utcnow())
+
+
+def stats(shot: Snapshot, *, formula: str) -> Figures:
+    return compute(shot, formula)
 
 
 @dataclass(frozen=True)
@@ -43,18 +45,15 @@ class ProcedureFigures:
     figures: Figures
 
 
-def by_procedure(
-    session: Session, actor: Actor, scope: Scope, *, formula: str, now: datetime | None = None
-) -> list[ProcedureFigures]:
+def by_procedure(session: Session, shot: Snapshot, *, formula: str) -> list[ProcedureFigures]:
     """The figures of each procedure with a dossier in the scope, by name."""
-    resolved = resolve(session, actor, scope)
-    moment = now or utcnow()
     groups: dict[int, list[Any]] = {}
-    for row in candidate_rows(session, resolved):
-        groups.setdefault(row.procedure_id, []).append(row)
-    names = _procedure_names(session, list(groups))
+    for row, names in shot.rows:
+        if names:
+            groups.setdefault(row.procedure_id, []).append((row, names))
+    codes = _procedure_names(session, list(groups))
     result = [
-        ProcedureFigures(*names[procedure_id], compute(rows, resolved, moment, formula))
+        ProcedureFigures(*codes[procedure_id], compute(shot, formula, rows))
         for procedure_id, rows in groups.items()
     ]
     return sorted(result, key=lambda item: item.name)
@@ -95,30 +94,17 @@ class FigureDossiers:
 
 
 def dossiers_behind(
-    session: Session,
-    actor: Actor,
-    scope: Scope,
-    *,
-    figure: str,
-    offset: int,
-    limit: int,
-    now: datetime | None = None,
+    session: Session, shot: Snapshot, *, figure: str, offset: int, limit: int
 ) -> FigureDossiers:
     """The dossiers a figure counts, latest received first."""
     if figure not in FIGURES:
         raise BadQuery(
             f"unknown figure {figure!r}", {"figure": [f"Chỉ số không tồn tại: {figure}"]}
         )
-    resolved = resolve(session, actor, scope)
-    moment = now or utcnow()
-    rows = [
-        row
-        for row in candidate_rows(session, resolved)
-        if figure in figures_of(row, resolved, moment)
-    ]
+    rows = [row for row, names in shot.rows if figure in names]
     rows.sort(key=lambda row: (row.received_at, row.id), reverse=True)
     page = [row.id for row in rows[offset : offset + limit]]
-    return FigureDossiers(figure, len(rows), _details(session, page, moment))
+    return FigureDossiers(figure, len(rows), _details(session, page, shot.now))
 
 
 def _details(session: Session, ids: list[int], now: datetime) -> list[FigureDossier]:

@@ -11,7 +11,6 @@ Period semantics (the provincial report "tình hình, kết quả giải quyết
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,9 +19,11 @@ from sqlalchemy import Row
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.analytics.clock import CachingCalendar
+from engine.analytics.clock import HoursClock
 from engine.analytics.scope import Resolved
 from engine.models import Dossier
-from engine.rules.calendar import default_calendar
+from engine.rules.calendar import to_local
 from engine.rules.status import OPEN
 from engine.rules.timeliness import EARLY
 from engine.rules.timeliness import LATE
@@ -118,7 +119,36 @@ def candidate_rows(session: Session, resolved: Resolved) -> list[Row[Any]]:
     return rows
 
 
-def figures_of(row: Row[Any], resolved: Resolved, now: datetime) -> set[str]:
+@dataclass
+class Snapshot:
+    """The scope's dossiers, each with the figures it counts in, classed once per request and
+    shared by every table of the dashboard."""
+
+    resolved: Resolved
+    now: datetime
+    rows: list[tuple[Row[Any], frozenset[str]]]
+    calendar: CachingCalendar
+    _clock: HoursClock | None = None
+
+    def processing_days(self, row: Row[Any]) -> float:
+        """Working days from receipt to the result, in office hours / 8 (how limits are kept)."""
+        if self._clock is None:
+            first = min(to_local(item.received_at).date() for item, _ in self.rows)
+            self._clock = HoursClock(self.calendar, first)
+        return self._clock.between(row.received_at, row.finished_at) / HOURS_PER_DAY
+
+
+def snapshot(session: Session, resolved: Resolved, now: datetime) -> Snapshot:
+    calendar = CachingCalendar()
+    rows = [
+        (row, figures_of(row, resolved, now, calendar)) for row in candidate_rows(session, resolved)
+    ]
+    return Snapshot(resolved, now, rows, calendar)
+
+
+def figures_of(
+    row: Row[Any], resolved: Resolved, now: datetime, calendar: CachingCalendar
+) -> frozenset[str]:
     """The figures this dossier counts in."""
     names: set[str] = set()
     if _inside(row.received_at, resolved):
@@ -127,19 +157,17 @@ def figures_of(row: Row[Any], resolved: Resolved, now: datetime) -> set[str]:
             names.add("not_online")
     if row.status in OPEN:
         if resolved.end is None or row.received_at < resolved.end:
-            names.update(("in_progress", timeliness_of(row, now)))
+            names.update(("in_progress", timeliness_of(row, now, calendar)))
             if row.status in PAUSED:
                 names.update(("paused", PAUSED[row.status]))
-        return names
-    if row.finished_at is None or not _inside(row.finished_at, resolved):
-        return names
-    if row.status in SETTLED:
-        names.update(("settled", timeliness_of(row, now)))
-        if row.status == "result_returned" and row.delivery_method != "electronic":
-            names.add("not_electronic")
-    elif row.status in ENDINGS:
-        names.add(row.status)
-    return names
+    elif row.finished_at is not None and _inside(row.finished_at, resolved):
+        if row.status in SETTLED:
+            names.update(("settled", timeliness_of(row, now, calendar)))
+            if row.status == "result_returned" and row.delivery_method != "electronic":
+                names.add("not_electronic")
+        elif row.status in ENDINGS:
+            names.add(row.status)
+    return frozenset(names)
 
 
 def _inside(moment: datetime, resolved: Resolved) -> bool:
@@ -148,16 +176,18 @@ def _inside(moment: datetime, resolved: Resolved) -> bool:
     )
 
 
-def compute(rows: Iterable[Row[Any]], resolved: Resolved, now: datetime, formula: str) -> Figures:
+def compute(
+    shot: Snapshot, formula: str, rows: list[tuple[Row[Any], frozenset[str]]] | None = None
+) -> Figures:
+    """The figures of the snapshot (or of some of its rows: one procedure's)."""
     counts = dict.fromkeys(FIGURES, 0)
     days: list[float] = []
-    for row in rows:
-        names = figures_of(row, resolved, now)
+    for row, names in shot.rows if rows is None else rows:
         for name in names:
             if name in counts:
                 counts[name] += 1
         if "settled" in names:
-            days.append(processing_days(row))
+            days.append(shot.processing_days(row))
     return Figures(
         counts=counts,
         on_time_rate=on_time_rate(counts, formula),
@@ -167,12 +197,6 @@ def compute(rows: Iterable[Row[Any]], resolved: Resolved, now: datetime, formula
         average_days=round(statistics.fmean(days), 2) if days else None,
         median_days=round(statistics.median(days), 2) if days else None,
     )
-
-
-def processing_days(row: Row[Any]) -> float:
-    """Working days from receipt to the result, in office hours / 8 (how limits are stored)."""
-    hours = default_calendar().working_hours_between(row.received_at, row.finished_at)
-    return hours / HOURS_PER_DAY
 
 
 def on_time_rate(counts: dict[str, int], formula: str) -> float | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,21 +13,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access.actors import Actor
 from engine.analytics.figures import SETTLED_ONLY
-from engine.analytics.figures import candidate_rows
+from engine.analytics.figures import Snapshot
 from engine.analytics.figures import compute
-from engine.analytics.figures import figures_of
-from engine.analytics.figures import processing_days
-from engine.analytics.scope import Resolved
-from engine.analytics.scope import Scope
-from engine.analytics.scope import resolve
 from engine.models import Attachment
 from engine.models import Procedure
 from engine.models import ProcedureVersion
 from engine.rules.timeliness import EARLY
 from engine.rules.timeliness import ON_TIME
-from engine.store.db import utcnow
 
 DATA_FILE = Path(__file__).with_name("service_index.json")
 
@@ -90,11 +82,8 @@ class ServiceIndex:
     groups: list[Group]
 
 
-def service_index(
-    session: Session, actor: Actor, scope: Scope, *, now: datetime | None = None
-) -> ServiceIndex:
-    resolved = resolve(session, actor, scope)
-    ratios = _ratios(session, resolved, now or utcnow())
+def service_index(session: Session, shot: Snapshot) -> ServiceIndex:
+    ratios = _ratios(session, shot)
     data = definition()
     groups = [_group(group, ratios) for group in data["groups"]]
     measured = [group for group in groups if group.points is not None]
@@ -145,20 +134,18 @@ def _indicator(item: dict[str, Any], ratio: Ratio | None) -> Indicator:
     )
 
 
-def _ratios(session: Session, resolved: Resolved, now: datetime) -> dict[str, Ratio]:
+def _ratios(session: Session, shot: Snapshot) -> dict[str, Ratio]:
     """Numerator and denominator of every indicator our data feeds."""
-    rows = candidate_rows(session, resolved)
     # The index counts settled dossiers only, whatever formula the dashboard shows.
-    figures = compute(rows, resolved, now, SETTLED_ONLY).counts
+    figures = compute(shot, SETTLED_ONLY).counts
     settled_days: dict[int, list[float]] = {}
     received_ids: list[int] = []
     returned = electronic = 0
-    for row in rows:
-        names = figures_of(row, resolved, now)
+    for row, names in shot.rows:
         if "received" in names:
             received_ids.append(row.id)
         if "settled" in names:
-            settled_days.setdefault(row.procedure_id, []).append(processing_days(row))
+            settled_days.setdefault(row.procedure_id, []).append(shot.processing_days(row))
             if row.status == "result_returned":
                 returned += 1
                 electronic += row.delivery_method == "electronic"

@@ -8,19 +8,12 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
-from engine.access.actors import Actor
-from engine.analytics.figures import candidate_rows
-from engine.analytics.figures import figures_of
+from engine.analytics.figures import Snapshot
 from engine.analytics.figures import percent
-from engine.analytics.scope import Scope
-from engine.analytics.scope import resolve
 from engine.rules.calendar import to_local
 from engine.rules.timeliness import EARLY
 from engine.rules.timeliness import LATE
 from engine.rules.timeliness import ON_TIME
-from engine.store.db import utcnow
 
 WEEK, MONTH = "week", "month"
 
@@ -47,19 +40,14 @@ def bucket(moment: datetime, by: str) -> date:
     return day.replace(day=1)
 
 
-def trend(
-    session: Session, actor: Actor, scope: Scope, *, by: str, now: datetime | None = None
-) -> list[TrendPoint]:
-    resolved = resolve(session, actor, scope)
-    moment = now or utcnow()
+def trend(shot: Snapshot, *, by: str) -> list[TrendPoint]:
     points: dict[date, TrendPoint] = {}
 
     def point(at: datetime) -> TrendPoint:
         start = bucket(at, by)
         return points.setdefault(start, TrendPoint(start))
 
-    for row in candidate_rows(session, resolved):
-        names = figures_of(row, resolved, moment)
+    for row, names in shot.rows:
         if "received" in names:
             point(row.received_at).received += 1
             point(row.received_at).online += row.channel == "online"
