@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
@@ -19,6 +21,8 @@ from engine.analytics.trends import MONTH
 from engine.analytics.trends import WEEK
 
 EXPORT_FORMATS = ("json", "csv", "xlsx")
+DAYS = validate.Range(min=date(2000, 1, 1), max=date(2999, 12, 31))
+"""No dossier lies outside; a day near year 1 would not even convert to UTC."""
 CODE = validate.Length(min=1, max=60)
 
 
@@ -29,10 +33,13 @@ class ScopeQuery(StrictSchema):
     field = fields.String(validate=CODE, metadata={"description": "field of procedures"})
     procedure = fields.String(validate=CODE, metadata={"description": "procedure code"})
     date_from = fields.Date(
-        data_key="from", metadata={"description": "first day, Vietnam time (default: all time)"}
+        data_key="from",
+        validate=DAYS,
+        metadata={"description": "first day, Vietnam time (default: all time)"},
     )
     date_to = fields.Date(
         data_key="to",
+        validate=DAYS,
         metadata={"description": "the day after the last one: the period is [from, to)"},
     )
     format = fields.String(

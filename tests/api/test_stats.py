@@ -230,6 +230,7 @@ def test_casework_roles_and_designers_see_no_figures(desk, user):
     [
         {"from": "2026-09-01", "to": "2026-08-01"},
         {"from": "yesterday"},
+        {"from": "0001-01-01"},
         {"unit": "X99"},
         {"procedure": "no_such_procedure"},
         {"field": "astrology"},
