@@ -40,6 +40,7 @@ from api.routes import messages
 from api.routes import notices
 from api.routes import procedures
 from api.routes import slips
+from api.routes import stats as stats_routes
 from api.routes import tasks
 from api.routes import tracking
 from api.routes import units
@@ -93,6 +94,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(messages.blp)
     api.register_blueprint(decisions.blp)
     api.register_blueprint(drafts.blp)
+    api.register_blueprint(stats_routes.blp)
     errors.register(app)
     app.extensions[auth.ACTOR_CACHE_KEY] = auth.ActorCache()
     app.before_request(auth.authenticate_request)

@@ -51,6 +51,10 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "SWEEP_INTERVAL_SECONDS": float(os.environ.get("SWEEP_INTERVAL_SECONDS", 30)),
         "DISPATCH_INTERVAL_SECONDS": float(os.environ.get("DISPATCH_INTERVAL_SECONDS", 5)),
         "DUE_SOON_HOURS": float(os.environ.get("DUE_SOON_HOURS", 8)),
+        # the leaders' on-time rate (engine/analytics/figures.py FORMULAS): "settled" =
+        # (early + on time) / settled (domain.md §1.5); "all_to_process" = 100% minus late
+        # settled and late in progress over all to process (some provinces' reports)
+        "ON_TIME_FORMULA": os.environ.get("ON_TIME_FORMULA", "settled"),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", 587)),
         "SMTP_USER": os.environ.get("SMTP_USER", ""),

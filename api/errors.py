@@ -9,6 +9,7 @@ from flask import Response
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
+from engine.errors import BadQuery
 from engine.errors import Conflict
 from engine.errors import DiagramInvalid
 from engine.errors import DomainError
@@ -21,6 +22,7 @@ from engine.errors import UnsafeXml
 from engine.errors import WorkflowIncident
 
 STATUS_OF: dict[type[DomainError], int] = {
+    BadQuery: 400,
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,

@@ -61,6 +61,13 @@ class InvalidData(DomainError):
         self.errors = errors or {}
 
 
+class BadQuery(InvalidData):
+    """A query's parameters that name nothing or contradict each other (a 400, not a 422: no
+    body was sent, the address itself is wrong)."""
+
+    code = "bad_query"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a diagram, named by file, element and line where known."""

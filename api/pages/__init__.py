@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from api.errors import http_problem
 from api.pages import accounts
+from api.pages import analytics
 from api.pages import auth
 from api.pages import dossier_actions
 from api.pages import dossiers
@@ -71,6 +72,7 @@ def register(app: Flask) -> None:
         tracking,
         studio_catalogue,
         studio,
+        analytics,
     ):
         app.register_blueprint(module.blp)
     app.register_blueprint(studio_catalogue.drafts)

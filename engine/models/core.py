@@ -105,7 +105,12 @@ class ProcedureVersion(Base):
 
 class Dossier(Base):
     __tablename__ = "dossier"
-    __table_args__ = (Index("ix_dossier_status_unit", "status", "competent_unit_id"),)
+    __table_args__ = (
+        Index("ix_dossier_status_unit", "status", "competent_unit_id"),
+        # leaders' figures: a unit's dossiers received, or ended, in a period (0015)
+        Index("ix_dossier_unit_received", "competent_unit_id", "received_at"),
+        Index("ix_dossier_unit_finished", "competent_unit_id", "finished_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)

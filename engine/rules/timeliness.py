@@ -70,11 +70,15 @@ class TimedDossier(Protocol):
     finished_at: datetime | None
 
 
-def timeliness_of(dossier: TimedDossier, now: datetime) -> str:
-    """Judged against the statutory due time: an apology's new date does not make it on time."""
+def timeliness_of(
+    dossier: TimedDossier, now: datetime, calendar: WorkingCalendar | None = None
+) -> str:
+    """Judged against the statutory due time: an apology's new date does not make it on time.
+    `calendar`: the default one unless a caller classing many dossiers passes a caching one."""
     return classify(
         due_at=dossier.original_due_at or dossier.due_at,
         finished_at=dossier.finished_at,
         paused=dossier.status == "supplement_requested",
         now=now,
+        calendar=calendar,
     )

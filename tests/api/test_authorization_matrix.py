@@ -66,6 +66,11 @@ STUDIO_READERS = DESIGNERS | {"leader", "c02_leader"}
 them."""
 UNSAVABLE_DRAFT = {"files": {"ghi-chu.txt": "x"}, "metadata": {}, "base_hash": None}
 """Refused (422) after the caller got through: a draft file must be .bpmn, .dmn or .form.json."""
+C01_FIGURES = frozenset({"leader", "admin"})
+ALL_FIGURES = C01_FIGURES | {"c02_leader"}
+"""Leaders read the figures of the units they lead (a province's leader the province), admins
+all; without a unit every leader gets their own units' figures. Casework roles, designers and
+other agencies' systems get none."""
 EXTERNAL_SYSTEMS = frozenset({"external_system", "admin"})
 """Other agencies' systems deliver messages to dossiers (and read none of them)."""
 FORBIDDEN_FLASH = re.compile(
@@ -563,6 +568,33 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ],
     ("GET", "/api/v1/dossiers/<int:dossier_id>/letter"): [
         Case(SEES_C01, get(dossier_url("/letter")))
+    ],
+    ("GET", f"{API}/stats"): [
+        Case(C01_FIGURES, get(lambda w: f"{API}/stats", unit="C01")),
+        Case(ALL_FIGURES, get(lambda w: f"{API}/stats"), label="own units"),
+    ],
+    ("GET", f"{API}/stats/procedures"): [
+        Case(C01_FIGURES, get(lambda w: f"{API}/stats/procedures", unit="C01")),
+        Case(ALL_FIGURES, get(lambda w: f"{API}/stats/procedures"), label="own units"),
+    ],
+    ("GET", f"{API}/stats/trend"): [
+        Case(C01_FIGURES, get(lambda w: f"{API}/stats/trend", unit="C01")),
+        Case(ALL_FIGURES, get(lambda w: f"{API}/stats/trend"), label="own units"),
+    ],
+    ("GET", f"{API}/stats/index"): [
+        Case(C01_FIGURES, get(lambda w: f"{API}/stats/index", unit="C01")),
+        Case(ALL_FIGURES, get(lambda w: f"{API}/stats/index"), label="own units"),
+    ],
+    ("GET", f"{API}/stats/dossiers"): [
+        Case(C01_FIGURES, get(lambda w: f"{API}/stats/dossiers", unit="C01", figure="late")),
+        Case(ALL_FIGURES, get(lambda w: f"{API}/stats/dossiers", figure="late"), label="own units"),
+    ],
+    ("GET", "/analytics"): [
+        Case(C01_FIGURES, get(lambda w: "/analytics", unit="C01")),
+        Case(ALL_FIGURES, get(lambda w: "/analytics"), label="own units"),
+    ],
+    ("GET", "/analytics/dossiers"): [
+        Case(ALL_FIGURES, get(lambda w: "/analytics/dossiers", figure="late"), label="own units")
     ],
     ("GET", f"{API}/registers/06"): [
         Case(SEES_C01, get(lambda w: f"{API}/registers/06", unit="C01", to=TODAY))
