@@ -134,19 +134,14 @@ def _register_demo_year(app: Flask) -> None:
         own commands, so the leaders' figures have something to show."""
         end = utcnow() if until is None else until.replace(tzinfo=LOCAL_TZ).astimezone(UTC)
         with new_uow() as uow:
-            existing, foreign = demo.dossier_count(uow), demo.foreign_dossiers(uow)
+            existing = demo.dossier_count(uow)
         if if_empty and existing:
             click.echo(f"demo-year: skipped, the database already holds {existing:,} dossiers")
             return
-        if foreign and not force:
-            raise click.ClickException(
-                f"the database holds {foreign:,} dossiers the demo did not write; "
-                "demo data never mixes into real data unless you pass --force"
-            )
         click.echo(f"demo-year: {dossiers:,} dossiers, seed {seed}, year ending {end:%Y-%m-%d}")
         try:
             result = demo.play_year(
-                new_uow, dossiers=dossiers, seed=seed, until=end, progress=click.echo
+                new_uow, dossiers=dossiers, seed=seed, until=end, force=force, progress=click.echo
             )
         except DomainError as exc:
             raise click.ClickException(exc.detail) from exc

@@ -106,15 +106,23 @@ def play_year(
     dossiers: int,
     seed: int,
     until: datetime,
+    force: bool = False,
     progress: Callable[[str], None] = lambda _: None,
 ) -> YearResult:
     """Receive `dossiers` dossiers over the year before `until` (UTC) and work each through its
-    procedure up to `until`; what would happen later stays open. The caller decides whether the
-    database may take them (foreign_dossiers)."""
+    procedure up to `until`; what would happen later stays open. Refused on a database holding
+    dossiers the demo did not write, unless `force`: demo data never mixes into real data."""
     started = time.perf_counter()
     end = until.astimezone(calendar.LOCAL_TZ).date()
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     with new_uow() as uow:
+        foreign = foreign_dossiers(uow)
+        if foreign and not force:
+            raise Conflict(
+                f"the database holds {foreign:,} dossiers the demo did not write; demo data "
+                "never mixes into real data unless forced (--force)",
+                foreign=foreign,
+            )
         cast = _Cast.load(uow)
     plans = stories(rng, dossiers, end - timedelta(days=DAYS), end, len(cast.units))
     queue: list[_Due] = []
