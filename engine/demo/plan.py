@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
 from datetime import datetime
-from datetime import time
 from datetime import timedelta
 
 from engine.rules import calendar
@@ -171,7 +170,7 @@ def _story(rng: random.Random, number: int, arrives: datetime, communes: int) ->
         "id_number": f"0{rng.randrange(10**11):011d}",
         "address": f"Số {rng.randrange(1, 200)}, {rng.choice(STREETS)}",
     }
-    data = _reception_data(rng, procedure, arrives, family, applicant) if procedure else {}
+    data = _reception_data(rng, procedure, arrives, family, applicant)
     incomplete = procedure == "newborn_bundle" and rng.random() < INCOMPLETE_SHARE
     roll = rng.random()
     ending = roll < REFUSED_SHARE + WITHDRAWN_SHARE
@@ -246,9 +245,3 @@ def step_hours(rng: random.Random, element_id: str, story: Story) -> tuple[float
     if story.slow and element_id in BOTTLENECKS:
         wait *= rng.uniform(*SLOW_FACTOR)
     return wait, max(0.05, rng.lognormvariate(0, 0.5) * working)
-
-
-def local_start(moment: datetime) -> datetime:
-    """Midnight of a moment's Vietnam day, for whole-day arithmetic."""
-    local = moment.astimezone(LOCAL_TZ)
-    return datetime.combine(local.date(), time(), tzinfo=LOCAL_TZ)
