@@ -75,6 +75,59 @@ FROM parts GROUP BY 1, 2, 3, 4, 5
 working, duration bucket) -> count, which the write path keeps in step with one upsert per
 part when a task is completed (or a sweep refreshes per day). Built here from the rows."""
 
+BUILD_DAILY = """
+CREATE TABLE bench_dossier_daily AS
+SELECT competent_unit_id AS unit_id, procedure_id, (received_at + interval '7 hours')::date AS day,
+       'received' AS part, channel, reception_point_kind AS point, NULL::text AS timeliness,
+       NULL::int AS bucket, count(*)::int AS n
+FROM dossier GROUP BY 1, 2, 3, 5, 6
+UNION ALL
+SELECT competent_unit_id, procedure_id, (finished_at + interval '7 hours')::date, status, channel,
+       NULL, CASE WHEN finished_at > coalesce(original_due_at, due_at) THEN 'late'
+                  WHEN (finished_at + interval '7 hours')::date
+                       < (coalesce(original_due_at, due_at) + interval '7 hours')::date
+                  THEN 'early' ELSE 'on_time' END,
+       floor(ln(greatest(extract(epoch FROM finished_at - received_at) / 3600, 0.01))
+             / ln(1.1))::int,
+       count(*)::int
+FROM dossier WHERE finished_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 7, 8
+"""
+"""PROPOSED for the province's dashboard at 1M: a daily rollup per (unit, procedure, local day):
+received by channel and point; ended by status, timeliness and a 10 %-wide bucket of
+processing hours (for the median). Kept in step by the write path (one upsert on receipt, one
+on the ending) or refreshed per day; what is open right now is read live from the status index."""
+
+PROVINCE_ROLLUP = """
+WITH m AS (
+  SELECT part, channel, point, timeliness, bucket, sum(n) AS n FROM bench_dossier_daily
+  WHERE day >= %(from)s::date AND day < %(to)s::date GROUP BY 1, 2, 3, 4, 5
+), settled AS (
+  SELECT bucket, sum(n) AS n FROM m WHERE part IN ('result_returned', 'processed') GROUP BY 1
+), ranked AS (
+  SELECT bucket, sum(n) OVER (ORDER BY bucket) AS cum, sum(n) OVER () AS total FROM settled
+), live AS (
+  SELECT count(*) AS in_progress,
+         count(*) FILTER (WHERE coalesce(original_due_at, due_at) < %(now)s) AS overdue,
+         count(*) FILTER (WHERE status IN ('supplement_requested', 'financial_obligation'))
+           AS paused
+  FROM dossier WHERE status = ANY(%(open)s)
+)
+SELECT
+  (SELECT sum(n) FROM m WHERE part = 'received') AS received,
+  (SELECT sum(n) FROM m WHERE part = 'received' AND channel = 'online') AS online,
+  (SELECT sum(n) FROM m WHERE part = 'received' AND point = 'mobile') AS mobile,
+  (SELECT sum(n) FROM m WHERE part IN ('result_returned', 'processed')) AS settled,
+  (SELECT sum(n) FROM m WHERE part IN ('result_returned', 'processed')
+     AND timeliness = 'late') AS late,
+  (SELECT sum(n) FROM m WHERE part = 'refused') AS refused,
+  (SELECT sum(n) FROM m WHERE part = 'withdrawn') AS withdrawn,
+  (SELECT power(1.1, min(bucket) + 0.5) / 24 FROM ranked WHERE cum >= 0.5 * total)
+    AS median_days,
+  live.*
+FROM live
+"""
+"""The province's month from the daily rollup plus the live open dossiers."""
+
 HEATMAP_ROLLUP = """
 WITH h AS (
   SELECT element_id, part, bucket, sum(n) AS n FROM bench_step_rollup
@@ -194,6 +247,9 @@ class Figures:
     def province(self) -> Any:
         return self.conn.execute(DASHBOARD_PROVINCE, self.month())
 
+    def province_rollup(self) -> Any:
+        return self.conn.execute(PROVINCE_ROLLUP, self.month())
+
     def index(self) -> Any:
         return self.conn.execute(INDEX, {**self.month(), "unit": self.rng.choice(self.units)})
 
@@ -212,14 +268,20 @@ class Figures:
         return self.conn.execute(HEATMAP_ROLLUP, self.quarter())
 
 
+SLOW_ROUNDS = 8
+"""The raw heat-map join takes seconds at 1M: timed fewer times, only to justify its rollup."""
+
+
 def _time(figures: Figures, names: list[str]) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {name: [] for name in names}
     for round_ in range(WARMUP + ROUNDS):
         for name in names:
+            if name == "heatmap" and round_ >= 1 + SLOW_ROUNDS:
+                continue
             query: Callable[[], Any] = getattr(figures, name)
             started = time.perf_counter()
             query().fetchall()
-            if round_ >= WARMUP:
+            if round_ >= (1 if name == "heatmap" else WARMUP):
                 samples[name].append((time.perf_counter() - started) * 1000)
     return samples
 
@@ -231,8 +293,15 @@ def _explain(conn: psycopg.Connection[Any], figures: Figures, name: str) -> None
         "index": INDEX,
         "heatmap": HEATMAP,
         "heatmap_rollup": HEATMAP_ROLLUP,
+        "province_rollup": PROVINCE_ROLLUP,
     }[name]
-    params = {**figures.month(), "unit": figures.units[0], **figures.quarter()}
+    window = figures.quarter() if name.startswith("heatmap") else figures.month()
+    params = {
+        **figures.month(),
+        "unit": figures.units[0],
+        "version": figures.versions[-1],
+        **window,
+    }
     plan = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params).fetchall()
     harness.say(f"  EXPLAIN {name}:")
     for (line,) in plan[:25]:
@@ -252,7 +321,7 @@ def measure(options: harness.Options) -> list[harness.Result]:
             "SELECT (SELECT count(*) FROM task), (SELECT count(*) FROM event)"
         ).fetchone()
         harness.say(f"  {counts[0]:,} tasks, {counts[1]:,} events" if counts else "")
-        conn.execute("DROP TABLE IF EXISTS bench_step_rollup")
+        conn.execute("DROP TABLE IF EXISTS bench_step_rollup, bench_dossier_daily")
         for name in PROPOSED_INDEXES:
             conn.execute(f"DROP INDEX IF EXISTS {name}")
         try:
@@ -265,12 +334,24 @@ def measure(options: harness.Options) -> list[harness.Result]:
                 conn.execute(BUILD_ROLLUP)
                 conn.execute("CREATE INDEX ON bench_step_rollup (version_id, day)")
                 conn.execute("ANALYZE bench_step_rollup")
-            rollup_rows = conn.execute("SELECT count(*) FROM bench_step_rollup").fetchone()
-            harness.say(f"  rollup: {rollup_rows[0] if rollup_rows else 0:,} rows")
-            names = ["dashboard", "province", "index", "heatmap", "heatmap_rollup"]
+            with datagen._phase("daily dossier rollup built from the dossier rows"):
+                conn.execute(BUILD_DAILY)
+                conn.execute("CREATE INDEX ON bench_dossier_daily (day)")
+                conn.execute("ANALYZE bench_dossier_daily")
+            for rollup in ("bench_step_rollup", "bench_dossier_daily"):
+                rows = conn.execute(f"SELECT count(*) FROM {rollup}").fetchone()  # noqa: S608
+                harness.say(f"  {rollup}: {rows[0] if rows else 0:,} rows")
+            names = [
+                "dashboard",
+                "province",
+                "province_rollup",
+                "index",
+                "heatmap",
+                "heatmap_rollup",
+            ]
             results += _round(conn, size, "proposed", names, judged=True)
         finally:
-            conn.execute("DROP TABLE IF EXISTS bench_step_rollup")
+            conn.execute("DROP TABLE IF EXISTS bench_step_rollup, bench_dossier_daily")
             for name in PROPOSED_INDEXES:
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
     return results
@@ -291,9 +372,10 @@ def _round(
         values = samples[name]
         p95 = harness.percentile(values, 0.95)
         harness.say(f"  {label:<16} {name:<15} {harness.summary_ms(values)}")
-        if p95 >= TARGET_MS and judged and name != "heatmap":
+        raw = name in ("heatmap", "province")  # shown beside the rollup that replaces them
+        if p95 >= TARGET_MS and judged and not raw:
             _explain(conn, figures, name)
-        target = judged and name != "heatmap"  # the raw join is shown to justify the rollup
+        target = judged and not raw
         results.append(
             harness.Result(
                 f"8 analytics, {name} stand-in ({size // 1000}k, {label})",
