@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 WORKERS ?= 2
-DEMO_YEAR ?= 2000
+DEMO_YEAR ?= 1000
 export FLASK_APP := wsgi
 
 .PHONY: setup run test test-only lint bench prepare pdf-system-packages chromium soak

@@ -77,25 +77,28 @@ part when a task is completed (or a sweep refreshes per day). Built here from th
 
 BUILD_DAILY = """
 CREATE TABLE bench_dossier_daily AS
-SELECT competent_unit_id AS unit_id, procedure_id, (received_at + interval '7 hours')::date AS day,
-       'received' AS part, channel, reception_point_kind AS point, NULL::text AS timeliness,
-       NULL::int AS bucket, count(*)::int AS n
-FROM dossier GROUP BY 1, 2, 3, 5, 6
+SELECT procedure_id, (received_at + interval '7 hours')::date AS day, 'received' AS part,
+       channel, reception_point_kind AS point, NULL::text AS timeliness, NULL::int AS bucket,
+       count(*)::int AS n
+FROM dossier GROUP BY 1, 2, 4, 5
 UNION ALL
-SELECT competent_unit_id, procedure_id, (finished_at + interval '7 hours')::date, status, channel,
-       NULL, CASE WHEN finished_at > coalesce(original_due_at, due_at) THEN 'late'
-                  WHEN (finished_at + interval '7 hours')::date
-                       < (coalesce(original_due_at, due_at) + interval '7 hours')::date
-                  THEN 'early' ELSE 'on_time' END,
+SELECT procedure_id, (finished_at + interval '7 hours')::date, status, NULL, NULL,
+       CASE WHEN finished_at > coalesce(original_due_at, due_at) THEN 'late'
+            WHEN (finished_at + interval '7 hours')::date
+                 < (coalesce(original_due_at, due_at) + interval '7 hours')::date
+            THEN 'early' ELSE 'on_time' END,
        floor(ln(greatest(extract(epoch FROM finished_at - received_at) / 3600, 0.01))
              / ln(1.1))::int,
        count(*)::int
-FROM dossier WHERE finished_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 7, 8
+FROM dossier WHERE finished_at IS NOT NULL GROUP BY 1, 2, 3, 6, 7
 """
-"""PROPOSED for the province's dashboard at 1M: a daily rollup per (unit, procedure, local day):
-received by channel and point; ended by status, timeliness and a 10 %-wide bucket of
-processing hours (for the median). Kept in step by the write path (one upsert on receipt, one
-on the ending) or refreshed per day; what is open right now is read live from the status index."""
+"""PROPOSED for the province's dashboard at 1M: a daily rollup for the province (the data set
+has one) per (procedure, local day): received by channel and point; ended by status,
+timeliness and a 10 %-wide bucket of processing hours (for the median). Kept in step by the
+write path (one upsert on receipt, one on the ending) or refreshed per day. A unit's own month
+needs none: its dossiers come straight from the proposed (unit, time) indexes. What is open
+right now is read live from the status index. (Per unit and day a rollup compresses nothing: a
+commune receives a dozen dossiers a day.)"""
 
 PROVINCE_ROLLUP = """
 WITH m AS (
