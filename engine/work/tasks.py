@@ -45,9 +45,7 @@ _TASK_AND_DOSSIER = (
 a command on the dossier (a refusal) and one on its task queue up instead of deadlocking."""
 
 
-def claim(
-    uow: UnitOfWork, actor: Actor, task_id: int, *, now: datetime | None = None
-) -> TaskView:
+def claim(uow: UnitOfWork, actor: Actor, task_id: int, *, now: datetime | None = None) -> TaskView:
     """Take a task; claiming one's own task again changes nothing. `now` is for replaying a
     past day (engine.demo); live calls leave it to the clock."""
     uow.begin_write()
