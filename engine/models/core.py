@@ -105,7 +105,11 @@ class ProcedureVersion(Base):
 
 class Dossier(Base):
     __tablename__ = "dossier"
-    __table_args__ = (Index("ix_dossier_status_unit", "status", "competent_unit_id"),)
+    __table_args__ = (
+        Index("ix_dossier_status_unit", "status", "competent_unit_id"),
+        # The heat map, hints and before/after read one version's dossiers by receipt (0016).
+        Index("ix_dossier_version_received", "procedure_version_id", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -244,6 +248,16 @@ class Event(Base):
     """Append-only audit trail: who did what, when, from which unit to which."""
 
     __tablename__ = "event"
+    __table_args__ = (
+        # When someone first took each task: the heat map's waiting time ends there (0016).
+        Index(
+            "ix_event_task_taken",
+            "task_id",
+            "at",
+            postgresql_where=text("kind IN ('task_claimed', 'task_reassigned')"),
+            sqlite_where=text("kind IN ('task_claimed', 'task_reassigned')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(

@@ -403,6 +403,18 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ("GET", f"{API}/procedures/<string:code>/versions"): [
         Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/versions"))
     ],
+    ("GET", f"{API}/procedures/<string:code>/heatmap"): [
+        Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/heatmap"))
+    ],
+    ("GET", f"{API}/procedures/<string:code>/versions/compare"): [
+        Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/versions/compare"))
+    ],
+    ("GET", f"{API}/procedures/<string:code>/hints"): [
+        Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/hints"))
+    ],
+    ("POST", f"{API}/procedures/<string:code>/draft/simulate"): [
+        Case(STUDIO_READERS, post(lambda w: f"{API}/procedures/newborn_bundle/draft/simulate", {}))
+    ],
     ("GET", f"{API}/procedures/<string:code>/draft"): [
         Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/draft"))
     ],
