@@ -19,29 +19,26 @@ Several seeded replications give P10-P90 ranges, never a single number."""
 
 from __future__ import annotations
 
-import random
 import time as wall
-from collections import Counter
 from collections import defaultdict
-from collections.abc import Generator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import timedelta
 from typing import Any
 
-import simpy
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
-from engine.access.assignment import step_place
 from engine.analytics.branches import branch_counts
 from engine.analytics.clock import WorkingClock
 from engine.analytics.heatmap import percentile
 from engine.analytics.heatmap import step_times
 from engine.analytics.heatmap import version_graph
+from engine.analytics.replication import Arrival
+from engine.analytics.replication import Model
+from engine.analytics.replication import replicate
 from engine.analytics.step_rows import Scope
 from engine.analytics.step_rows import dossier_filter
 from engine.analytics.step_rows import procedure_versions
@@ -49,7 +46,6 @@ from engine.analytics.step_rows import scope_for
 from engine.analytics.step_rows import step_rows
 from engine.analytics.step_rows import working_clock
 from engine.bpmn.flow_graph import CHOICE
-from engine.bpmn.flow_graph import END
 from engine.bpmn.flow_graph import HUMAN
 from engine.bpmn.flow_graph import PARALLEL
 from engine.bpmn.flow_graph import WAIT
@@ -65,8 +61,6 @@ from engine.rules.calendar import default_calendar
 from engine.store.db import utcnow
 
 SETTLED = ("processed", "result_returned")
-MAX_VISITS = 200
-"""A token that passes this many nodes is in a loop history never left: it stops there."""
 AVERAGE_MONTH = timedelta(days=30.44)
 
 
@@ -124,28 +118,6 @@ class SimulationResult:
     seconds: float
 
 
-@dataclass(frozen=True)
-class Arrival:
-    at: float
-    due: float
-    unit_id: int
-
-
-@dataclass
-class Model:
-    """Everything one replication needs, fixed before the runs."""
-
-    graph: FlowGraph
-    durations: dict[str, list[float]]
-    branches: dict[str, list[tuple[str, float]]]
-    staff: dict[tuple[str, int], int]
-    waits: dict[str, float] = field(default_factory=dict)
-    incoming: dict[str, int] = field(default_factory=dict)
-    """Ways into each parallel gateway: how many tokens its join waits for."""
-    places: set[tuple[str, int]] = field(default_factory=set)
-    """Where steps queued (role, unit), filled by the runs."""
-
-
 def simulate_draft(
     session: Session,
     actor: Actor,
@@ -187,8 +159,8 @@ def simulate_draft(
     current_arrivals = _arrivals(
         received, clock, (current.time_limit_days, current.time_limit_unit)
     )
-    draft_runs = [_replicate(draft_model, arrivals, seed + run) for run in range(runs)]
-    current_runs = [_replicate(current_model, current_arrivals, seed + run) for run in range(runs)]
+    draft_runs = [replicate(draft_model, arrivals, seed + run) for run in range(runs)]
+    current_runs = [replicate(current_model, current_arrivals, seed + run) for run in range(runs)]
     places = draft_model.places | current_model.places
     unstaffed = sorted(f"{role}@{unit}" for role, unit in places if not staff.get((role, unit)))
     return SimulationResult(
@@ -335,93 +307,6 @@ def _arrivals(
     ]
 
 
-@dataclass
-class _Run:
-    env: simpy.Environment
-    model: Model
-    rng: random.Random
-    desks: dict[tuple[str, int], simpy.Resource]
-    joins: Counter[tuple[int, str]] = field(default_factory=Counter)
-    tokens: Counter[int] = field(default_factory=Counter)
-    finished: dict[int, float] = field(default_factory=dict)
-
-
-def _replicate(model: Model, arrivals: list[Arrival], seed: int) -> list[tuple[float, bool]]:
-    """One run: (processing hours, on time) per simulated dossier that finished."""
-    env = simpy.Environment()
-    run = _Run(env, model, random.Random(seed), {})  # noqa: S311 (a replicable sample)
-    start = arrivals[0].at if arrivals else 0.0
-    for case, arrival in enumerate(arrivals):
-        env.process(_arrive(run, case, arrival, start))
-    env.run()
-    return [
-        (run.finished[case] + start - arrival.at, run.finished[case] + start <= arrival.due)
-        for case, arrival in enumerate(arrivals)
-        if case in run.finished
-    ]
-
-
-def _arrive(run: _Run, case: int, arrival: Arrival, start: float) -> Generator[Any, Any, None]:
-    yield run.env.timeout(arrival.at - start)
-    for node_id in run.model.graph.starts[:1]:
-        run.tokens[case] += 1
-        run.env.process(_token(run, case, arrival.unit_id, node_id))
-
-
-def _token(run: _Run, case: int, unit_id: int, node_id: str) -> Generator[Any, Any, None]:
-    """One token walking the graph until an end, a join that waits, or a loop cut short."""
-    graph, model = run.model.graph, run.model
-    for _ in range(MAX_VISITS):
-        node = graph.nodes.get(node_id)
-        if node is None or node.kind == END or not node.targets:
-            break
-        if node.kind == HUMAN:
-            yield from _work(run, node.id, step_place(node.role or "", unit_id))
-        elif node.kind == WAIT:
-            yield run.env.timeout(model.waits.get(node.id, 0.0))
-        elif node.kind == PARALLEL and not _joined(run, case, node.id):
-            break
-        if node.kind == PARALLEL:
-            for target in node.targets[1:]:
-                run.tokens[case] += 1
-                run.env.process(_token(run, case, unit_id, target))
-        node_id = _choose(run, node.id) if node.id in model.branches else node.targets[0]
-    run.tokens[case] -= 1
-    if run.tokens[case] == 0:
-        run.finished[case] = run.env.now
-
-
-def _work(run: _Run, element_id: str, place: tuple[str, int]) -> Generator[Any, Any, None]:
-    """Queue for the role's staff in the unit, then take a working time from history."""
-    desk = run.desks.get(place)
-    if desk is None:
-        run.model.places.add(place)
-        capacity = max(1, run.model.staff.get(place, 0))
-        desk = run.desks[place] = simpy.Resource(run.env, capacity=capacity)
-    with desk.request() as turn:
-        yield turn
-        yield run.env.timeout(run.rng.choice(run.model.durations[element_id]))
-
-
-def _joined(run: _Run, case: int, gateway: str) -> bool:
-    """Whether this token completes a parallel join (a split, with one way in, always passes);
-    the tokens before the last one end here."""
-    needed = run.model.incoming.get(gateway, 1)
-    if needed <= 1:
-        return True
-    run.joins[(case, gateway)] += 1
-    if run.joins[(case, gateway)] < needed:
-        return False
-    run.joins[(case, gateway)] = 0
-    return True
-
-
-def _choose(run: _Run, gateway: str) -> str:
-    options = run.model.branches[gateway]
-    targets = [target for target, _ in options]
-    return run.rng.choices(targets, weights=[share for _, share in options])[0]
-
-
 def _estimate(runs: list[list[tuple[float, bool]]], limit: tuple[int, str]) -> Estimate:
     medians = sorted(
         m for m in (percentile(sorted(h for h, _ in r), 0.5) for r in runs) if m is not None
@@ -465,3 +350,26 @@ def _calibration(
         if actual_on_time is None or sim_on_time is None
         else round(sim_on_time - actual_on_time, 1),
     )
+
+
+@dataclass(frozen=True)
+class DraftStep:
+    element_id: str
+    name: str
+    role: str | None
+    new: bool
+    """Not in the current version: the what-if needs an estimate of its working time."""
+
+
+def draft_steps(session: Session, actor: Actor, code: str) -> list[DraftStep]:
+    """The draft's human steps, in diagram order, each marked new or kept (the what-if form)."""
+    scope_for(session, actor)
+    procedure, versions = procedure_versions(session, code)
+    current = next(v for v in versions if v.id == procedure.current_version_id)
+    kept = {n.id for n in version_graph(current).nodes.values() if n.kind == HUMAN}
+    graph = _draft_graph(read_draft(session, code).files)
+    return [
+        DraftStep(node.id, node.name, node.role, node.id not in kept)
+        for node in graph.nodes.values()
+        if node.kind == HUMAN
+    ]
