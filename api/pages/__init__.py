@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from api.errors import http_problem
 from api.pages import accounts
 from api.pages import auth
+from api.pages import bottlenecks
 from api.pages import dossier_actions
 from api.pages import dossiers
 from api.pages import i18n
@@ -71,6 +72,7 @@ def register(app: Flask) -> None:
         tracking,
         studio_catalogue,
         studio,
+        bottlenecks,
     ):
         app.register_blueprint(module.blp)
     app.register_blueprint(studio_catalogue.drafts)

@@ -507,6 +507,15 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
         Case(ADMIN, post(lambda w: f"{API}/incidents/{NO_INCIDENT}/retry"))
     ],
     ("GET", "/incidents"): [Case(ADMIN, get(lambda w: "/incidents"))],
+    ("GET", "/analytics/procedures/<string:code>"): [
+        Case(STUDIO_READERS, get(lambda w: "/analytics/procedures/social_allowance"))
+    ],
+    ("GET", "/analytics/procedures/<string:code>/what-if"): [
+        Case(STUDIO_READERS, get(lambda w: "/analytics/procedures/social_allowance/what-if"))
+    ],
+    ("POST", "/analytics/procedures/<string:code>/what-if"): [
+        Case(STUDIO_READERS, post(lambda w: "/analytics/procedures/social_allowance/what-if", {}))
+    ],
     ("GET", "/studio/<code>/edit"): [
         Case(STUDIO_READERS, get(lambda w: "/studio/social_allowance/edit"))
     ],
