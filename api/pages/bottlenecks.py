@@ -20,6 +20,7 @@ from api.pages.common import role_label
 from api.schemas.bottlenecks import HeatmapOut
 from api.schemas.bottlenecks import HeatmapQuery
 from api.schemas.bottlenecks import SimulateIn
+from engine.access.roles import ROLE_LABELS
 from engine.analytics.before_after import VersionFigures
 from engine.analytics.before_after import compare_versions
 from engine.analytics.heatmap import heatmap
@@ -38,6 +39,24 @@ HINT_LABELS = {
     ),
     "run_in_parallel": ("Có thể làm song song", "Could run in parallel"),
     "staffing": ("Chờ lâu hơn làm: thiếu người", "Waiting dwarfs working: staffing"),
+}
+MODEL_LABELS = {
+    "queue": ("Mô hình hàng đợi theo số người", "Queue model by staff"),
+    "observed": ("Mô hình thời gian thực tế của bước", "Observed step times model"),
+}
+MODEL_NOTES = {
+    "queue": (
+        "Mỗi bước chờ người của vai trò trong đơn vị rồi mất thời gian xử lý thực tế: thấy được "
+        "tác động của số người, bỏ qua việc của thủ tục khác.",
+        "Each step waits for its role's staff in the unit, then takes a real working time: shows "
+        "the effect of staffing, leaves out other procedures' work.",
+    ),
+    "observed": (
+        "Mỗi bước mất đúng tổng thời gian thực tế (cả chờ), không giới hạn người: giữ nhịp thực "
+        "tế, không thấy tác động của số người.",
+        "Each step takes its whole real time (waiting included), staff unlimited: keeps the real "
+        "pace, cannot show the effect of staffing.",
+    ),
 }
 APPROXIMATION_LABELS = {
     "boundary_events_ignored": (
@@ -85,7 +104,8 @@ def procedure_bottlenecks(code: str) -> Any:
         "bottlenecks.html",
         code=code,
         heat=found,
-        heat_json=HeatmapOut().dump(found) | {"bpmn_xml": found.bpmn_xml},
+        heat_json=HeatmapOut().dump(found)
+        | {"bpmn_xml": found.bpmn_xml, "lane_labels": _lane_labels()},
         versions=versions,
         steps_by_version=_steps_by_version(versions),
         version_numbers=numbers,
@@ -95,6 +115,11 @@ def procedure_bottlenecks(code: str) -> Any:
         hint_label=lambda kind: label(HINT_LABELS.get(kind), kind),
         role_label=role_label,
     ), (422 if errors else 200)
+
+
+def _lane_labels() -> dict[str, str]:
+    """Lanes are named by role ids in the diagram: the page shows each role as people call it."""
+    return {role: role_label(role) for role in ROLE_LABELS}
 
 
 def _steps_by_version(versions: list[VersionFigures]) -> list[tuple[str, list[Any]]]:
@@ -169,4 +194,6 @@ def what_if(code: str) -> Any:
         result=result,
         role_label=role_label,
         approximation_label=lambda key: label(APPROXIMATION_LABELS.get(key), key),
+        model_label=lambda key: label(MODEL_LABELS.get(key), key),
+        model_note=lambda key: label(MODEL_NOTES.get(key), ""),
     ), (422 if errors else 200)

@@ -135,13 +135,28 @@ class StepSourceOut(Schema):
     median_hours = fields.Float(allow_none=True)
 
 
+class ModelFiguresOut(Schema):
+    model = fields.String(
+        required=True,
+        metadata={
+            "enum": ["queue", "observed"],
+            "description": "queue: steps wait for their role's staff and take their working "
+            "time; observed: steps take their whole historical time, staff unlimited",
+        },
+    )
+    draft = fields.Nested(EstimateOut, required=True)
+    calibration = fields.Nested(CalibrationOut, required=True)
+
+
 class SimulationOut(Schema):
     procedure = fields.String(required=True)
     months = fields.Integer(required=True)
     runs = fields.Integer(required=True)
     arrivals = fields.Integer(required=True)
-    draft = fields.Nested(EstimateOut, required=True)
-    calibration = fields.Nested(CalibrationOut, required=True)
+    models = fields.List(fields.Nested(ModelFiguresOut), required=True)
+    closest = fields.String(
+        required=True, metadata={"description": "the model calibrated nearest to what happened"}
+    )
     steps = fields.List(fields.Nested(StepSourceOut), required=True)
     unknown_steps = fields.List(fields.String(), required=True)
     branches = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)

@@ -42,6 +42,8 @@ class Model:
     incoming: dict[str, int] = field(default_factory=dict)
     """Ways into each parallel gateway: how many tokens its join waits for."""
     places: set[tuple[str, int]] = field(default_factory=set)
+    observed: bool = False
+    """Steps take their whole historical time and no desk: waits are in the samples already."""
     """Where steps queued (role, unit), filled by the runs."""
 
 
@@ -103,6 +105,9 @@ def _token(run: _Run, case: int, unit_id: int, node_id: str) -> Generator[Any, A
 
 def _work(run: _Run, element_id: str, place: tuple[str, int]) -> Generator[Any, Any, None]:
     """Queue for the role's staff in the unit, then take a working time from history."""
+    if run.model.observed:
+        yield run.env.timeout(run.rng.choice(run.model.durations[element_id]))
+        return
     desk = run.desks.get(place)
     if desk is None:
         run.model.places.add(place)

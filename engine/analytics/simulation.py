@@ -102,13 +102,23 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class ModelFigures:
+    model: str
+    """queue: each step waits for its role's staff in the unit and takes its working time;
+    observed: each step takes its whole historical time (waiting included), staff unlimited."""
+    draft: Estimate
+    calibration: Calibration
+
+
+@dataclass(frozen=True)
 class SimulationResult:
     procedure: str
     months: int
     runs: int
     arrivals: int
-    draft: Estimate
-    calibration: Calibration
+    models: list[ModelFigures]
+    closest: str
+    """The model whose simulated current version lands nearest what happened (median time)."""
     steps: list[StepSource]
     unknown_steps: list[str]
     branches: dict[str, dict[str, float]]
@@ -138,48 +148,67 @@ def simulate_draft(
     now = utcnow()
     window = Scope(scope.unit_ids, now - AVERAGE_MONTH * months, now)
     rows = step_rows(session, [v.id for v in versions], window)
-    history = _durations(rows, clock)
+    worked, whole = _durations(rows, clock)
     estimates = estimates or {}
     draft_graph = _draft_graph(draft.files)
     current_graph = version_graph(current)
-    draft_model, steps, unknown = _model(draft_graph, history, estimates, rows, clock.hours_per_day)
-    current_model, _, _ = _model(current_graph, history, {}, rows, clock.hours_per_day)
     staff = _staff(
         session,
         {n.role for n in draft_graph.nodes.values() if n.role}
         | {n.role for n in current_graph.nodes.values() if n.role},
     )
-    draft_model.staff = current_model.staff = staff
     received = _received(session, procedure.id, window)
+    current_limit = (current.time_limit_days, current.time_limit_unit)
     limit = (
         int(draft.metadata.get("time_limit", current.time_limit_days)),
         str(draft.metadata.get("time_limit_unit", DAYS)),
     )
     arrivals = _arrivals(received, clock, limit)
-    current_arrivals = _arrivals(
-        received, clock, (current.time_limit_days, current.time_limit_unit)
-    )
-    draft_runs = [replicate(draft_model, arrivals, seed + run) for run in range(runs)]
-    current_runs = [replicate(current_model, current_arrivals, seed + run) for run in range(runs)]
-    places = draft_model.places | current_model.places
+    current_arrivals = _arrivals(received, clock, current_limit)
+    models: list[ModelFigures] = []
+    places: set[tuple[str, int]] = set()
+    for name, history in (("queue", worked), ("observed", whole)):
+        draft_model, steps_of, unknown_of = _model(
+            draft_graph, history, estimates, rows, clock.hours_per_day
+        )
+        current_model, _, _ = _model(current_graph, history, {}, rows, clock.hours_per_day)
+        for model in (draft_model, current_model):
+            model.staff, model.observed = staff, name == "observed"
+        draft_runs = [replicate(draft_model, arrivals, seed + run) for run in range(runs)]
+        current_runs = [
+            replicate(current_model, current_arrivals, seed + run) for run in range(runs)
+        ]
+        models.append(
+            ModelFigures(
+                name,
+                _estimate(draft_runs, limit),
+                _calibration(received, clock, current_runs, current_limit),
+            )
+        )
+        if name == "queue":
+            steps, unknown, branches = steps_of, unknown_of, draft_model.branches
+            places = draft_model.places | current_model.places
     unstaffed = sorted(f"{role}@{unit}" for role, unit in places if not staff.get((role, unit)))
     return SimulationResult(
         code,
         months,
         runs,
         len(arrivals),
-        _estimate(draft_runs, limit),
-        _calibration(
-            received, clock, current_runs, (current.time_limit_days, current.time_limit_unit)
-        ),
+        models,
+        min(models, key=_distance).model,
         steps,
         unknown,
-        {gw: dict(options) for gw, options in draft_model.branches.items()},
-        sorted(gw for gw, options in draft_model.branches.items() if _even(options)),
+        {gw: dict(options) for gw, options in branches.items()},
+        sorted(gw for gw, options in branches.items() if _even(options)),
         unstaffed,
         sorted(set(draft_graph.approximations) | set(current_graph.approximations)),
         round(wall.perf_counter() - started, 2),
     )
+
+
+def _distance(figures: ModelFigures) -> float:
+    off = figures.calibration.median_off_pct
+    return float("inf") if off is None else abs(off)
 
 
 def _draft_graph(files: dict[str, str]) -> FlowGraph:
@@ -192,15 +221,18 @@ def _draft_graph(files: dict[str, str]) -> FlowGraph:
     return graph
 
 
-def _durations(rows: Sequence[Any], clock: WorkingClock) -> dict[str, list[float]]:
-    """Working hours per element id: claimed tasks' work; all their time where none was claimed."""
+def _durations(
+    rows: Sequence[Any], clock: WorkingClock
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Hours per element id: the work of claimed tasks (all their time where none was claimed),
+    for the queue model; and every task's whole time, for the observed model."""
     worked: dict[str, list[float]] = defaultdict(list)
     whole: dict[str, list[float]] = defaultdict(list)
     for item in step_times(rows, clock):
         whole[item.element_id].append(item.waiting + item.working)
         if item.taken:
             worked[item.element_id].append(item.working)
-    return {element: worked.get(element) or whole[element] for element in whole}
+    return {element: worked.get(element) or whole[element] for element in whole}, dict(whole)
 
 
 def _model(

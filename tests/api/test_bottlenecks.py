@@ -323,10 +323,11 @@ def test_simulation_reproduces_a_single_queue_within_its_range(desk, database):
     assert body["unknown_steps"] == []
     assert body["steps"][0]["source"] == "history"
     expected = math.log(2) / (SERVICE_RATE - ARRIVAL_RATE)
-    estimate = body["draft"]["median_hours"]
+    queue = next(model for model in body["models"] if model["model"] == "queue")
+    estimate = queue["draft"]["median_hours"]
     assert estimate["p10"] <= estimate["p50"] <= estimate["p90"]
     assert estimate["p10"] <= expected <= estimate["p90"], body
-    calibration = body["calibration"]
+    calibration = queue["calibration"]
     assert calibration["dossiers_settled"] == CASES
     assert abs(calibration["median_off_pct"]) < 25, calibration
     assert body["seconds"] < 10

@@ -46,14 +46,28 @@
         badge.setAttribute('data-element', step.element_id);
         badge.title = step.name + ': n=' + step.count + ', P90 ' + hours(step.total.p90) + ' h';
         badge.textContent = step.count
-          ? '⏳ ' + hours(step.waiting.median) + ' · ⚙ ' + hours(step.working.median) + ' h (n=' + step.count + ')'
+          ? container.getAttribute('data-wait') + ' ' + hours(step.waiting.median) + ' · ' +
+            container.getAttribute('data-work') + ' ' + hours(step.working.median) + ' h (n=' + step.count + ')'
           : 'n=0';
         overlays.add(step.element_id, 'heat', { position: { bottom: -4, left: -10 }, html: badge });
       });
+      relabelLanes(viewer, registry);
       container.setAttribute('data-ready', 'true');
     }).catch(function (error) {
       container.textContent = String(error);
     });
+  }
+
+  function relabelLanes(viewer, registry) {
+    var graphics = viewer.get('graphicsFactory');
+    registry.filter(function (element) { return element.type === 'bpmn:Lane'; })
+      .forEach(function (lane) {
+        var name = (data.lane_labels || {})[lane.businessObject.name];
+        if (name) {
+          lane.businessObject.name = name;
+          graphics.update('shape', lane, registry.getGraphics(lane));
+        }
+      });
   }
 
   label();
