@@ -43,7 +43,8 @@ class Model:
     """Ways into each parallel gateway: how many tokens its join waits for."""
     places: set[tuple[str, int]] = field(default_factory=set)
     observed: bool = False
-    """Steps take their whole historical time and no desk: waits are in the samples already."""
+    """Steps take their whole historical time and no desk: waits are in the samples already
+    (each dossier is walked on its own, see _observed)."""
     """Where steps queued (role, unit), filled by the runs."""
 
 
@@ -60,11 +61,17 @@ class _Run:
 
 def replicate(model: Model, arrivals: list[Arrival], seed: int) -> list[tuple[float, bool]]:
     """One run: (processing hours, on time) per simulated dossier that finished."""
+    rng = random.Random(seed)  # noqa: S311 (a replicable sample)
+    if model.observed:
+        hours = [_observed(model, rng, model.graph.starts[0])[0] for _ in arrivals]
+        return [
+            (spent, arrival.at + spent <= arrival.due)
+            for spent, arrival in zip(hours, arrivals, strict=True)
+        ]
     env = simpy.Environment()
-    run = _Run(env, model, random.Random(seed), {})  # noqa: S311 (a replicable sample)
+    run = _Run(env, model, rng, {})
     start = arrivals[0].at if arrivals else 0.0
-    for case, arrival in enumerate(arrivals):
-        env.process(_arrive(run, case, arrival, start))
+    env.process(_arrivals(run, arrivals, start))
     env.run()
     return [
         (run.finished[case] + start - arrival.at, run.finished[case] + start <= arrival.due)
@@ -73,11 +80,46 @@ def replicate(model: Model, arrivals: list[Arrival], seed: int) -> list[tuple[fl
     ]
 
 
-def _arrive(run: _Run, case: int, arrival: Arrival, start: float) -> Generator[Any, Any, None]:
-    yield run.env.timeout(arrival.at - start)
-    for node_id in run.model.graph.starts[:1]:
+def _arrivals(run: _Run, arrivals: list[Arrival], start: float) -> Generator[Any, Any, None]:
+    """One process lets every dossier in at its moment (one per dossier would double the
+    events simpy schedules)."""
+    for case, arrival in enumerate(arrivals):
+        if arrival.at - start > run.env.now:
+            yield run.env.timeout(arrival.at - start - run.env.now)
         run.tokens[case] += 1
-        run.env.process(_token(run, case, arrival.unit_id, node_id))
+        run.env.process(_token(run, case, arrival.unit_id, run.model.graph.starts[0]))
+
+
+def _observed(
+    model: Model, rng: random.Random, node_id: str, through: str | None = None
+) -> tuple[float, str | None]:
+    """Hours from `node_id` until the token ends (None) or reaches a parallel join (its id)
+    where it waits for the other branches. Nobody queues in the observed model, so a dossier
+    is walked on its own, without simpy: a split's branches run side by side and the longest
+    one sets when the join goes on (`through`: the join being passed, not stopped at)."""
+    graph, elapsed = model.graph, 0.0
+    for _ in range(MAX_VISITS):
+        node = graph.nodes.get(node_id)
+        if node is None or node.kind == END or not node.targets:
+            return elapsed, None
+        if node.kind == PARALLEL:
+            if model.incoming.get(node.id, 1) > 1 and node.id != through:
+                return elapsed, node.id
+            through = None
+            if len(node.targets) > 1:
+                branches = [_observed(model, rng, target) for target in node.targets]
+                elapsed += max(spent for spent, _ in branches)
+                joins = [join for _, join in branches if join is not None]
+                if not joins:
+                    return elapsed, None
+                node_id = through = joins[0]
+                continue
+        elif node.kind == HUMAN:
+            elapsed += rng.choice(model.durations[node.id])
+        elif node.kind == WAIT:
+            elapsed += model.waits.get(node.id, 0.0)
+        node_id = _pick(model, rng, node.id) if node.id in model.branches else node.targets[0]
+    return elapsed, None
 
 
 def _token(run: _Run, case: int, unit_id: int, node_id: str) -> Generator[Any, Any, None]:
@@ -105,9 +147,6 @@ def _token(run: _Run, case: int, unit_id: int, node_id: str) -> Generator[Any, A
 
 def _work(run: _Run, element_id: str, place: tuple[str, int]) -> Generator[Any, Any, None]:
     """Queue for the role's staff in the unit, then take a working time from history."""
-    if run.model.observed:
-        yield run.env.timeout(run.rng.choice(run.model.durations[element_id]))
-        return
     desk = run.desks.get(place)
     if desk is None:
         run.model.places.add(place)
@@ -132,6 +171,10 @@ def _joined(run: _Run, case: int, gateway: str) -> bool:
 
 
 def _choose(run: _Run, gateway: str) -> str:
-    options = run.model.branches[gateway]
+    return _pick(run.model, run.rng, gateway)
+
+
+def _pick(model: Model, rng: random.Random, gateway: str) -> str:
+    options = model.branches[gateway]
     targets = [target for target, _ in options]
-    return run.rng.choices(targets, weights=[share for _, share in options])[0]
+    return rng.choices(targets, weights=[share for _, share in options])[0]
