@@ -13,6 +13,7 @@ from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from threading import Lock
 
 from engine.rules.calendar import LOCAL_TZ
 from engine.rules.calendar import WorkingCalendar
@@ -49,8 +50,15 @@ class WorkingClock:
         self._offset = _fixed_offset()
         self._origin_seconds = datetime.combine(origin, time(), tzinfo=UTC).timestamp()
         self._working: list[bool] = []
+        self._lock = Lock()
 
     def _extend(self, index: int) -> None:
+        if len(self._working) > index:
+            return
+        with self._lock:  # one clock serves every request of the process
+            self._grow(index)
+
+    def _grow(self, index: int) -> None:
         while len(self._working) <= index:
             day = self.origin + timedelta(days=len(self._working))
             works = self.calendar.is_working_day(day)

@@ -14,6 +14,7 @@ from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import func
 from sqlalchemy import or_
@@ -155,5 +156,7 @@ def step_rows(session: Session, version_ids: Sequence[int], scope: Scope) -> lis
     return [StepRow(*tuple(row)) for row in session.execute(query)]
 
 
+@lru_cache(maxsize=1)
 def working_clock() -> WorkingClock:
+    """One clock per process: its running totals are built once and grow as later days come."""
     return WorkingClock(default_calendar())

@@ -21,6 +21,7 @@
   function label() {
     var top = data.max_hours;
     document.querySelectorAll('.heat-range').forEach(function (item) {
+      if (!top) { item.parentNode.hidden = true; return; }  // nothing measured: no scale
       var index = Number(item.getAttribute('data-bucket'));
       var low = top * index / BUCKETS;
       var high = top * (index + 1) / BUCKETS;
