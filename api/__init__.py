@@ -31,6 +31,7 @@ from api.routes import IdConverter
 from api.routes import attachments
 from api.routes import audit as audit_routes
 from api.routes import auth as auth_routes
+from api.routes import bottlenecks
 from api.routes import calendar as calendar_routes
 from api.routes import decisions
 from api.routes import dossiers
@@ -95,6 +96,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(decisions.blp)
     api.register_blueprint(drafts.blp)
     api.register_blueprint(stats_routes.blp)
+    api.register_blueprint(bottlenecks.blp)
     errors.register(app)
     app.extensions[auth.ACTOR_CACHE_KEY] = auth.ActorCache()
     app.before_request(auth.authenticate_request)

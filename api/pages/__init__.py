@@ -14,6 +14,7 @@ from api.errors import http_problem
 from api.pages import accounts
 from api.pages import analytics
 from api.pages import auth
+from api.pages import bottlenecks
 from api.pages import dossier_actions
 from api.pages import dossiers
 from api.pages import i18n
@@ -73,6 +74,7 @@ def register(app: Flask) -> None:
         studio_catalogue,
         studio,
         analytics,
+        bottlenecks,
     ):
         app.register_blueprint(module.blp)
     app.register_blueprint(studio_catalogue.drafts)

@@ -20,10 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.analytics.clock import CachingCalendar
-from engine.analytics.clock import HoursClock
+from engine.analytics.clock import WorkingClock
 from engine.analytics.scope import Resolved
 from engine.models import Dossier
-from engine.rules.calendar import to_local
 from engine.rules.status import OPEN
 from engine.rules.timeliness import EARLY
 from engine.rules.timeliness import LATE
@@ -130,13 +129,12 @@ class Snapshot:
     now: datetime
     rows: list[tuple[Row[Any], frozenset[str]]]
     calendar: CachingCalendar
-    _clock: HoursClock | None = None
+    _clock: WorkingClock | None = None
 
     def processing_days(self, row: Row[Any]) -> float:
         """Working days from receipt to the result, in office hours / 8 (how limits are kept)."""
         if self._clock is None:
-            first = min(to_local(item.received_at).date() for item, _ in self.rows)
-            self._clock = HoursClock(self.calendar, first)
+            self._clock = WorkingClock(self.calendar)
         return self._clock.between(row.received_at, row.finished_at) / HOURS_PER_DAY
 
 

@@ -110,6 +110,8 @@ class Dossier(Base):
         # leaders' figures: a unit's dossiers received, or ended, in a period (0015)
         Index("ix_dossier_unit_received", "competent_unit_id", "received_at"),
         Index("ix_dossier_unit_finished", "competent_unit_id", "finished_at"),
+        # The heat map, hints and before/after read one version's dossiers by receipt (0016).
+        Index("ix_dossier_version_received", "procedure_version_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -249,6 +251,16 @@ class Event(Base):
     """Append-only audit trail: who did what, when, from which unit to which."""
 
     __tablename__ = "event"
+    __table_args__ = (
+        # When someone first took each task: the heat map's waiting time ends there (0016).
+        Index(
+            "ix_event_task_taken",
+            "task_id",
+            "at",
+            postgresql_where=text("kind IN ('task_claimed', 'task_reassigned')"),
+            sqlite_where=text("kind IN ('task_claimed', 'task_reassigned')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(

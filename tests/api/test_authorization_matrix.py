@@ -408,6 +408,18 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
     ("GET", f"{API}/procedures/<string:code>/versions"): [
         Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/versions"))
     ],
+    ("GET", f"{API}/procedures/<string:code>/heatmap"): [
+        Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/heatmap"))
+    ],
+    ("GET", f"{API}/procedures/<string:code>/versions/compare"): [
+        Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/versions/compare"))
+    ],
+    ("GET", f"{API}/procedures/<string:code>/hints"): [
+        Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/hints"))
+    ],
+    ("POST", f"{API}/procedures/<string:code>/draft/simulate"): [
+        Case(STUDIO_READERS, post(lambda w: f"{API}/procedures/newborn_bundle/draft/simulate", {}))
+    ],
     ("GET", f"{API}/procedures/<string:code>/draft"): [
         Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/draft"))
     ],
@@ -500,6 +512,15 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
         Case(ADMIN, post(lambda w: f"{API}/incidents/{NO_INCIDENT}/retry"))
     ],
     ("GET", "/incidents"): [Case(ADMIN, get(lambda w: "/incidents"))],
+    ("GET", "/analytics/procedures/<string:code>"): [
+        Case(STUDIO_READERS, get(lambda w: "/analytics/procedures/social_allowance"))
+    ],
+    ("GET", "/analytics/procedures/<string:code>/what-if"): [
+        Case(STUDIO_READERS, get(lambda w: "/analytics/procedures/social_allowance/what-if"))
+    ],
+    ("POST", "/analytics/procedures/<string:code>/what-if"): [
+        Case(STUDIO_READERS, post(lambda w: "/analytics/procedures/social_allowance/what-if", {}))
+    ],
     ("GET", "/studio/<code>/edit"): [
         Case(STUDIO_READERS, get(lambda w: "/studio/social_allowance/edit"))
     ],

@@ -1,15 +1,14 @@
-"""The dashboard's running total of office hours gives what the calendar gives, across nights,
-weekends, a make-up Saturday and the National Day holidays."""
+"""The working clock (over the caching calendar) gives what the calendar gives, across
+nights, weekends, a make-up Saturday and the National Day holidays."""
 
 from __future__ import annotations
 
-from datetime import date
 from datetime import datetime
 
 import pytest
 
 from engine.analytics.clock import CachingCalendar
-from engine.analytics.clock import HoursClock
+from engine.analytics.clock import WorkingClock
 from engine.rules import calendar
 
 
@@ -28,14 +27,8 @@ def at(text: str) -> datetime:
     ],
 )
 def test_the_running_total_matches_the_calendar(start, end):
-    clock = HoursClock(CachingCalendar(), date(2026, 8, 1))
+    clock = WorkingClock(CachingCalendar())
 
     assert clock.between(at(start), at(end)) == pytest.approx(
         calendar.working_hours_between(at(start), at(end))
     )
-
-
-def test_a_moment_before_the_first_day_is_refused():
-    clock = HoursClock(CachingCalendar(), date(2026, 8, 1))
-    with pytest.raises(ValueError, match="before the clock's first day"):
-        clock.since(at("2026-07-31T10:00"))

@@ -4,6 +4,7 @@ Vietnamese page shows none of the catalogue's English."""
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -162,6 +163,18 @@ def _world(desk) -> dict[str, int | str]:
     allowance = desk.receive("social_allowance")
     tracked = desk.dossier(finished)
     officer = desk.get("/api/v1/users", by="admin", q="hotich1").json["items"][0]["id"]
+    folder = ROOT / "processes" / "newborn_bundle"
+    draft = {
+        "files": {
+            path.name: path.read_text() for path in folder.iterdir() if path.name != "metadata.json"
+        },
+        "metadata": json.loads((folder / "metadata.json").read_text()),
+        "base_hash": None,
+    }
+    saved = desk.client.put(
+        "/api/v1/procedures/newborn_bundle/draft", json=draft, headers=desk.headers("thietke")
+    )
+    assert saved.status_code == 200, saved.json
     return {
         "finished": finished,
         "working": working,
@@ -204,6 +217,8 @@ def _pages(w: dict[str, int | str]) -> list[tuple[str | None, str]]:
         ("admin", "/users/new"),
         ("lanhdao1", "/analytics"),
         ("lanhdao1", "/analytics/dossiers?figure=received"),
+        ("lanhdao1", "/analytics/procedures/newborn_bundle"),
+        ("thietke", "/analytics/procedures/newborn_bundle/what-if"),
         ("tiepnhan1", "/khong-co-trang-nay"),
     ]
 
