@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_step_times"
-down_revision = "0013_procedure_details"
+down_revision = "0015_analytics_indexes"
 branch_labels = None
 depends_on = None
 
