@@ -133,6 +133,8 @@ def _static_routes(app: Flask) -> None:
     vendor = {
         "bpmn-js": Path(app.config["UI_NODE_MODULES"]) / "bpmn-js" / "dist",
         "form-js": Path(app.config["UI_NODE_MODULES"]) / "@bpmn-io" / "form-js" / "dist",
+        # form-js's own date picker (its dependency, pinned by ui/package-lock.json)
+        "flatpickr": Path(app.config["UI_NODE_MODULES"]) / "flatpickr" / "dist",
     }
 
     @app.get("/static/ui/<path:filename>")

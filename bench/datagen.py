@@ -30,7 +30,7 @@ import harness
 import psycopg
 from sqlalchemy.engine import make_url
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 COMMUNES = 100
 """Communes and wards of the province, the two demo communes included."""
 USERS = 10_000
@@ -47,6 +47,9 @@ ROLE_WEIGHTS = {
 SECOND_ROLE_SHARE = 0.10
 ASSIGNED_SHARE = 0.40
 """Open tasks already held by someone; the rest wait in their role's queue."""
+POINT_KINDS = ("counter", "mobile", "health_facility")
+POINT_WEIGHTS = (80, 10, 10)
+"""Where dossiers were taken in (engine.dossiers.receive.RECEPTION_POINT_KINDS)."""
 RECEIVED_ELSEWHERE_SHARE = 0.10
 """Dossiers received at another commune than the competent one (no administrative boundaries)."""
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi")
@@ -419,6 +422,7 @@ class Generator:
     def _dossier_rows(self, plan: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         from engine.dossiers.lookup import KEY_ALPHABET
         from engine.dossiers.lookup import KEY_LENGTH
+        from engine.rules.folding import search_text
 
         rng = self.rng
         sequence: dict[tuple[int, str], int] = {}
@@ -432,20 +436,24 @@ class Generator:
                 key = "".join(rng.choices(KEY_ALPHABET, k=KEY_LENGTH))
             keys.add(key)
             due = received + timedelta(days=version.time_limit_days * 7 // 5 + 1)
+            code = f"{self.unit_codes[receiving]}-{day}-{number:04d}"
+            applicant = {
+                "full_name": self._name(),
+                "id_number": f"{rng.randrange(10**12):012d}",
+                "phone": f"09{rng.randrange(10**8):08d}",
+                "address": f"Số {rng.randrange(1, 300)} đường Lê Lợi",
+            }
             yield (
                 dossier_id,
-                f"{self.unit_codes[receiving]}-{day}-{number:04d}",
+                code,
                 version.procedure_id,
                 version.id,
                 version.spec_key,
                 "processing",
                 rng.choice(("in_person", "online", "postal")),
-                {
-                    "full_name": self._name(),
-                    "id_number": f"{rng.randrange(10**12):012d}",
-                    "phone": f"09{rng.randrange(10**8):08d}",
-                    "address": f"Số {rng.randrange(1, 300)} đường Lê Lợi",
-                },
+                applicant,
+                search_text(code, applicant),  # as receiving writes it
+                rng.choices(POINT_KINDS, POINT_WEIGHTS)[0],
                 empty,
                 receiving,
                 competent,
@@ -559,6 +567,8 @@ DOSSIER_COLUMNS = (
     "status",
     "channel",
     "applicant",
+    "search_text",
+    "reception_point_kind",
     "data",
     "receiving_unit_id",
     "competent_unit_id",

@@ -34,6 +34,7 @@ BENCHMARKS = (
     "throughput",
     "inbox",
     "lookup",
+    "search",
     "timers",
     "memory",
     "analytics",

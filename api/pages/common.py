@@ -53,6 +53,13 @@ CHANNEL_LABELS: dict[str, tuple[str, str]] = {
     "postal": ("Bưu chính", "Postal"),
 }
 
+POINT_LABELS: dict[str, tuple[str, str]] = {
+    "counter": ("Tại quầy của Trung tâm", "At the center's counter"),
+    "mobile": ("Điểm tiếp nhận lưu động", "Mobile reception point"),
+    "health_facility": ("Cơ sở y tế", "Health facility"),
+}
+"""The kinds of engine.dossiers.receive.RECEPTION_POINT_KINDS."""
+
 EVENT_LABELS: dict[str, tuple[str, str]] = {
     "received": ("Tiếp nhận hồ sơ", "Dossier received"),
     "task_created": ("Chuyển đến bước", "Step opened"),
@@ -249,6 +256,10 @@ def channel_label(channel: str) -> str:
     return label(CHANNEL_LABELS.get(channel), channel)
 
 
+def point_label(kind: str) -> str:
+    return label(POINT_LABELS.get(kind), kind)
+
+
 _BILINGUAL = re.compile(r"^(?P<vi>.+?)\s*\((?P<en>[ -~]*[A-Za-z][ -~]*)\)(?P<end>\.?)$", re.S)
 """A message ending with its English in brackets (plain ASCII: "(tối đa 64 KB)" is not)."""
 
@@ -416,6 +427,7 @@ def register_template_helpers(app: Any) -> None:
         status_label=status_label,
         event_label=event_label,
         channel_label=channel_label,
+        point_label=point_label,
         status_final=status_final,
         event_detail=event_detail,
         timeliness_label=timeliness_label,

@@ -10,26 +10,38 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from sqlalchemy.orm import Session
 
 from api.audit_trail import record_read
 from api.database import new_uow
 from api.database import read_session
 from api.pages.common import actor
-from api.pages.common import load_form
+from api.pages.common import in_language
 from api.pages.common import page_blueprint
+from api.pages.dossier_filters import FILTER_KEYS
+from api.pages.dossier_filters import PER_PAGE
+from api.pages.dossier_filters import ListRequest
+from api.pages.dossier_filters import next_sort
+from api.pages.dossier_filters import read_list_request
+from api.pages.dossier_filters import without
 from api.pages.i18n import translate
 from api.pages.tasks import render_task
 from api.routes.attachments import attachments_dir
 from api.routes.attachments import uploads_from_request
-from api.schemas.base import page_bounds
-from api.schemas.work import DossierQuery
 from engine.catalogue.attachments import attach
+from engine.dossiers.receive import CHANNELS
+from engine.dossiers.receive import RECEPTION_POINT_KINDS
 from engine.errors import Conflict
+from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.people import audit
-from engine.queries.dossiers import list_dossiers
+from engine.queries.dossier_list import filter_units
+from engine.queries.dossier_list import list_dossiers
+from engine.queries.procedures import list_procedures
 from engine.queries.workspace import dossier_page
 from engine.rules.status import STATUSES
+from engine.views import DossierView
+from engine.views import Page
 
 blp = page_blueprint("pages_dossiers")
 
@@ -58,7 +70,6 @@ def render_dossier(
     return html, status
 
 
-PER_PAGE = 20
 STATUS_FILTERS = (
     "received",
     "processing",
@@ -73,33 +84,49 @@ STATUS_FILTERS = (
 
 @blp.get("/dossiers")
 def list_page() -> Any:
-    """Every dossier of the user's units, finished ones too: found by code, applicant name,
-    ID number or phone, filtered by status, newest first."""
-    raw = {key: request.args[key] for key in ("q", "status", "page") if request.args.get(key)}
-    try:
-        args = load_form(DossierQuery(), {**raw, "per_page": str(PER_PAGE)})
-    except InvalidData:
-        args = load_form(DossierQuery(), {"per_page": str(PER_PAGE)})
-    offset, limit = page_bounds(args)
+    """Every dossier of the user's units, finished ones too: found by code, applicant name (with
+    or without accents), ID number or phone, filtered, sorted by a column, a page at a time."""
+    asked = read_list_request(request.args)
     with read_session() as session:
-        page = list_dossiers(
-            session,
-            actor(),
-            status=args.get("status"),
-            q=args.get("q"),
-            offset=offset,
-            limit=limit,
-        )
+        page, asked = _listed(session, asked)
+        procedures = list_procedures(session)
+        units = filter_units(session, actor())
     return render_template(
         "dossiers.html",
         dossiers=page.items,
         total=page.total,
-        q=args.get("q", ""),
-        status=args.get("status", ""),
+        asked=asked,
+        values=asked.values,
+        sort=asked.sort,
+        next_sort=lambda key: next_sort(asked.sort, key),
+        filtered=any(asked.values.get(key) for key in FILTER_KEYS),
         statuses=[key for key in STATUS_FILTERS if key in STATUSES],
-        page=args["page"],
+        procedures=procedures,
+        units=units,
+        channels=CHANNELS,
+        points=RECEPTION_POINT_KINDS,
+        page=asked.page,
         pages=max(1, -(-page.total // PER_PAGE)),
     )
+
+
+def _listed(session: Session, asked: ListRequest) -> tuple[Page[DossierView], ListRequest]:
+    """The page of dossiers; a filter the engine refuses (a unit not the user's, a procedure
+    that does not exist, a period that ends before it starts) is dropped with its message."""
+    offset = (asked.page - 1) * PER_PAGE
+    for _attempt in range(2):
+        try:
+            found = list_dossiers(
+                session, actor(), asked.filters, sort=asked.sort, offset=offset, limit=PER_PAGE
+            )
+            return found, asked
+        except Forbidden:
+            asked = without(asked, {"unit": translate("Bạn không xem được hồ sơ của đơn vị này.")})
+        except InvalidData as error:
+            asked = without(
+                asked, {key: in_language(msgs[0]) for key, msgs in error.errors.items()}
+            )
+    return Page([], 0), asked
 
 
 @blp.get("/dossiers/<int:dossier_id>")

@@ -13,6 +13,7 @@ from api.database import read_session
 from api.routes import Blueprint
 from api.schemas.base import page_body
 from api.schemas.base import page_bounds
+from api.schemas.dossier_list import DossierQuery
 from api.schemas.lifecycle import ApologyIn
 from api.schemas.lifecycle import FeeIn
 from api.schemas.lifecycle import FeeRequestIn
@@ -24,7 +25,6 @@ from api.schemas.lifecycle import SupplementRequestIn
 from api.schemas.work import DossierIn
 from api.schemas.work import DossierOut
 from api.schemas.work import DossierPageOut
-from api.schemas.work import DossierQuery
 from engine.dossiers import apologies
 from engine.dossiers import delivery
 from engine.dossiers import endings
@@ -34,8 +34,9 @@ from engine.dossiers.imports import ImportRequest
 from engine.dossiers.imports import import_dossier
 from engine.dossiers.receive import Submission
 from engine.people import audit
+from engine.queries.dossier_list import DossierFilters
+from engine.queries.dossier_list import list_dossiers
 from engine.queries.dossiers import get_dossier
-from engine.queries.dossiers import list_dossiers
 from engine.work.incident_commands import submit_dossier
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers", description="Hồ sơ (dossiers)")
@@ -53,18 +54,19 @@ class Dossiers(MethodView):
 
     @blp.arguments(DossierQuery, location="query")
     @blp.response(200, DossierPageOut)
+    @blp.alt_response(403, description="a unit whose dossiers the user does not see")
+    @blp.alt_response(
+        422, description="unknown filter value or sort key, unknown unit or procedure, bad dates"
+    )
     def get(self, args: dict[str, Any]) -> Any:
-        """List dossiers of the user's units, newest first"""
+        """Search and filter the dossiers of the user's units, finished ones too; newest first
+        unless sorted otherwise"""
         offset, limit = page_bounds(args)
+        sort = args.pop("sort")
+        filters = DossierFilters(**{k: v for k, v in args.items() if k not in ("page", "per_page")})
         with read_session() as session:
             page = list_dossiers(
-                session,
-                current_actor(),
-                status=args.get("status"),
-                reception_point_kind=args.get("reception_point_kind"),
-                q=args.get("q"),
-                offset=offset,
-                limit=limit,
+                session, current_actor(), filters, sort=sort, offset=offset, limit=limit
             )
         return page_body(page, args)
 

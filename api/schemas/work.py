@@ -19,7 +19,6 @@ from engine.dossiers.receive import RECEPTION_POINT_KINDS
 from engine.queries.search import MAX_QUERY_LENGTH
 from engine.queries.tasks import SCOPES
 from engine.queries.tasks import SORTS
-from engine.rules.status import STATUSES
 
 
 class ApplicantIn(StrictSchema):
@@ -180,17 +179,6 @@ class DossierOut(Schema):
 
 class DossierPageOut(PageOut):
     items = fields.List(fields.Nested(DossierOut), required=True)
-
-
-class DossierQuery(PageQuery):
-    status = fields.String(validate=validate.OneOf(list(STATUSES)))
-    reception_point_kind = fields.String(validate=validate.OneOf(RECEPTION_POINT_KINDS))
-    q = fields.String(
-        validate=validate.Length(max=MAX_QUERY_LENGTH),
-        metadata={
-            "description": "part of a dossier code, or of the applicant's name, ID number or phone"
-        },
-    )
 
 
 class TaskQuery(PageQuery):

@@ -42,6 +42,7 @@ from engine.queries.task_views import task_views
 from engine.rules import calendar
 from engine.rules import fees
 from engine.rules import forms
+from engine.rules.folding import search_text
 from engine.store.db import utcnow
 from engine.store.uow import PendingRows
 from engine.store.uow import UnitOfWork
@@ -160,6 +161,7 @@ def _receive(
             status="received",
             channel=submission.channel,
             applicant=submission.applicant,
+            search_text=search_text(code, submission.applicant),
             data=submission.data,
             receiving_unit_id=receiving.id,
             competent_unit_id=competent.id,

@@ -103,6 +103,18 @@ class ProcedureVersion(Base):
     """legal_basis, required_documents, unconfirmed: see ProcedureMetadata."""
 
 
+LIST_COLUMNS = (
+    "due_at",
+    "code",
+    "status",
+    "procedure_id",
+    "channel",
+    "reception_point_kind",
+    "search_text",
+)
+"""What the dossier list filters, sorts and searches by besides units and reception time."""
+
+
 class Dossier(Base):
     __tablename__ = "dossier"
     __table_args__ = (
@@ -112,6 +124,36 @@ class Dossier(Base):
         Index("ix_dossier_unit_finished", "competent_unit_id", "finished_at"),
         # The heat map, hints and before/after read one version's dossiers by receipt (0016).
         Index("ix_dossier_version_received", "procedure_version_id", "received_at"),
+        # The dossier list (0014_dossier_search): a unit's dossiers, and those received there
+        # for another unit, with what the list filters, sorts and searches by, read from the
+        # index alone on PostgreSQL (engine.queries.dossier_list).
+        Index(
+            "ix_dossier_competent_list",
+            "competent_unit_id",
+            "received_at",
+            "id",
+            postgresql_include=list(LIST_COLUMNS),
+        ),
+        Index(
+            "ix_dossier_received_elsewhere",
+            "receiving_unit_id",
+            "received_at",
+            "id",
+            postgresql_include=[*LIST_COLUMNS, "competent_unit_id"],
+            postgresql_where=text("receiving_unit_id <> competent_unit_id"),
+            sqlite_where=text("receiving_unit_id <> competent_unit_id"),
+        ),
+        # Searches on PostgreSQL: "contains" through trigrams (pg_trgm), a code's start through
+        # a pattern index whatever the collation; SQLite scans.
+        Index(
+            "ix_dossier_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_dossier_code_pattern", "code", postgresql_ops={"code": "text_pattern_ops"}
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +190,10 @@ class Dossier(Base):
     delivery_address: Mapped[str | None] = mapped_column(String(300))
     # deadline watch (migration 0003_background)
     warned_at: Mapped[datetime | None]
+    # the dossier list's search (migration 0014_dossier_search)
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """engine.rules.folding.search_text of the code and applicant: lower-case, accent-free, so
+    "nguyen van an" finds "Nguyễn Văn An"; written wherever the applicant is."""
 
     __mapper_args__ = {"version_id_col": lock_version}
 

@@ -1,4 +1,5 @@
-"""Dossier reads: one dossier with its open tasks and history, and the paginated list."""
+"""Dossier reads: one dossier with its open tasks and history, and the views every list of
+dossiers shows (engine.queries.dossier_list finds them)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,11 @@ from datetime import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
 from engine.access.visibility import require_visible
-from engine.access.visibility import visible_unit_ids
 from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import Event
@@ -26,9 +24,6 @@ from engine.models import SupplementRequest
 from engine.models import Task
 from engine.queries.refs import unit_refs
 from engine.queries.refs import user_refs
-from engine.queries.search import MAX_QUERY_LENGTH
-from engine.queries.search import dossier_matches
-from engine.queries.search import like_pattern
 from engine.queries.task_views import task_views
 from engine.queries.waits import waiting_for
 from engine.rules.calendar import LOCAL_TZ
@@ -40,7 +35,6 @@ from engine.views import DeliveryView
 from engine.views import DossierView
 from engine.views import EventView
 from engine.views import FeeView
-from engine.views import Page
 from engine.views import ReceptionPointView
 from engine.views import SupplementView
 from engine.views import TaskView
@@ -57,43 +51,10 @@ def get_dossier(session: Session, actor: Actor, dossier_id: int) -> DossierView:
 
 
 def dossier_view(session: Session, dossier: Dossier, *, with_history: bool) -> DossierView:
-    return _views(session, [dossier], with_history=with_history)[0]
+    return dossier_views(session, [dossier], with_history=with_history)[0]
 
 
-def list_dossiers(
-    session: Session,
-    actor: Actor,
-    *,
-    status: str | None,
-    offset: int,
-    limit: int,
-    reception_point_kind: str | None = None,
-    q: str | None = None,
-) -> Page[DossierView]:
-    """The dossiers of the actor's units, newest first; `q` as the inbox searches (code, name,
-    ID number, phone), finished dossiers included."""
-    query = select(Dossier)
-    units = visible_unit_ids(session, actor)
-    if units is not None:
-        query = query.where(
-            or_(Dossier.receiving_unit_id.in_(units), Dossier.competent_unit_id.in_(units))
-        )
-    if status:
-        query = query.where(Dossier.status == status)
-    if reception_point_kind:
-        query = query.where(Dossier.reception_point_kind == reception_point_kind)
-    search = (q or "").strip()[:MAX_QUERY_LENGTH]
-    params = {"pattern": like_pattern(search)}
-    if search:
-        query = query.where(dossier_matches())
-    total = session.scalar(select(func.count()).select_from(query.subquery()), params) or 0
-    rows = session.scalars(
-        query.order_by(Dossier.id.desc()).offset(offset).limit(limit), params
-    ).all()
-    return Page(_views(session, rows, with_history=False), total)
-
-
-def _views(
+def dossier_views(
     session: Session, dossiers: Sequence[Dossier], *, with_history: bool
 ) -> list[DossierView]:
     if not dossiers:

@@ -14,7 +14,7 @@ from engine.errors import NotFound
 from engine.models import Procedure
 from engine.models import ProcedureVersion
 from engine.models import User
-from engine.queries.users import fold
+from engine.rules.folding import fold
 from engine.rules.office_rules import DEFAULT_SUPPLEMENT_DAYS
 from engine.views import ProcedureDetail
 from engine.views import ProcedureView

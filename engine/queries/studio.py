@@ -16,7 +16,7 @@ from engine.models import Procedure
 from engine.models import ProcedureDraft
 from engine.models import ProcedureVersion
 from engine.models import User
-from engine.queries.users import fold
+from engine.rules.folding import fold
 from engine.rules.status import STATUSES
 from engine.views import DraftView
 from engine.views import Page

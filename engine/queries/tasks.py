@@ -34,9 +34,8 @@ from engine.errors import NotFound
 from engine.models import Dossier
 from engine.models import Event
 from engine.models import Task
-from engine.queries.search import MAX_QUERY_LENGTH
 from engine.queries.search import dossier_matches
-from engine.queries.search import like_pattern
+from engine.queries.search import dossier_search
 from engine.queries.task_views import select_views
 from engine.queries.task_views import task_views
 from engine.queries.task_views import views_from_rows
@@ -156,12 +155,12 @@ def _order(
     return [by_due.nulls_last(), id_]
 
 
-def _restricted(query: Select[*Columns], by_dossier: bool, search: bool) -> Select[*Columns]:
-    """`query` over open tasks, narrowed to one dossier or to a search."""
+def _restricted(query: Select[*Columns], by_dossier: bool, search: str) -> Select[*Columns]:
+    """`query` over open tasks, narrowed to one dossier or to a search (of this kind)."""
     if by_dossier:
         query = query.where(Task.dossier_id == bindparam("dossier_id"))
     if search:
-        query = query.join(Dossier, Dossier.id == Task.dossier_id).where(dossier_matches())
+        query = query.join(Dossier, Dossier.id == Task.dossier_id).where(dossier_matches(search))
     return query
 
 
@@ -169,7 +168,7 @@ def _united(selects: list[Select[*Columns]]) -> Select[*Columns] | CompoundSelec
     return selects[0] if len(selects) == 1 else union_all(*selects)
 
 
-def _total(branches: list[Branch], by_dossier: bool, search: bool) -> ColumnElement[int]:
+def _total(branches: list[Branch], by_dossier: bool, search: str) -> ColumnElement[int]:
     """The scope's size: a sum of counts, each an index-only scan of one branch's range."""
     counts = [
         _restricted(select(func.count()).select_from(Task).where(OPEN, *branch), by_dossier, search)
@@ -178,7 +177,7 @@ def _total(branches: list[Branch], by_dossier: bool, search: bool) -> ColumnElem
     return reduce(operator.add, [count.scalar_subquery() for count in counts])
 
 
-def _page(branches: list[Branch], sort: str, by_dossier: bool, search: bool) -> Subquery:
+def _page(branches: list[Branch], sort: str, by_dossier: bool, search: str) -> Subquery:
     """Ids (with sort keys) of the page: each branch yields its first `offset + limit` tasks from
     its own index range and the page is taken from their union, so no statement visits a whole
     queue's rows."""
@@ -201,7 +200,7 @@ def _page(branches: list[Branch], sort: str, by_dossier: bool, search: bool) -> 
 
 @lru_cache(maxsize=512)
 def _list_statements(
-    scope: str, grants: int, led: int, sort: str, by_dossier: bool, search: bool
+    scope: str, grants: int, led: int, sort: str, by_dossier: bool, search: str
 ) -> tuple[Select[*tuple[Any, ...]], Select[int]] | None:
     """(the page with the total on each row, the total alone), or None for an empty scope."""
     branches = _branches(scope, grants, led)
@@ -232,19 +231,19 @@ def list_tasks(
 ) -> Page[TaskView]:
     """Open tasks in `scope` (see SCOPES), optionally on one dossier or matching a search; the
     page and the total come in one statement."""
-    search = (q or "").strip()[:MAX_QUERY_LENGTH]
+    search = dossier_search(q)
     statements = _list_statements(
         scope,
         len(actor.grants),
         len(actor.units_with("leader")),
         sort,
         dossier_id is not None,
-        bool(search),
+        search.kind,
     )
     if statements is None:
         return Page([], 0)
     values = _parameters(actor, now or utcnow())
-    values.update(dossier_id=dossier_id, pattern=like_pattern(search))
+    values.update(dossier_id=dossier_id, pattern=search.pattern)
     values.update(offset=offset, limit=limit, first=offset + limit)
     rows_statement, total_statement = statements
     rows = session.execute(rows_statement, values).all()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement
@@ -18,6 +17,7 @@ from engine.models import Task
 from engine.models import Unit
 from engine.models import User
 from engine.models import UserRole
+from engine.rules.folding import fold
 from engine.views import Page
 from engine.views import RoleGrantView
 from engine.views import UserView
@@ -83,12 +83,6 @@ def user_views(session: Session, users: list[User]) -> list[UserView]:
         UserView(user.id, user.username, user.full_name, grants[user.id], user.is_active)
         for user in users
     ]
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, đ as d."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _conditions(where: UserFilter) -> list[ColumnElement[bool]]:

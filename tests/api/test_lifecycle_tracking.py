@@ -127,10 +127,10 @@ def test_a_newborn_bundle_taken_in_at_the_hospital_is_recorded_and_filterable(de
     history = desk.dossier(at_hospital["id"])["history"]
     assert history[0]["detail"]["reception_point"] == hospital
 
-    listed = desk.get("/api/v1/dossiers", by="tiepnhan1", reception_point_kind="health_facility")
+    listed = desk.get("/api/v1/dossiers", by="tiepnhan1", point="health_facility")
 
     assert [item["id"] for item in listed.json["items"]] == [at_hospital["id"]]
-    counter = desk.get("/api/v1/dossiers", by="tiepnhan1", reception_point_kind="counter").json
+    counter = desk.get("/api/v1/dossiers", by="tiepnhan1", point="counter").json
     assert at_counter["id"] in [item["id"] for item in counter["items"]]
     assert mobile["id"] not in [item["id"] for item in counter["items"]]
 
@@ -144,7 +144,7 @@ def test_a_reception_point_away_from_the_counter_needs_a_name(desk):
     for point in ({"kind": "mobile"}, {"kind": "bus"}):
         response = desk.post("/api/v1/dossiers", {**body, "reception_point": point}, by="tiepnhan1")
         assert response.status_code == 422, point
-    bad_filter = desk.get("/api/v1/dossiers", by="tiepnhan1", reception_point_kind="bus")
+    bad_filter = desk.get("/api/v1/dossiers", by="tiepnhan1", point="bus")
     assert bad_filter.status_code == 422
 
 

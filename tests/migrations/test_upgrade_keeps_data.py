@@ -56,3 +56,23 @@ def test_upgrading_a_database_with_dossiers_to_the_latest_schema_keeps_their_row
         app.extensions["sqlalchemy"].engine.dispose()
     assert counts == ROWS
     assert spec_key == "h:p"
+
+
+def test_the_search_column_is_filled_for_the_dossiers_already_there(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = make_app(url)
+    applicant = '{"full_name": "Đặng Thị Ngọc", "id_number": "001299999991", "phone": null}'
+    with app.app_context():
+        upgrade(revision="9ee48cd19c8f")
+        _seed_at_first_revision(url)
+        upgrade(revision="0013_procedure_details")
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE dossier SET applicant = :a"), {"a": applicant})
+        upgrade(revision="0014_dossier_search")
+    with engine.connect() as connection:
+        folded = connection.scalar(text("SELECT search_text FROM dossier WHERE id = 1"))
+    engine.dispose()
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()
+    assert folded.split("\n") == ["c01-1", "dang thi ngoc", "001299999991", ""]

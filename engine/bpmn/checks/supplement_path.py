@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from engine.bpmn.checks.base import WARNING
 from engine.bpmn.checks.base import Diagram
 from engine.bpmn.checks.base import Rule
 from engine.errors import Problem
+from engine.rules.folding import fold
 
 ID = "mot-cua/supplement-path"
 WORDS = ("supplement", "bo sung", "bo_sung", "bosung")
@@ -21,7 +20,7 @@ def check(diagram: Diagram) -> list[Problem]:
     for task_spec in diagram.task_specs():
         if not getattr(task_spec, "bpmn_id", None):
             continue  # SpiffWorkflow's own start/end specs
-        text = _folded(f"{task_spec.bpmn_id} {task_spec.bpmn_name or ''}")
+        text = fold(f"{task_spec.bpmn_id} {task_spec.bpmn_name or ''}")
         if any(word in text for word in WORDS):
             return []
     process = diagram.specs[0]
@@ -34,11 +33,6 @@ def check(diagram: Diagram) -> list[Problem]:
             element_id=process.name,
         )
     ]
-
-
-def _folded(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 RULE = Rule(
