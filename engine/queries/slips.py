@@ -85,6 +85,8 @@ class SlipDossier:
     reception_point: str | None
     """Outreach point where the dossier was received; None at the one-stop counter."""
     documents: list[DocumentLine]
+    national_code: str | None = None
+    """The procedure's code in the national procedure database, printed beside its name."""
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ def _header(session: Session, dossier: Dossier, trail: Sequence[TrailEvent]) -> 
         delivery_address=delivery_address,
         reception_point=_reception_point(dossier),
         documents=_documents((dossier.data or {}).get("documents")),
+        national_code=version.national_code,
     )
 
 
