@@ -27,3 +27,15 @@ def test_each_starter_procedure_opens_in_the_modeler_with_nothing_to_report(as_u
         if code not in ("residence_confirmation", "permanent_residence"):
             expect(shape(designer, "sign_and_seal")).to_have_count(1)
         screenshot(designer, f"starter-{code}")
+
+
+def test_the_certification_fee_shows_as_decided_by_its_table(as_user):
+    designer = as_user("thietke")
+    open_modeler(designer, "/studio/certify_copy/edit")
+    designer.click("button[data-tab=metadata]")
+    details = designer.locator("#metadata-form")
+
+    assert details.locator("select[name=fee_kind]").input_value() == "decision"
+    assert details.locator("input[name=fee_decision]").input_value() == "certification_fee"
+    assert "theo bảng quyết định (DMN)" in details.inner_text()
+    screenshot(designer, "starter-certify-copy-fee")
