@@ -41,7 +41,7 @@ class ProcedureOut(Schema):
     process_id = fields.String(required=True)
     published_at = LocalDateTime(required=True)
     fee = fields.Dict(
-        allow_none=True, metadata={"description": "fee rule: free, fixed or per_page"}
+        allow_none=True, metadata={"description": "fee rule: free, fixed, per_page or decision"}
     )
     supplement_days = fields.Integer(
         required=True, metadata={"description": "working days the applicant has to supplement"}
@@ -128,7 +128,8 @@ class ProcedureMetadataIn(StrictSchema):
         metadata={
             "description": 'e.g. {"kind": "free"}, {"kind": "fixed", "amount": 10000}, '
             '{"kind": "per_page", "first_pages": 2, "first_price": 2000, "next_price": 1000, '
-            '"cap": 200000}'
+            '"cap": 200000}, or {"kind": "decision", "decision": "certification_fee"}: the '
+            "procedure's DMN table of that id gives `fee` from the dossier's data at receipt"
         },
     )
     supplement_days = fields.Integer(validate=validate.Range(min=1, max=60))

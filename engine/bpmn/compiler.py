@@ -7,6 +7,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field
 from threading import Lock
 from types import CodeType
 from typing import Any
@@ -58,6 +59,8 @@ class CompiledProcedure:
     steps: dict[str, HumanStep]
     forms: dict[str, list[forms.Field]]
     form_schemas: dict[str, Any]
+    tables: dict[str, bytes] = field(default_factory=dict)
+    """The decision tables (.dmn files), for running one outside a dossier's workflow."""
 
 
 def content_hash(files: dict[str, bytes]) -> str:
@@ -104,6 +107,7 @@ def compile_procedure(files: dict[str, bytes], process_id: str | None = None) ->
         steps=steps,
         forms=parsed_forms,
         form_schemas=schemas,
+        tables={name: content for name, content in files.items() if name.endswith(DMN_SUFFIX)},
     )
 
 

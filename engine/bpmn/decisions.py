@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
+from lxml import etree
+
 from engine.bpmn import runtime
 from engine.bpmn.compiler import DMN_SUFFIX
+from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import compile_procedure
+from engine.bpmn.xml import parse_untrusted
 from engine.errors import DiagramInvalid
 from engine.errors import InvalidData
 from engine.errors import Problem
@@ -61,12 +66,7 @@ def try_decision(
             "no decision table in the files",
             [Problem("Không có bảng quyết định (.dmn) nào (no decision table in the files).")],
         )
-    wrapper = _WRAPPER.format(process=_PROCESS_ID, decision=escape(decision_id))
-    try:
-        compiled = compile_procedure({**tables, "trial.bpmn": wrapper.encode()}, _PROCESS_ID)
-    except DiagramInvalid as exc:  # about the tables: the wrapper is ours, not the designer's
-        problems = [replace(problem, element_id=None) for problem in exc.problems]
-        raise DiagramInvalid(exc.detail, problems) from exc
+    compiled = _trial(tuple(sorted(tables.items())), decision_id)
     try:
         workflow = runtime.start(compiled, dict(inputs))
     except WorkflowIncident as exc:
@@ -83,6 +83,43 @@ def try_decision(
         if name not in inputs or inputs[name] != value
     }
     return DecisionTrial(outputs)
+
+
+def decide(compiled: CompiledProcedure, decision_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The outputs of one of a procedure's tables on `inputs`, outside any dossier's workflow
+    (the fee a dossier owes at receipt, say)."""
+    return try_decision(compiled.tables, decision_id, inputs).outputs
+
+
+def decision_ids(tables: dict[str, bytes]) -> set[str]:
+    """The ids of the decisions the .dmn files define (a file that does not parse has none)."""
+    found: set[str] = set()
+    for name, content in tables.items():
+        if not name.endswith(DMN_SUFFIX):
+            continue
+        try:
+            root = parse_untrusted(content, name)
+        except DiagramInvalid:
+            continue
+        found.update(
+            str(element.get("id"))
+            for element in root.iter()
+            if isinstance(element.tag, str)
+            and etree.QName(element).localname == "decision"
+            and element.get("id")
+        )
+    return found
+
+
+@lru_cache(maxsize=64)
+def _trial(tables: tuple[tuple[str, bytes], ...], decision_id: str) -> CompiledProcedure:
+    """The one-step workflow running `decision_id`, parsed once per tables and decision."""
+    wrapper = _WRAPPER.format(process=_PROCESS_ID, decision=escape(decision_id))
+    try:
+        return compile_procedure({**dict(tables), "trial.bpmn": wrapper.encode()}, _PROCESS_ID)
+    except DiagramInvalid as exc:  # about the tables: the wrapper is ours, not the designer's
+        problems = [replace(problem, element_id=None) for problem in exc.problems]
+        raise DiagramInvalid(exc.detail, problems) from exc
 
 
 def _reason(detail: str) -> str:

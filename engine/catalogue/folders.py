@@ -4,6 +4,11 @@
 changed since prepare last read it (Procedure.seed_hash); a version published since through the
 API or the studio stays current across restarts. `export_folder` writes a version back as such a
 folder, so a designer's change can be committed to processes/.
+
+`processes/shared/` holds what several procedures use (a called process such as the leader's
+signature and sealing, a decision table, their forms): a folder's diagrams name them (a call
+activity's calledElement, a business rule task's decision, a task's form) and reading the folder
+adds the shared files that define them, so each published version keeps its own copy.
 """
 
 from __future__ import annotations
@@ -17,13 +22,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
+from engine.bpmn.compiler import BPMN_SUFFIX
+from engine.bpmn.compiler import DMN_SUFFIX
+from engine.bpmn.compiler import FORM_SUFFIX
 from engine.bpmn.compiler import content_hash
+from engine.bpmn.xml import parse_untrusted
 from engine.catalogue.procedures import ProcedureMetadata
 from engine.catalogue.procedures import publish
+from engine.errors import DiagramInvalid
 from engine.errors import InvalidData
 from engine.models import Procedure
 from engine.models import ProcedureVersion
@@ -35,6 +46,8 @@ from engine.store.uow import for_update
 from engine.views import PublishResult
 
 METADATA_FILE = "metadata.json"
+SHARED_FOLDER = "shared"
+_SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,67 @@ def read_folder(folder: Path) -> tuple[ProcedureMetadata, dict[str, bytes]]:
         for path in sorted(folder.iterdir())
         if path.is_file() and path.name != METADATA_FILE
     }
-    return ProcedureMetadata(**meta), files
+    return ProcedureMetadata(**meta), with_shared(files, folder.parent / SHARED_FOLDER)
+
+
+def with_shared(files: dict[str, bytes], shared: Path) -> dict[str, bytes]:
+    """`files` and the files of `shared` that define what they use and do not define, each of
+    those in turn bringing what it uses."""
+    if not shared.is_dir():
+        return files
+    offered = {path.name: path.read_bytes() for path in sorted(shared.iterdir()) if path.is_file()}
+    taken = dict(files)
+    while True:
+        wanted = set().union(*(_uses(name, content) for name, content in taken.items()))
+        wanted -= set().union(*(_defines(name, content) for name, content in taken.items()))
+        adding = {
+            name: content
+            for name, content in offered.items()
+            if name not in taken and _defines(name, content) & wanted
+        }
+        if not adding:
+            return taken
+        taken.update(adding)
+
+
+def _uses(name: str, content: bytes) -> set[tuple[str, str]]:
+    """("process" | "decision" | "form", id or file name) a diagram refers to."""
+    root = _xml(name, content) if name.endswith(BPMN_SUFFIX) else None
+    if root is None:
+        return set()
+    found: set[tuple[str, str]] = set()
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.get("calledElement"):
+            found.add(("process", str(element.get("calledElement"))))
+        if element.tag == f"{_SPIFF}calledDecisionId" and (element.text or "").strip():
+            found.add(("decision", (element.text or "").strip()))
+        if element.tag == f"{_SPIFF}property" and element.get("name") == "form":
+            found.add(("form", str(element.get("value"))))
+    return found
+
+
+def _defines(name: str, content: bytes) -> set[tuple[str, str]]:
+    if name.endswith(FORM_SUFFIX):
+        return {("form", name)}
+    kind = "process" if name.endswith(BPMN_SUFFIX) else "decision"
+    root = _xml(name, content) if name.endswith((BPMN_SUFFIX, DMN_SUFFIX)) else None
+    if root is None:
+        return set()
+    return {
+        (kind, str(element.get("id")))
+        for element in root.iter()
+        if isinstance(element.tag, str) and etree.QName(element).localname == kind
+    }
+
+
+def _xml(name: str, content: bytes) -> etree._Element | None:
+    """The file's root, or None when it does not parse (publishing then says why)."""
+    try:
+        return parse_untrusted(content, name)
+    except DiagramInvalid:
+        return None
 
 
 def publish_catalogue(

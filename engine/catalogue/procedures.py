@@ -16,6 +16,7 @@ from engine.access.roles import FIELD_LABELS
 from engine.bpmn.compiler import SPEC_CACHE
 from engine.bpmn.compiler import CompiledProcedure
 from engine.bpmn.compiler import compile_procedure
+from engine.bpmn.decisions import decision_ids
 from engine.bpmn.review import Limits
 from engine.bpmn.review import check_expression as review_expression
 from engine.bpmn.review import review
@@ -140,6 +141,23 @@ def _document_problems(documents: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
+def _check_fee_table(meta: ProcedureMetadata, compiled: CompiledProcedure) -> None:
+    """A fee decided by a table names one of the procedure's tables: otherwise every receipt
+    would fail."""
+    if not meta.fee or meta.fee.get("kind") != "decision":
+        return
+    if meta.fee["decision"] not in decision_ids(compiled.tables):
+        raise InvalidData(
+            "the fee rule names a decision table the files lack",
+            {
+                "fee": [
+                    f"Không có bảng quyết định '{meta.fee['decision']}' trong các tệp .dmn "
+                    "(no such decision table in the files)."
+                ]
+            },
+        )
+
+
 def _decode(files: dict[str, bytes]) -> dict[str, str]:
     """Every file as text; the ones that are not UTF-8 are named, so the designer knows which."""
     texts: dict[str, str] = {}
@@ -167,6 +185,7 @@ def validate(actor: Actor, meta: ProcedureMetadata, files: dict[str, bytes]) -> 
         raise
     except DiagramInvalid as exc:
         return Checked(problems=exc.problems, warnings=[])
+    _check_fee_table(meta, compiled)
     found = review(compiled, files, _limits(meta))
     return Checked(problems=found.errors, warnings=found.warnings)
 
@@ -213,6 +232,7 @@ def publish(
         )
     texts = _decode(files)
     compiled = compile_procedure(files, meta.process_id)
+    _check_fee_table(meta, compiled)
     found = review(compiled, files, _limits(meta))
     if found.errors:
         raise DiagramInvalid("the diagram does not pass the checks", found.errors)

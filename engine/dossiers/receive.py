@@ -21,6 +21,7 @@ from engine.access.units import UnitTree
 from engine.access.units import cached_unit
 from engine.access.units import cached_unit_by_code
 from engine.access.units import unit_tree
+from engine.bpmn import decisions
 from engine.bpmn import runtime
 from engine.bpmn.versions import compiled_for
 from engine.bpmn.versions import spec_key_of
@@ -171,7 +172,11 @@ def _receive(
             due_at=due,
             original_due_at=due,
             paused_days=0,
-            fee_amount=fees.amount_due(version.fee_rule, submission.data),
+            fee_amount=fees.amount_due(
+                version.fee_rule,
+                submission.data,
+                lambda table, inputs: decisions.decide(compiled, table, inputs),
+            ),
             fee_paid=False,
             created_by=actor.user_id,
         ),

@@ -68,7 +68,12 @@ def modeler_source(
 
 
 def _process_file(files: dict[str, str], code: str) -> str:
-    return next((name for name in sorted(files) if name.endswith(BPMN_SUFFIX)), f"{code}.bpmn")
+    """The diagram the modeler opens: the one named after the procedure, else the first (a
+    procedure also holds the diagrams it calls, e.g. processes/shared/sign_and_seal.bpmn)."""
+    own = f"{code}{BPMN_SUFFIX}"
+    if own in files:
+        return own
+    return next((name for name in sorted(files) if name.endswith(BPMN_SUFFIX)), own)
 
 
 def _current_number(session: Session, procedure: Procedure | None) -> int | None:

@@ -99,6 +99,8 @@ class SlipDossier:
     recorded: list[SlipLine] = field(default_factory=list)
     """The reception form's fields marked to print on the slips (the newborn's name and date
     of birth), for forms 01, 02 and 05."""
+    national_code: str | None = None
+    """The procedure's code in the national procedure database, printed beside its name."""
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,7 @@ def _header(session: Session, dossier: Dossier, trail: Sequence[TrailEvent]) -> 
             SlipLine(form_field.label, _answer(form_field, value))
             for form_field, value in printed_on_slips(version.files or {}, dossier.data or {})
         ],
+        national_code=version.national_code,
     )
 
 

@@ -26,8 +26,13 @@ def shipped(processes_dir: Path):
 
 def test_validation_names_each_warning_s_rule_and_element(desk, shipped):
     metadata, files = shipped
+    joined = edited(  # the supplement loop back into the check without the shipped gateway
+        files,
+        'sourceRef="is_supplemented" targetRef="merge_check"',
+        'sourceRef="is_supplemented" targetRef="check_dossier"',
+    )
 
-    checked = upload(desk, {**metadata, "time_limit": 3}, files, validate_only=True)
+    checked = upload(desk, {**metadata, "time_limit": 3}, joined, validate_only=True)
 
     assert checked.status_code == 200, checked.json
     assert checked.json["problems"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -231,3 +232,18 @@ def test_a_trial_is_for_designers_and_needs_the_token_and_a_table(app):
     )
     assert not_a_table.status_code == 422
     assert list(not_a_table.json["errors"]) == ["files.notes.txt.key"]
+
+
+def test_the_modeler_opens_the_procedure_s_own_diagram_not_the_shared_one_it_calls(
+    app, new_uow, actor, processes_dir
+):
+    meta, files = read_folder(processes_dir / "certify_copy")
+    files["tra_ban_sao.bpmn"] = files.pop("certify_copy.bpmn")  # sorts after sign_and_seal.bpmn
+    with new_uow() as uow:
+        publish(uow, actor("thietke"), replace(meta, code="tra_ban_sao"), files)
+    client, _ = page_client(app, "thietke")
+
+    config = config_of(client, "/studio/tra_ban_sao/edit")
+
+    assert config["process_file"] == "tra_ban_sao.bpmn"
+    assert "sign_and_seal.bpmn" in config["files"]

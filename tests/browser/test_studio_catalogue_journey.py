@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 def test_a_designer_searches_and_creates_a_procedure_from_the_template(as_user, live_server):
     designer = as_user("thietke")
     designer.click("[data-testid=nav-studio]")
-    assert designer.locator("section.procedure").count() == 2
+    assert designer.locator("section.procedure").count() == 12  # the shipped catalogue
     designer.fill("[data-testid=studio-search]", "khai sinh")
     designer.click("form.toolbar button[type=submit]")
     assert designer.locator("section.procedure").count() == 1
@@ -22,22 +22,22 @@ def test_a_designer_searches_and_creates_a_procedure_from_the_template(as_user, 
     screenshot(designer, "studio-search")
 
     designer.click("#new-procedure summary")
-    designer.fill("#f-code", "cap_ban_sao")
+    designer.fill("#f-code", "nhan_cha_me_con")
     designer.select_option("#f-field", "civil_status")
-    designer.fill("#f-name_vi", "Cấp bản sao trích lục hộ tịch")
-    designer.fill("#f-name_en", "Copy of a civil status extract")
+    designer.fill("#f-name_vi", "Đăng ký nhận cha, mẹ, con")
+    designer.fill("#f-name_en", "Registration of parentage")
     designer.fill("#f-time_limit", "5")
     screenshot(designer, "studio-new-procedure")
     designer.click("[data-testid=create-procedure]")
-    designer.wait_for_url(f"{live_server}/studio/cap_ban_sao/edit")
+    designer.wait_for_url(f"{live_server}/studio/nhan_cha_me_con/edit")
 
-    designer.goto("/studio?q=ban sao")
-    card = designer.locator("section[data-procedure=cap_ban_sao]")
+    designer.goto("/studio?q=nhận cha")
+    card = designer.locator("section[data-procedure=nhan_cha_me_con]")
     assert "Bản nháp" in card.locator("tr[data-version=draft]").inner_text()
     assert "Chuyên viên thiết kế quy trình" in card.inner_text()
     screenshot(designer, "studio-draft")
 
     designer.once("dialog", lambda dialog: dialog.accept())
-    designer.click("[data-testid=discard-cap_ban_sao]")
+    designer.click("[data-testid=discard-nhan_cha_me_con]")
     designer.wait_for_selector("[data-testid=studio-empty]")
     assert "Không có thủ tục nào khớp với tìm kiếm." in designer.inner_text("main")

@@ -63,7 +63,7 @@ def test_a_malformed_time_limit_stops_publication_naming_the_task(value):
                 "register_birth": TimeLimit(0, "days"),
                 "register_residence": TimeLimit(7, "days"),
                 "issue_health_insurance_card": TimeLimit(2, "days"),
-                "return_results": TimeLimit(1, "days"),
+                "return_results": TimeLimit(0, "days"),
             },
         ),
         (

@@ -39,7 +39,9 @@ def test_saved_state_stays_flat_over_sixty_supplement_rounds_and_the_dossier_sti
         state = _step(state, compiled, INCOMPLETE, "check_dossier")
         state = _step(state, compiled, SUPPLEMENTED, "receive_supplement")
         sizes.append(len(state))
-    assert sizes[-1] <= sizes[4] * 1.2
+    # compaction waits for MIN_REMOVABLE finished tasks, so the size swings round to round:
+    # compare the largest of the last rounds with the largest of the early ones
+    assert max(sizes[-10:]) <= max(sizes[2:12]) * 1.2
     state = _step(state, compiled, {"dossier_complete": "yes"}, "check_dossier")
     state = _step(
         state,

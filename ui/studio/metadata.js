@@ -9,9 +9,10 @@ const DOCUMENT_KINDS = ['original', 'copy', 'either'];
 const FEE_KEYS = {
   free: [],
   fixed: ['amount', 'per_copy'],
-  per_page: ['first_pages', 'first_price', 'next_price', 'cap']
+  per_page: ['first_pages', 'first_price', 'next_price', 'cap'],
+  decision: ['decision']
 };
-const FEE_REQUIRED = new Set(['amount', 'first_pages', 'first_price', 'next_price']);
+const FEE_REQUIRED = new Set(['amount', 'first_pages', 'first_price', 'next_price', 'decision']);
 /** The figures a designer may mark as not confirmed by an official source. */
 const UNCONFIRMED_KEYS = ['national_code', 'time_limit', 'fee', 'supplement_days', 'legal_basis', 'required_documents'];
 const NATIONAL_CODE = /^[0-9]\.[0-9]{6}$/;
@@ -208,14 +209,16 @@ export class MetadataEditor {
     el('option', { value: '', text: this.t('not stated') }),
     el('option', { value: 'free', text: this.t('free of charge'), selected: kind === 'free' }),
     el('option', { value: 'fixed', text: this.t('a fixed amount'), selected: kind === 'fixed' }),
-    el('option', { value: 'per_page', text: this.t('by the page (copies)'), selected: kind === 'per_page' }));
+    el('option', { value: 'per_page', text: this.t('by the page (copies)'), selected: kind === 'per_page' }),
+    el('option', { value: 'decision', text: this.t('by a decision table'), selected: kind === 'decision' }));
     const parts = [el('label', { className: 'mf-sub' }, this.t('Kind of fee'), select)];
     const labels = {
       amount: this.t('Amount (đồng)'),
       first_pages: this.t('First pages'),
       first_price: this.t('Price of each of the first pages (đồng)'),
       next_price: this.t('Price of each further page (đồng)'),
-      cap: this.t('Cap per copy (đồng, optional)')
+      cap: this.t('Cap per copy (đồng, optional)'),
+      decision: this.t('Decision table giving `fee` (its id)')
     };
     for (const key of (FEE_KEYS[kind] || [])) {
       if (key === 'per_copy') {
@@ -224,6 +227,14 @@ export class MetadataEditor {
             type: 'checkbox', name: 'fee_per_copy', checked: rule.per_copy === true,
             onchange: (event) => this.setFee('per_copy', event.target.checked ? true : undefined)
           }), this.t('per copy')));
+        continue;
+      }
+      if (key === 'decision') {
+        parts.push(el('label', { className: 'mf-sub' }, labels[key],
+          el('input', {
+            type: 'text', name: 'fee_decision', maxlength: 200, value: rule.decision ?? '', required: true,
+            oninput: (event) => this.setFee('decision', event.target.value.trim() || undefined)
+          })));
         continue;
       }
       parts.push(el('label', { className: 'mf-sub' }, labels[key],

@@ -57,6 +57,8 @@ const VI = {
   'free of charge': 'miễn phí',
   'a fixed amount': 'một mức cố định',
   'by the page (copies)': 'theo số trang (bản sao)',
+  'by a decision table': 'theo bảng quyết định (DMN)',
+  'Decision table giving `fee` (its id)': 'Bảng quyết định cho cột `fee` (mã bảng)',
   'Amount (đồng)': 'Mức thu (đồng)',
   'per copy': 'tính theo từng bản',
   'First pages': 'Số trang đầu',
