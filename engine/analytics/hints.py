@@ -3,7 +3,7 @@
 Three kinds:
 - `rarely_changes_outcome`: the gateway after a step took the same branch in at least 98% of
   the decided cases (branches read back as engine.analytics.branches says);
-- `run_in_parallel`: a step of one role directly followed by a step of another role whose form
+- `run_in_parallel`: a step of one role directly followed (joins passed through) by a step of another role whose form
   neither shows nor tests anything the first one writes (form keys and the names in its fields'
   conditions; every form's free `note` is not data another step needs);
 - `staffing`: among tasks someone claimed, the median wait is at least five times the median
@@ -33,6 +33,7 @@ from engine.analytics.step_rows import chosen_version
 from engine.analytics.step_rows import scope_for
 from engine.analytics.step_rows import step_rows
 from engine.analytics.step_rows import working_clock
+from engine.bpmn.flow_graph import CHOICE
 from engine.bpmn.flow_graph import HUMAN
 from engine.bpmn.flow_graph import FlowGraph
 
@@ -111,8 +112,11 @@ def _parallel(graph: FlowGraph, figures: dict[str, StepFigures]) -> list[Hint]:
     for first in graph.nodes.values():
         if first.kind != HUMAN or len(first.targets) != 1:
             continue
-        second = graph.nodes.get(first.targets[0])
-        if second is None or second.kind != HUMAN or graph.sources(second.id) != [first.id]:
+        before, second = first.id, graph.nodes.get(first.targets[0])
+        while second is not None and second.kind == CHOICE and len(second.targets) == 1:
+            # a join (e.g. where a supplement loop comes back) passes the dossier straight on
+            before, second = second.id, graph.nodes.get(second.targets[0])
+        if second is None or second.kind != HUMAN or graph.sources(second.id) != [before]:
             continue
         if first.role == second.role or (first.writes - FREE_KEYS) & (second.reads - FREE_KEYS):
             continue

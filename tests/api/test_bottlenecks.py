@@ -132,7 +132,7 @@ def test_heat_map_counts_working_hours_only_over_weekends_and_holidays(desk, ver
 def test_heat_map_scope_follows_the_leaders_unit(desk, verified):
     other = desk.get(f"{API}/social_allowance/heatmap", by="lanhdao2").json
     assert other["dossiers"] == 0
-    assert [step["count"] for step in other["steps"]] == [0, 0, 0, 0, 0]
+    assert {step["count"] for step in other["steps"]} == {0}
     designer = desk.get(f"{API}/social_allowance/heatmap", by="thietke").json
     assert designer["dossiers"] == 4
 
@@ -368,7 +368,7 @@ def test_simulation_asks_for_new_steps_and_needs_a_draft(desk, database):
     do_step(desk, dossier_id, "verify_beneficiary", ELIGIBLE, "ldxh1")
     do_step(desk, dossier_id, "guide_online_submission", GUIDE, "tiepnhan1")
     unknown = desk.post(f"{API}/social_allowance/draft/simulate", {"runs": 2}, by="thietke").json
-    never_done = ["process_dossier", "return_refusal", "return_result"]
+    never_done = ["process_dossier", "receive_supplement", "return_refusal", "return_result"]
     assert sorted(unknown["unknown_steps"]) == ["guide_online_new", *never_done]
     sources = {step["element_id"]: step["source"] for step in unknown["steps"]}
     assert sources["verify_beneficiary"] == "history"
