@@ -3,9 +3,9 @@
 Three kinds:
 - `rarely_changes_outcome`: the gateway after a step took the same branch in at least 98% of
   the decided cases (branches read back as engine.analytics.branches says);
-- `run_in_parallel`: a step of one role directly followed (joins passed through) by a step of another role whose form
-  neither shows nor tests anything the first one writes (form keys and the names in its fields'
-  conditions; every form's free `note` is not data another step needs);
+- `run_in_parallel`: a step of one role directly followed (joins passed through) by a step of
+  another role whose form neither shows nor tests anything the first one writes (form keys and
+  the names in its fields' conditions; every form's free `note` is not data another step needs);
 - `staffing`: among tasks someone claimed, the median wait is at least five times the median
   work: the queue, not the diagram, is the delay.
 Each needs at least MIN_SAMPLE completed tasks. The rank is the working hours at stake in the
