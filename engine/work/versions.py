@@ -52,7 +52,10 @@ def move_to_current(
     session: Session, dossier: Dossier, *, actor_id: int | None, now: datetime
 ) -> VersionMove | None:
     """Move the dossier to the procedure's current version when that one is newer (an
-    incident's retry: the designer fixed the diagram); None when it already runs the newest."""
+    incident's retry: the designer fixed the diagram); None when it already runs the newest,
+    or has ended (nothing of it runs any more)."""
+    if dossier.finished_at is not None:
+        return None
     procedure = session.get_one(Procedure, dossier.procedure_id)
     old = session.get_one(ProcedureVersion, dossier.procedure_version_id)
     new = session.get(ProcedureVersion, procedure.current_version_id or 0)
