@@ -37,6 +37,7 @@ from api.routes import dossiers
 from api.routes import drafts
 from api.routes import incidents
 from api.routes import messages
+from api.routes import migrations as migration_routes
 from api.routes import notices
 from api.routes import procedures
 from api.routes import slips
@@ -93,6 +94,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(messages.blp)
     api.register_blueprint(decisions.blp)
     api.register_blueprint(drafts.blp)
+    api.register_blueprint(migration_routes.blp)
     errors.register(app)
     app.extensions[auth.ACTOR_CACHE_KEY] = auth.ActorCache()
     app.before_request(auth.authenticate_request)
