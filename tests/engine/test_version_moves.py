@@ -4,6 +4,8 @@ it was."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -20,6 +22,7 @@ from engine.work import tasks
 from engine.work.versions import move
 from tests.background import open_steps
 from tests.background import receive
+from tests.background import timers_of
 from tests.support.move_diagrams import Step
 from tests.support.move_diagrams import chain
 
@@ -186,3 +189,74 @@ def test_a_finished_branch_the_join_still_needs_must_be_mapped(new_uow, actor):
     _move(new_uow, dossier.id, 2, {"branch_a": "branch_c"})
     _complete(new_uow, actor, dossier.id, "branch_b")
     assert open_steps(new_uow, dossier.id) == []
+
+
+CONSTRUCTS = Path(__file__).resolve().parents[1] / "data" / "constructs"
+BPMN = Path(__file__).resolve().parent / "bpmn"
+
+
+def _files(folder, process_id, form, *edits):
+    text = (folder / f"{process_id}.bpmn").read_text()
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    return {f"{process_id}.bpmn": text.encode(), form: (folder / form).read_bytes()}
+
+
+def test_a_step_moved_into_a_sub_process_is_refused_with_its_reason(new_uow, actor):
+    code = "embedded_subprocess"
+    _publish(
+        new_uow,
+        actor("thietke"),
+        chain(code, [Step("check_dossier"), Step("check_again")]),
+        code=code,
+    )
+    dossier = receive(new_uow, actor("tiepnhan1"), code)
+    _complete(new_uow, actor, dossier.id, "check_dossier")
+    _publish(new_uow, actor("thietke"), _files(BPMN, code, "check_dossier.form.json"), code=code)
+    before = _saved(new_uow, dossier.id)
+
+    with pytest.raises(Conflict) as refused:
+        _move(new_uow, dossier.id, 2, code=code)
+
+    assert refused.value.params["reason"] == "moved_into_subprocess"
+    assert "second_look" in refused.value.params["text"]
+    assert _saved(new_uow, dossier.id) == before
+
+
+def test_a_waiting_timer_keeps_its_due_time_across_the_move(new_uow, actor):
+    code = "timer_follow_up"
+    files = _files(BPMN, code, "check_dossier.form.json")
+    _publish(new_uow, actor("thietke"), files, code=code)
+    dossier = receive(new_uow, actor("tiepnhan1"), code)
+    [waiting] = [t for t in timers_of(new_uow, dossier.id) if t.state == "waiting"]
+    renamed = _files(BPMN, code, "check_dossier.form.json", ("Kiểm tra hồ sơ", "Xét hồ sơ"))
+    _publish(new_uow, actor("thietke"), renamed, code=code)
+
+    _move(new_uow, dossier.id, 2, code=code)
+
+    after = [t for t in timers_of(new_uow, dossier.id) if t.state == "waiting"]
+    assert [(t.spiff_task_id, t.due_at, t.element_id) for t in after] == [
+        (waiting.spiff_task_id, waiting.due_at, waiting.element_id)
+    ]
+
+
+def test_a_loop_in_its_second_round_keeps_its_count_after_the_move(new_uow, actor):
+    code = "standard_loop_user"
+    _publish(new_uow, actor("thietke"), _files(CONSTRUCTS, code, "opinion.form.json"), code=code)
+    dossier = receive(new_uow, actor("tiepnhan1"), code)
+    _complete(new_uow, actor, dossier.id, "ask_agencies", {"opinion": "Đồng ý"})
+    renamed = _files(CONSTRUCTS, code, "opinion.form.json", ("Quyết định", "Lãnh đạo quyết định"))
+    _publish(new_uow, actor("thietke"), renamed, code=code)
+
+    _move(new_uow, dossier.id, 2, code=code)
+    _complete(new_uow, actor, dossier.id, "ask_agencies", {"opinion": "Đồng ý"})
+    assert open_steps(new_uow, dossier.id) == ["ask_agencies"]
+    _complete(new_uow, actor, dossier.id, "ask_agencies", {"opinion": "Đồng ý"})
+
+    assert open_steps(new_uow, dossier.id) == ["decide"]
+    with new_uow() as uow:
+        name = uow.session.scalar(
+            select(Task.name).where(Task.dossier_id == dossier.id, Task.state == "open")
+        )
+    assert name == "Lãnh đạo quyết định"
