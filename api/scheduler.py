@@ -84,8 +84,9 @@ def jobs(app: Flask, *, clock: Callable[[], datetime] = utcnow) -> dict[str, Cal
         return sweep.dispatch(new_uow, senders, now=clock(), settings=settings)
 
     def run_migrations() -> int:
-        """Version moves in bulk: queued jobs, and jobs whose worker died (lease run out)."""
-        return migrations.run_due(new_uow, now=clock())
+        """Version moves in bulk: queued jobs, and running ones (joined, or left by a worker
+        that died)."""
+        return migrations.run_due(new_uow)
 
     return {"sweep": run_sweep, "dispatch": run_dispatch, "migrations": run_migrations}
 

@@ -21,6 +21,7 @@ from api.pages import incidents
 from api.pages import reception
 from api.pages import studio
 from api.pages import studio_catalogue
+from api.pages import studio_versions
 from api.pages import tasks
 from api.pages import tracking
 from api.pages import user_admin
@@ -71,6 +72,7 @@ def register(app: Flask) -> None:
         tracking,
         studio_catalogue,
         studio,
+        studio_versions,
     ):
         app.register_blueprint(module.blp)
     app.register_blueprint(studio_catalogue.drafts)

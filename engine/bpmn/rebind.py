@@ -18,6 +18,7 @@ from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import runtime
 from engine.bpmn import serializer
 from engine.bpmn.compaction import compact
 from engine.bpmn.compiler import CompiledProcedure
@@ -48,6 +49,9 @@ class Rebinding:
     pruned: dict[str, set[str]] = field(default_factory=dict)
     """Per workflow ("" = top, else the sub-process task id): tasks whose predicted children
     were dropped, to predict again once loaded."""
+    waited: bool = False
+    """The instance, as saved, used timers or caught events: its rows for them must be
+    reconciled even when the target uses none."""
 
 
 def missing_specs(state: str, compiled: CompiledProcedure) -> list[MissingSpec]:
@@ -83,7 +87,8 @@ def prepare(
     workflow = serializer.load(state, source)
     compact(workflow, min_removable=1)
     dct: dict[str, Any] = json.loads(serializer.dump(workflow))
-    rebinding = Rebinding(dct, [], [])
+    waited = runtime.uses_timers(workflow) or runtime.uses_events(workflow)
+    rebinding = Rebinding(dct, [], [], waited=waited)
     top_names = set(target.spec.task_specs)
     _prepare_tasks(dct["tasks"], "", top_names, target, mapping, rebinding)
     for task_id, sub in dct.get("subprocesses", {}).items():

@@ -21,11 +21,11 @@ ITEM_STATES = ("pending", "moved", "failed")
 
 
 class MigrationJob(Base):
-    """Moving a selection of a procedure's running dossiers onto one version; a worker holds it
-    until `lease_until`, after which another worker may take it over."""
+    """Moving a selection of a procedure's running dossiers onto one version: queued, running
+    (some worker began), done (no item left pending)."""
 
     __tablename__ = "migration_job"
-    __table_args__ = (Index("ix_migration_job_state", "state", "lease_until"),)
+    __table_args__ = (Index("ix_migration_job_state", "state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"))
@@ -37,7 +37,6 @@ class MigrationJob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
-    lease_until: Mapped[datetime | None]
     total: Mapped[int] = mapped_column(default=0)
 
 

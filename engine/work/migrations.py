@@ -1,9 +1,9 @@
 """Moving many running dossiers to a version as a background job: the request writes the job and
-one item per dossier; a worker (the scheduler in any API process, or `flask migrations run`)
-claims the job under a lease and moves each dossier in its own transaction under its row lock,
-writing the item's `moved` in that same transaction. A worker killed half-way leaves every
-dossier moved or untouched; the next worker takes the job up once the lease runs out and skips
-what is done, so running a job again is safe."""
+one item per dossier; workers (the scheduler in every API process, or `flask migrations`) claim
+items one at a time (`SKIP LOCKED`, so several share a job) and move each dossier in its own
+transaction under its row lock, writing the item's `moved` in that same transaction. A worker
+killed half-way leaves every dossier moved or untouched (its open transaction rolls back, the
+item is pending again); the next worker skips what is done, so running a job again is safe."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy import func
-from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
 from engine.access.actors import require_role_anywhere
@@ -32,16 +32,14 @@ from engine.models import ProcedureVersion
 from engine.store.db import utcnow
 from engine.store.uow import UnitOfWork
 from engine.store.uow import for_update
+from engine.store.write_behind import defer
 from engine.work.move_preview import MOVERS
 from engine.work.move_preview import PREVIEWERS
 from engine.work.move_preview import preview
 from engine.work.move_preview import target_version
 from engine.work.versions import move
 
-LEASE = timedelta(minutes=2)
-"""A job's worker renews its lease after each batch; past it, another worker takes the job."""
-BATCH = 200
-
+FORGET_EVERY = 500
 logger = logging.getLogger(__name__)
 NewUow = Callable[[], UnitOfWork]
 
@@ -127,124 +125,118 @@ def start(
     return job.id
 
 
-def run_due(new_uow: NewUow, *, now: datetime | None = None) -> int:
-    """Run every job that waits (queued, or left by a worker whose lease ran out); how many
-    dossiers moved."""
-    moved = 0
-    while (job_id := _claim(new_uow, now or utcnow())) is not None:
-        moved += run(new_uow, job_id)
-    return moved
-
-
-def _claim(new_uow: NewUow, now: datetime) -> int | None:
+def run_due(new_uow: NewUow) -> int:
+    """Work on every job that has dossiers left (queued, or running: left by a worker that
+    died, or being worked by others, whom this worker joins); how many dossiers moved."""
     with new_uow() as uow:
-        uow.begin_write()
-        job = uow.session.scalars(
-            select(MigrationJob)
-            .where(
-                or_(
-                    MigrationJob.state == "queued",
-                    (MigrationJob.state == "running") & (MigrationJob.lease_until < now),
-                )
+        job_ids = list(
+            uow.session.scalars(
+                select(MigrationJob.id)
+                .where(MigrationJob.state.in_(("queued", "running")))
+                .order_by(MigrationJob.id)
             )
-            .order_by(MigrationJob.id)
-            .limit(1)
-            .with_for_update(key_share=True, skip_locked=True)
-        ).one_or_none()
-        if job is None:
-            return None
-        job.state, job.lease_until = "running", now + LEASE
-        job.started_at = job.started_at or now
-        job_id = job.id
-        uow.commit()
-        return job_id
+        )
+    return sum(run(new_uow, job_id) for job_id in job_ids)
 
 
 def run(new_uow: NewUow, job_id: int) -> int:
-    """Move the job's pending dossiers, one transaction each; how many moved."""
-    with new_uow() as uow:
-        job = uow.session.get_one(MigrationJob, job_id)
-        target_id, mapping, actor_id = job.to_version_id, dict(job.mapping), job.requested_by
-    moved = 0
-    while True:
-        with new_uow() as uow:
-            items = uow.session.execute(
-                select(MigrationItem.id, MigrationItem.dossier_id)
-                .where(MigrationItem.job_id == job_id, MigrationItem.state == "pending")
-                .order_by(MigrationItem.id)
-                .limit(BATCH)
-            ).all()
-        if not items:
-            break
-        for item_id, dossier_id in items:
-            moved += _move_one(new_uow, item_id, dossier_id, target_id, mapping, actor_id)
-        _renew(new_uow, job_id)
+    """Move the job's pending dossiers, one transaction each, in one session (the versions stay
+    loaded); how many moved. Marks the job done when none is left pending."""
     with new_uow() as uow:
         uow.begin_write()
-        uow.session.execute(
+        session = uow.session
+        session.execute(
             update(MigrationJob)
-            .where(MigrationJob.id == job_id)
-            .values(state="done", finished_at=utcnow(), lease_until=None)
+            .where(MigrationJob.id == job_id, MigrationJob.state == "queued")
+            .values(state="running", started_at=utcnow())
         )
+        uow.commit()
+        job = session.get_one(MigrationJob, job_id)
+        target = session.get_one(ProcedureVersion, job.to_version_id)
+        mapping, actor_id = dict(job.mapping), job.requested_by
+        uow.commit()  # end the reading transaction; each move opens a write one
+        moved = tried = 0
+        while (outcome := _move_next(uow, job_id, target, mapping, actor_id)) is not None:
+            moved, tried = moved + outcome, tried + 1
+            if tried % FORGET_EVERY == 0:  # the moved dossiers' rows leave the session
+                session.expunge_all()
+                session.add(target)
+        uow.begin_write()
+        left = session.scalar(select(_PENDING.where(MigrationItem.job_id == job_id).exists()))
+        if not left:
+            session.execute(
+                update(MigrationJob)
+                .where(MigrationJob.id == job_id, MigrationJob.state != "done")
+                .values(state="done", finished_at=utcnow())
+            )
         uow.commit()
     return moved
 
 
-def _move_one(
-    new_uow: NewUow,
-    item_id: int,
-    dossier_id: int,
-    target_id: int,
+_PENDING = select(MigrationItem.id).where(MigrationItem.state == "pending")
+
+
+def _move_next(
+    uow: UnitOfWork,
+    job_id: int,
+    target: ProcedureVersion,
     mapping: dict[str, str],
     actor_id: int | None,
-) -> int:
-    """Lock the dossier (before anything of its own, as every command), move it, mark the item
-    moved: one commit. A refusal rolls all of it back and marks the item failed, with why."""
+) -> int | None:
+    """Claim the job's next pending dossier no other worker holds, move it, mark its item moved:
+    one transaction (the item is locked first: no command touches items, so this order cannot
+    deadlock with one). A refusal rolls the move back and marks the item failed, with why.
+    None when nothing is left to claim; else 1 if it moved."""
+    uow.begin_write()
+    session = uow.session
+    claimed = session.execute(
+        _PENDING.add_columns(MigrationItem.dossier_id)
+        .where(MigrationItem.job_id == job_id)
+        .order_by(MigrationItem.id)
+        .limit(1)
+        .with_for_update(key_share=True, skip_locked=True)
+    ).first()
+    if claimed is None:
+        session.rollback()
+        return None
+    item_id, dossier_id = claimed
     try:
-        with new_uow() as uow:
-            uow.begin_write()
-            session = uow.session
-            dossier = session.scalars(
-                for_update(select(Dossier).where(Dossier.id == dossier_id))
-            ).one_or_none()
-            item = session.scalars(
-                for_update(select(MigrationItem).where(MigrationItem.id == item_id))
-            ).one()
-            if item.state != "pending":
-                return 0  # another worker did it
-            if dossier is None:
-                raise NotFound(f"dossier {dossier_id} not found", what="dossier", id=dossier_id)
-            target = session.get_one(ProcedureVersion, target_id)
-            now = utcnow()
-            move(session, dossier, target, mapping=mapping, actor_id=actor_id, now=now)
-            item.state, item.done_at = "moved", now
-            uow.commit()
-            return 1
+        dossier = session.scalars(
+            for_update(select(Dossier).where(Dossier.id == dossier_id))
+        ).one_or_none()
+        if dossier is None:
+            raise NotFound(f"dossier {dossier_id} not found", what="dossier", id=dossier_id)
+        now = utcnow()
+        move(session, dossier, target, mapping=mapping, actor_id=actor_id, now=now)
+        _mark(session, item_id, "moved", None, now)
+        uow.commit()
+        return 1
     except DomainError as exc:
         reason = str(exc.params.get("text") or exc.detail)
     except Exception as exc:  # a broken instance must not stop the other dossiers
         logger.exception("moving dossier %s failed", dossier_id)
         reason = f"{type(exc).__name__}: {exc}"
-    with new_uow() as uow:
-        uow.begin_write()
-        uow.session.execute(
-            update(MigrationItem)
-            .where(MigrationItem.id == item_id, MigrationItem.state == "pending")
-            .values(state="failed", reason=reason, done_at=utcnow())
-        )
-        uow.commit()
+    session.rollback()
+    uow.begin_write()
+    _mark(session, item_id, "failed", reason, utcnow())
+    uow.commit()
     return 0
 
 
-def _renew(new_uow: NewUow, job_id: int) -> None:
-    with new_uow() as uow:
-        uow.begin_write()
-        uow.session.execute(
-            update(MigrationJob)
-            .where(MigrationJob.id == job_id)
-            .values(lease_until=utcnow() + LEASE)
-        )
-        uow.commit()
+def _mark(session: Session, item_id: int, state: str, reason: str | None, now: datetime) -> None:
+    defer(
+        session,
+        _MARK,
+        {"item_id": item_id, "new_state": state, "new_reason": reason, "now": now},
+    )
+
+
+_ITEMS = MigrationItem.__table__
+_MARK = (
+    _ITEMS.update()
+    .where(_ITEMS.c.id == bindparam("item_id"), _ITEMS.c.state == "pending")
+    .values(state=bindparam("new_state"), reason=bindparam("new_reason"), done_at=bindparam("now"))
+)
 
 
 def get_job(uow: UnitOfWork, actor: Actor, job_id: int) -> JobView:

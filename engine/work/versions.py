@@ -6,11 +6,13 @@ move that fails leaves the dossier exactly as it was (principle 2)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,7 +24,8 @@ from engine.bpmn.versions import spec_key_of
 from engine.errors import Conflict
 from engine.instance import awaited
 from engine.instance import timers
-from engine.instance.events import event
+from engine.instance.events import event_values
+from engine.instance.events import insert_events
 from engine.instance.task_rows import step_due_at
 from engine.models import Dossier
 from engine.models import Procedure
@@ -30,6 +33,8 @@ from engine.models import ProcedureVersion
 from engine.models import Task
 from engine.models import WorkflowState
 from engine.store.uow import for_update
+from engine.store.write_behind import defer
+from engine.store.write_behind import defer_row_changes
 from engine.work.move_reasons import Blocked
 from engine.work.move_reasons import blocked_reason
 from engine.work.move_reasons import obstacle_of
@@ -93,17 +98,12 @@ def move(
             reason="same_version",
             text=blocked_reason(Blocked("same_version", None), target.number),
         )
-    state = session.scalars(
-        for_update(select(WorkflowState).where(WorkflowState.dossier_id == dossier.id))
-    ).one()
+    state = session.execute(_STATE, {"of_dossier": dossier.id}).scalar_one()
     source, compiled = compiled_version(session, old), compiled_version(session, target)
-    prepared = rebind.prepare(state.state, source, compiled, mapping)
-    open_elements = session.scalars(
-        select(Task.element_id).where(Task.dossier_id == dossier.id, Task.state == "open")
-    ).all()
-    obstacle = obstacle_of(list(open_elements), source, compiled, mapping) or _first_obstacle(
-        prepared
-    )
+    prepared = rebind.prepare(state, source, compiled, mapping)
+    open_rows = session.execute(_OPEN_ROWS, {"of_dossier": dossier.id}).all()
+    elements = [row.element_id for row in open_rows]
+    obstacle = obstacle_of(elements, source, compiled, mapping) or _first_obstacle(prepared)
     if obstacle is not None:
         raise Conflict(
             f"version {target.number} cannot take dossier {dossier.code}: "
@@ -115,27 +115,36 @@ def move(
             text=blocked_reason(obstacle, target.number),
         )
     workflow = rebind.rebind(prepared, compiled)
-    state.state = serializer.dump(workflow)
+    defer(session, _SAVE_STATE, {"of_dossier": dossier.id, "new_state": serializer.dump(workflow)})
     dossier.procedure_version_id, dossier.spec_key = target.id, spec_key_of(target)
-    # what it waits on as the target names it; none of the old version's waits linger
-    awaited.write_awaited(session, dossier.id, awaited.awaited_now(workflow) or [])
-    timers.schedule_waiting(session, dossier, workflow, now, rebound=True)
-    due_changed = _rename_open_rows(session, dossier, source, compiled, mapping)
+    defer_row_changes(session, dossier)  # locked by the caller: no ORM flush needed
+    # what it waits on as the target names it; none of the old version's waits linger (a
+    # dossier that waited on nothing, moved onto a version that has nothing to wait on, has
+    # no such rows to read)
+    waits = awaited.awaited_now(workflow)
+    if waits is not None or prepared.waited:
+        awaited.write_awaited(session, dossier.id, waits or [])
+    timers.schedule_waiting(session, dossier, workflow, now, rebound=prepared.waited)
+    due_changed = _rename_open_rows(session, open_rows, source, compiled, mapping)
     result = VersionMove(old.number, target.number, dict(mapping), due_changed)
-    session.add(
-        event(
-            dossier.id,
-            kind,
-            now,
-            actor_id=actor_id,
-            unit_id=dossier.competent_unit_id,
-            detail={
-                "from_version": result.from_version,
-                "to_version": result.to_version,
-                "mapping": result.mapping,
-                "due_changed": due_changed,
-            },
-        )
+    detail = {
+        "from_version": result.from_version,
+        "to_version": result.to_version,
+        "mapping": result.mapping,
+        "due_changed": due_changed,
+    }
+    insert_events(
+        session,
+        [
+            event_values(
+                dossier.id,
+                kind,
+                now,
+                actor_id=actor_id,
+                unit_id=dossier.competent_unit_id,
+                detail=detail,
+            )
+        ],
     )
     return result
 
@@ -151,32 +160,71 @@ def _first_obstacle(prepared: rebind.Rebinding) -> Blocked | None:
 
 def _rename_open_rows(
     session: Session,
-    dossier: Dossier,
+    open_rows: Sequence[Any],
     source: CompiledProcedure,
     target: CompiledProcedure,
     mapping: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     """The open task rows as the target draws them: element, name, role, form; a due time
-    counted again from the step's opening where the target's step limit differs."""
+    counted again from the step's opening where the target's step limit differs. Only rows
+    that change are written."""
     changed: list[dict[str, Any]] = []
-    open_rows = session.scalars(
-        select(Task).where(Task.dossier_id == dossier.id, Task.state == "open")
-    ).all()
     for row in open_rows:
         old_step = source.steps.get(row.element_id)
         element_id = mapping.get(row.element_id, row.element_id)
         step = target.steps.get(element_id)
         if step is None:
             continue
-        if step.role != row.role:
-            row.assignee_id = None  # the holder may not hold the new role
-        row.element_id, row.name, row.role, row.form = element_id, step.name, step.role, step.form
+        values = {
+            "element_id": element_id,
+            "name": step.name,
+            "role": step.role,
+            "form": step.form,
+            # the holder may not hold a new role
+            "assignee_id": row.assignee_id if step.role == row.role else None,
+            "due_at": row.due_at,
+        }
         old_limit = old_step.time_limit if old_step is not None else None
         if step.time_limit != old_limit:
-            due_at = step_due_at(step, row.created_at)
-            changed.append({"element_id": element_id, "from": _iso(row.due_at), "to": _iso(due_at)})
-            row.due_at = due_at
+            values["due_at"] = step_due_at(step, row.created_at)
+            changed.append(
+                {"element_id": element_id, "from": _iso(row.due_at), "to": _iso(values["due_at"])}
+            )
+        if any(getattr(row, key) != value for key, value in values.items()):
+            defer(session, _RENAME_TASK, {**values, "task_id": row.id})
     return changed
+
+
+_TASKS = Task.__table__
+_OPEN_ROWS = select(
+    _TASKS.c.id,
+    _TASKS.c.element_id,
+    _TASKS.c.name,
+    _TASKS.c.role,
+    _TASKS.c.form,
+    _TASKS.c.assignee_id,
+    _TASKS.c.due_at,
+    _TASKS.c.created_at,
+).where(_TASKS.c.dossier_id == bindparam("of_dossier"), _TASKS.c.state == "open")
+_RENAME_TASK = (
+    _TASKS.update()
+    .where(_TASKS.c.id == bindparam("task_id"))
+    .values(
+        element_id=bindparam("element_id"),
+        name=bindparam("name"),
+        role=bindparam("role"),
+        form=bindparam("form"),
+        assignee_id=bindparam("assignee_id"),
+        due_at=bindparam("due_at"),
+    )
+)
+_STATES = WorkflowState.__table__
+_STATE = for_update(select(_STATES.c.state).where(_STATES.c.dossier_id == bindparam("of_dossier")))
+_SAVE_STATE = (
+    _STATES.update()
+    .where(_STATES.c.dossier_id == bindparam("of_dossier"))
+    .values(state=bindparam("new_state"))
+)
 
 
 def _iso(moment: datetime | None) -> str | None:

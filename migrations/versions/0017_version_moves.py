@@ -35,14 +35,13 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("started_at", sa.DateTime(), nullable=True),
         sa.Column("finished_at", sa.DateTime(), nullable=True),
-        sa.Column("lease_until", sa.DateTime(), nullable=True),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["procedure_id"], ["procedure.id"]),
         sa.ForeignKeyConstraint(["to_version_id"], ["procedure_version.id"]),
         sa.ForeignKeyConstraint(["requested_by"], ["app_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_migration_job_state", "migration_job", ["state", "lease_until"])
+    op.create_index("ix_migration_job_state", "migration_job", ["state"])
     op.create_table(
         "migration_item",
         sa.Column("id", sa.Integer(), nullable=False),
