@@ -13,7 +13,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import gettext as _
 from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
@@ -22,9 +21,14 @@ from api import scheduler
 from api.database import new_uow
 from api.database import read_session
 from api.pages.common import actor
+from api.pages.common import label
 from api.pages.common import load_form
 from api.pages.common import page_blueprint
+from api.pages.common import role_label
+from api.pages.i18n import translate
 from api.schemas.base import MAX_ID
+from engine.access.actors import require_role_anywhere
+from engine.catalogue.comparisons import CHANGERS
 from engine.catalogue.comparisons import compare
 from engine.catalogue.comparisons import retire
 from engine.catalogue.drafts import require_reader
@@ -36,12 +40,76 @@ from engine.work.move_preview import preview
 
 blp = page_blueprint("pages_studio_versions")
 VERSION = validate.Range(min=1, max=MAX_ID)
+PROPERTY_LABELS = {
+    "name": ("Tên", "Name"),
+    "kind": ("Loại phần tử", "Element kind"),
+    "role": ("Vai trò", "Role"),
+    "form": ("Biểu mẫu", "Form"),
+    "time_limit": ("Thời hạn bước", "Step time limit"),
+    "condition": ("Điều kiện", "Condition"),
+    "script": ("Mã lệnh", "Script"),
+    "outcome": ("Kết quả khi kết thúc", "End outcome"),
+    "source": ("Đi từ", "From"),
+    "target": ("Đi tới", "To"),
+    "type": ("Kiểu trường", "Field type"),
+    "label": ("Nhãn", "Label"),
+    "validate": ("Ràng buộc", "Validation"),
+    "values": ("Lựa chọn", "Options"),
+}
+KIND_LABELS = {
+    "userTask": ("Bước do người xử lý", "User task"),
+    "manualTask": ("Bước thủ công", "Manual task"),
+    "task": ("Bước", "Task"),
+    "scriptTask": ("Bước mã lệnh", "Script task"),
+    "serviceTask": ("Bước dịch vụ", "Service task"),
+    "sequenceFlow": ("Luồng", "Sequence flow"),
+    "exclusiveGateway": ("Cổng rẽ nhánh", "Exclusive gateway"),
+    "parallelGateway": ("Cổng song song", "Parallel gateway"),
+    "inclusiveGateway": ("Cổng bao hàm", "Inclusive gateway"),
+    "startEvent": ("Bắt đầu", "Start event"),
+    "endEvent": ("Kết thúc", "End event"),
+    "subProcess": ("Quy trình con", "Sub-process"),
+    "boundaryEvent": ("Sự kiện biên", "Boundary event"),
+    "intermediateCatchEvent": ("Sự kiện chờ", "Catch event"),
+}
+UNIT_LABELS = {
+    "days": ("ngày làm việc", "working days"),
+    "hours": ("giờ làm việc", "working hours"),
+}
+
+
+def _helpers() -> dict[str, Any]:
+    """The words the comparison and migration pages show for the diff's keys."""
+
+    def shown(name: str, value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if name == "role":
+            return role_label(str(value))
+        if name == "kind":
+            return label(KIND_LABELS.get(str(value)), str(value))
+        return str(value)
+
+    def delta(before: float, after: float) -> str:
+        change = round(after - before, 2)
+        return "—" if change == 0 else f"{change:+g}"
+
+    return {
+        "shown": shown,
+        "delta": delta,
+        "property_label": lambda name: label(PROPERTY_LABELS.get(name), name),
+        "properties_text": lambda properties: ", ".join(
+            label(PROPERTY_LABELS.get(name), name) for name in properties
+        ),
+        "kind_label": lambda kind: label(KIND_LABELS.get(kind), kind),
+        "unit_label": lambda unit: label(UNIT_LABELS.get(unit), unit),
+        "roles_text": lambda roles: ", ".join(role_label(role) for role in roles),
+    }
 
 
 class CompareQuery(Schema):
     from_ = fields.Integer(data_key="from", load_default=None, validate=VERSION)
     to = fields.Integer(load_default=None, validate=VERSION)
-    lang = fields.String(load_default=None)
 
 
 class MigrateForm(Schema):
@@ -65,7 +133,8 @@ def _versions(code: str) -> tuple[list[int], int]:
 
 def _pick(code: str) -> tuple[list[int], int, int]:
     numbers, current = _versions(code)
-    query = load_form(CompareQuery(), request.args.to_dict())
+    picked = {key: value for key, value in request.args.items() if key in ("from", "to")}
+    query = load_form(CompareQuery(), picked)
     to = query["to"] or current
     before = query["from_"] or next((n for n in numbers if n < to), to)
     return numbers, before, to
@@ -79,12 +148,9 @@ def compare_page(code: str) -> str:
     with read_session() as session:
         found = compare(session, user, code, before=before, after=after)
         files = {
-            number: get_procedure(session, code, number).contents for number in {before, after}
+            number: get_procedure(session, code, number).bpmn_xml for number in {before, after}
         }
-    diagrams = {
-        side: next((text for name, text in files[number].items() if name.endswith(".bpmn")), "")
-        for side, number in (("from", before), ("to", after))
-    }
+    diagrams = {"from": files[before], "to": files[after]}
     return render_template(
         "studio_compare.html",
         code=code,
@@ -100,6 +166,7 @@ def compare_page(code: str) -> str:
             "moved": [item["element_id"] for item in found.moved],
         },
         may_move=user.is_admin or any(user.holds_anywhere(role) for role in MOVERS),
+        **_helpers(),
     )
 
 
@@ -143,6 +210,7 @@ def migrate_page(code: str) -> str:
         targets=targets,
         errors=errors,
         may_move=user.is_admin or any(user.holds_anywhere(role) for role in MOVERS),
+        **_helpers(),
     )
 
 
@@ -176,7 +244,7 @@ def job_page(job_id: int) -> str:
 @blp.get("/studio/<string:code>/versions/<int:number>/retire")
 def retire_page(code: str, number: int) -> str:
     user = actor()
-    require_reader(user)
+    require_role_anywhere(user, *CHANGERS)
     numbers, current = _versions(code)
     return render_template(
         "studio_retire.html",
@@ -193,8 +261,9 @@ def retire_version(code: str, number: int) -> Any:
     with new_uow() as uow:
         current = retire(uow, actor(), code, number, make_current=form["make_current"])
     flash(
-        _("Đã ngừng dùng phiên bản %(number)s; phiên bản hiện hành: %(current)s.")
-        % {"number": number, "current": current},
-        "ok",
+        translate("Đã ngừng dùng phiên bản {number}; phiên bản hiện hành: {current}.").format(
+            number=number, current=current
+        ),
+        "success",
     )
     return redirect(url_for("pages_studio_catalogue.catalogue", q=code))

@@ -455,6 +455,24 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
         )
     ],
     ("GET", "/studio"): [Case(STUDIO_READERS, get(lambda w: "/studio"))],
+    ("GET", "/studio/<string:code>/compare"): [
+        Case(STUDIO_READERS, get(lambda w: "/studio/newborn_bundle/compare"))
+    ],
+    ("GET", "/studio/<string:code>/migrate"): [
+        Case(STUDIO_READERS, get(lambda w: "/studio/newborn_bundle/migrate"))
+    ],
+    ("POST", "/studio/<string:code>/migrate"): [
+        Case(DESIGNERS, post(lambda w: "/studio/newborn_bundle/migrate", data={"to": "99"}))
+    ],
+    ("GET", "/studio/migrations/<int:job_id>"): [
+        Case(STUDIO_READERS, get(lambda w: "/studio/migrations/999999"))
+    ],
+    ("GET", "/studio/<string:code>/versions/<int:number>/retire"): [
+        Case(DESIGNERS, get(lambda w: "/studio/newborn_bundle/versions/1/retire"))
+    ],
+    ("POST", "/studio/<string:code>/versions/<int:number>/retire"): [
+        Case(DESIGNERS, post(lambda w: "/studio/newborn_bundle/versions/99/retire", data={}))
+    ],
     ("POST", "/studio/new"): [
         Case(DESIGNERS, post(lambda w: "/studio/new", data={"code": "Không hợp lệ"}))
     ],
