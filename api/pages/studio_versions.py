@@ -192,11 +192,6 @@ def migrate_page(code: str) -> str:
             errors = [message for messages in exc.errors.values() for message in messages]
             mapping = {}
             seen = preview(session, user, code, to=after)
-        found = compare(session, user, code, before=before, after=after)
-    targets = sorted(
-        {item["element_id"] for item in found.added}
-        | {item["element_id"] for item in found.changed}
-    )
     unmapped = sorted({item.element_id for item in seen.blocked if item.element_id})
     return render_template(
         "studio_migrate.html",
@@ -207,7 +202,7 @@ def migrate_page(code: str) -> str:
         preview=seen,
         mapping=mapping,
         unmapped=sorted(set(unmapped) | set(mapping)),
-        targets=targets,
+        targets=seen.target_steps,
         errors=errors,
         may_move=user.is_admin or any(user.holds_anywhere(role) for role in MOVERS),
         **_helpers(),

@@ -110,8 +110,18 @@ class BlockedOut(Schema):
     element_id = fields.String(allow_none=True)
 
 
+class TargetStepOut(Schema):
+    element_id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
 class PreviewOut(Schema):
     to_version = fields.Integer(required=True)
+    target_steps = fields.List(
+        fields.Nested(TargetStepOut),
+        required=True,
+        metadata={"description": "the target's human steps, what a mapping may name"},
+    )
     movable = fields.List(fields.Nested(MovableOut), required=True)
     blocked = fields.List(fields.Nested(BlockedOut), required=True)
 

@@ -53,10 +53,18 @@ class BlockedDossier:
 
 
 @dataclass(frozen=True)
+class TargetStep:
+    element_id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class MovePreview:
     to_version: int
     movable: list[MovableDossier]
     blocked: list[BlockedDossier]
+    target_steps: list[TargetStep]
+    """The target's human steps: what a removed step may be mapped to."""
 
 
 def target_version(session: Session, code: str, number: int) -> tuple[Procedure, ProcedureVersion]:
@@ -129,7 +137,8 @@ def preview(
                     obstacle.element_id,
                 )
             )
-    return MovePreview(to, movable, blocked)
+    steps = [TargetStep(step.element_id, step.name) for step in compiled.steps.values()]
+    return MovePreview(to, movable, blocked, steps)
 
 
 def _where_they_are(session: Session, dossier_ids: list[int]) -> dict[int, list[str]]:

@@ -94,7 +94,8 @@ def test_migrating_all_moves_each_dossier_and_records_the_event(desk):
         kinds = [item["kind"] for item in desk.dossier(dossier["id"])["history"]]
         assert "migrated" in kinds, kinds
     preview = desk.get(f"{API}/procedures/{CODE}/migrations/preview", by="thietke", to=2)
-    assert preview.json == {"to_version": 2, "movable": [], "blocked": []}
+    assert (preview.json["movable"], preview.json["blocked"]) == ([], [])
+    assert [step["element_id"] for step in preview.json["target_steps"]] == ["check", "sign"]
 
 
 def test_a_selection_moves_only_the_chosen_and_a_blocked_choice_is_refused(desk):
