@@ -188,3 +188,19 @@ def test_reassign_bulk_previews_then_hands_a_users_tasks_on(desk):
     assert [(t["task_id"], t["done"]) for t in preview.json["tasks"]] == [(task_id, True)]
     assert done.json["moved"] == 1
     assert desk.post(f"{API}/tasks/reassign-bulk", body, by="hotich1").status_code == 403
+
+
+def test_reassign_bulk_moves_a_units_running_work_to_another_unit(desk):
+    dossier = desk.receive("newborn_bundle")
+    body = {"from_unit": "C01", "to_unit": "C02"}
+
+    preview = desk.post(f"{API}/tasks/reassign-bulk", {**body, "dry_run": True}, by="admin")
+    unchanged = desk.dossier(dossier["id"], by="admin")
+    done = desk.post(f"{API}/tasks/reassign-bulk", {**body, "dry_run": False}, by="admin")
+    after = desk.dossier(dossier["id"], by="admin")
+
+    assert [t["done"] for t in preview.json["tasks"] if t["dossier_id"] == dossier["id"]] == [True]
+    assert unchanged["competent_unit"]["code"] == "C01"
+    assert done.json["moved"] >= 1
+    assert after["competent_unit"]["code"] == "C02"
+    assert desk.post(f"{API}/tasks/reassign-bulk", body, by="lanhdao1").status_code == 403
