@@ -141,7 +141,7 @@ def run_due(new_uow: NewUow) -> int:
 
 def run(new_uow: NewUow, job_id: int) -> int:
     """Move the job's pending dossiers, one transaction each, in one session (the versions stay
-    loaded); how many moved. Marks the job done when none is left pending."""
+    loaded between them); how many moved. Marks the job done when none is left pending."""
     with new_uow() as uow:
         uow.begin_write()
         session = uow.session
@@ -152,15 +152,13 @@ def run(new_uow: NewUow, job_id: int) -> int:
         )
         uow.commit()
         job = session.get_one(MigrationJob, job_id)
-        target = session.get_one(ProcedureVersion, job.to_version_id)
-        mapping, actor_id = dict(job.mapping), job.requested_by
+        target_id, mapping, actor_id = job.to_version_id, dict(job.mapping), job.requested_by
         uow.commit()  # end the reading transaction; each move opens a write one
         moved = tried = 0
-        while (outcome := _move_next(uow, job_id, target, mapping, actor_id)) is not None:
+        while (outcome := _move_next(uow, job_id, target_id, mapping, actor_id)) is not None:
             moved, tried = moved + outcome, tried + 1
             if tried % FORGET_EVERY == 0:  # the moved dossiers' rows leave the session
                 session.expunge_all()
-                session.add(target)
         uow.begin_write()
         left = session.scalar(select(_PENDING.where(MigrationItem.job_id == job_id).exists()))
         if not left:
@@ -179,7 +177,7 @@ _PENDING = select(MigrationItem.id).where(MigrationItem.state == "pending")
 def _move_next(
     uow: UnitOfWork,
     job_id: int,
-    target: ProcedureVersion,
+    target_id: int,
     mapping: dict[str, str],
     actor_id: int | None,
 ) -> int | None:
@@ -207,6 +205,7 @@ def _move_next(
         if dossier is None:
             raise NotFound(f"dossier {dossier_id} not found", what="dossier", id=dossier_id)
         now = utcnow()
+        target = session.get_one(ProcedureVersion, target_id)  # the session's, once loaded
         move(session, dossier, target, mapping=mapping, actor_id=actor_id, now=now)
         _mark(session, item_id, "moved", None, now)
         uow.commit()
