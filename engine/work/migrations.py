@@ -17,7 +17,6 @@ from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
 from engine.access.actors import require_role_anywhere
@@ -32,7 +31,6 @@ from engine.models import ProcedureVersion
 from engine.store.db import utcnow
 from engine.store.uow import UnitOfWork
 from engine.store.uow import for_update
-from engine.store.write_behind import defer
 from engine.work.move_preview import MOVERS
 from engine.work.move_preview import PREVIEWERS
 from engine.work.move_preview import preview
@@ -207,7 +205,7 @@ def _move_next(
         now = utcnow()
         target = session.get_one(ProcedureVersion, target_id)  # the session's, once loaded
         move(session, dossier, target, mapping=mapping, actor_id=actor_id, now=now)
-        _mark(session, item_id, "moved", None, now)
+        _mark(uow, item_id, "moved", None, now)
         uow.commit()
         return 1
     except DomainError as exc:
@@ -217,17 +215,13 @@ def _move_next(
         reason = f"{type(exc).__name__}: {exc}"
     session.rollback()
     uow.begin_write()
-    _mark(session, item_id, "failed", reason, utcnow())
+    _mark(uow, item_id, "failed", reason, utcnow())
     uow.commit()
     return 0
 
 
-def _mark(session: Session, item_id: int, state: str, reason: str | None, now: datetime) -> None:
-    defer(
-        session,
-        _MARK,
-        {"item_id": item_id, "new_state": state, "new_reason": reason, "now": now},
-    )
+def _mark(uow: UnitOfWork, item_id: int, state: str, reason: str | None, now: datetime) -> None:
+    uow.defer(_MARK, {"item_id": item_id, "new_state": state, "new_reason": reason, "now": now})
 
 
 _ITEMS = MigrationItem.__table__

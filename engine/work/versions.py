@@ -12,8 +12,6 @@ from dataclasses import field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn import rebind
@@ -23,6 +21,7 @@ from engine.bpmn.versions import compiled_for
 from engine.bpmn.versions import spec_key_of
 from engine.errors import Conflict
 from engine.instance import awaited
+from engine.instance import moved_rows
 from engine.instance import timers
 from engine.instance.events import event_values
 from engine.instance.events import insert_events
@@ -30,11 +29,6 @@ from engine.instance.task_rows import step_due_at
 from engine.models import Dossier
 from engine.models import Procedure
 from engine.models import ProcedureVersion
-from engine.models import Task
-from engine.models import WorkflowState
-from engine.store.uow import for_update
-from engine.store.write_behind import defer
-from engine.store.write_behind import defer_row_changes
 from engine.work.move_reasons import Blocked
 from engine.work.move_reasons import blocked_reason
 from engine.work.move_reasons import obstacle_of
@@ -98,10 +92,10 @@ def move(
             reason="same_version",
             text=blocked_reason(Blocked("same_version", None), target.number),
         )
-    state = session.execute(_STATE, {"of_dossier": dossier.id}).scalar_one()
+    state = moved_rows.saved_state(session, dossier.id)
     source, compiled = compiled_version(session, old), compiled_version(session, target)
     prepared = rebind.prepare(state, source, compiled, mapping)
-    open_rows = session.execute(_OPEN_ROWS, {"of_dossier": dossier.id}).all()
+    open_rows = moved_rows.open_task_rows(session, dossier.id)
     elements = [row.element_id for row in open_rows]
     obstacle = obstacle_of(elements, source, compiled, mapping) or _first_obstacle(prepared)
     if obstacle is not None:
@@ -115,9 +109,8 @@ def move(
             text=blocked_reason(obstacle, target.number),
         )
     workflow = rebind.rebind(prepared, compiled)
-    defer(session, _SAVE_STATE, {"of_dossier": dossier.id, "new_state": serializer.dump(workflow)})
     dossier.procedure_version_id, dossier.spec_key = target.id, spec_key_of(target)
-    defer_row_changes(session, dossier)  # locked by the caller: no ORM flush needed
+    moved_rows.save_moved(session, dossier, serializer.dump(workflow))
     # what it waits on as the target names it; none of the old version's waits linger (a
     # dossier that waited on nothing, moved onto a version that has nothing to wait on, has
     # no such rows to read)
@@ -191,40 +184,8 @@ def _rename_open_rows(
                 {"element_id": element_id, "from": _iso(row.due_at), "to": _iso(values["due_at"])}
             )
         if any(getattr(row, key) != value for key, value in values.items()):
-            defer(session, _RENAME_TASK, {**values, "task_id": row.id})
+            moved_rows.rename_task(session, row.id, values)
     return changed
-
-
-_TASKS = Task.__table__
-_OPEN_ROWS = select(
-    _TASKS.c.id,
-    _TASKS.c.element_id,
-    _TASKS.c.name,
-    _TASKS.c.role,
-    _TASKS.c.form,
-    _TASKS.c.assignee_id,
-    _TASKS.c.due_at,
-    _TASKS.c.created_at,
-).where(_TASKS.c.dossier_id == bindparam("of_dossier"), _TASKS.c.state == "open")
-_RENAME_TASK = (
-    _TASKS.update()
-    .where(_TASKS.c.id == bindparam("task_id"))
-    .values(
-        element_id=bindparam("element_id"),
-        name=bindparam("name"),
-        role=bindparam("role"),
-        form=bindparam("form"),
-        assignee_id=bindparam("assignee_id"),
-        due_at=bindparam("due_at"),
-    )
-)
-_STATES = WorkflowState.__table__
-_STATE = for_update(select(_STATES.c.state).where(_STATES.c.dossier_id == bindparam("of_dossier")))
-_SAVE_STATE = (
-    _STATES.update()
-    .where(_STATES.c.dossier_id == bindparam("of_dossier"))
-    .values(state=bindparam("new_state"))
-)
 
 
 def _iso(moment: datetime | None) -> str | None:
