@@ -38,6 +38,7 @@ from api.routes import dossiers
 from api.routes import drafts
 from api.routes import incidents
 from api.routes import messages
+from api.routes import migrations as migration_routes
 from api.routes import notices
 from api.routes import procedures
 from api.routes import slips
@@ -97,6 +98,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(drafts.blp)
     api.register_blueprint(stats_routes.blp)
     api.register_blueprint(bottlenecks.blp)
+    api.register_blueprint(migration_routes.blp)
     errors.register(app)
     app.extensions[auth.ACTOR_CACHE_KEY] = auth.ActorCache()
     app.before_request(auth.authenticate_request)

@@ -44,6 +44,7 @@ def prepare_database() -> None:
 def register(app: Flask) -> None:
     _register_catalogue(app)
     _register_demo_year(app)
+    _register_migrations(app)
 
     @app.cli.command("prepare")
     def prepare() -> None:
@@ -95,6 +96,13 @@ def register(app: Flask) -> None:
             raise click.ClickException(exc.detail) from exc
         upgrade(revision="heads")  # an older backup is brought up to this code's schema
         click.echo(f"restored: {backups.counts(engine)}")
+
+
+def _register_migrations(app: Flask) -> None:
+    @app.cli.command("migrations")
+    def migrations_once() -> None:
+        """Run the version-move jobs that wait (queued, or left by a worker that died)."""
+        click.echo(f"moved: {scheduler.jobs(current_app)['migrations']()}")
 
 
 def _register_catalogue(app: Flask) -> None:

@@ -50,6 +50,7 @@ def from_environment(instance: Path) -> dict[str, Any]:
         not in ("0", "false", "no", "off"),
         "SWEEP_INTERVAL_SECONDS": float(os.environ.get("SWEEP_INTERVAL_SECONDS", 30)),
         "DISPATCH_INTERVAL_SECONDS": float(os.environ.get("DISPATCH_INTERVAL_SECONDS", 5)),
+        "MIGRATION_INTERVAL_SECONDS": float(os.environ.get("MIGRATION_INTERVAL_SECONDS", 10)),
         "DUE_SOON_HOURS": float(os.environ.get("DUE_SOON_HOURS", 8)),
         # the leaders' on-time rate (engine/analytics/figures.py FORMULAS): "settled" =
         # (early + on time) / settled (domain.md §1.5); "all_to_process" = 100% minus late

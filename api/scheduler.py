@@ -27,6 +27,7 @@ from engine.background.senders import SmtpSettings
 from engine.background.senders import build_senders
 from engine.store.db import utcnow
 from engine.store.uow import UnitOfWork
+from engine.work import migrations
 
 SCHEDULER_KEY = "mot_cua_scheduler"
 logger = logging.getLogger(__name__)
@@ -82,7 +83,12 @@ def jobs(app: Flask, *, clock: Callable[[], datetime] = utcnow) -> dict[str, Cal
     def run_dispatch() -> sweep.DispatchReport:
         return sweep.dispatch(new_uow, senders, now=clock(), settings=settings)
 
-    return {"sweep": run_sweep, "dispatch": run_dispatch}
+    def run_migrations() -> int:
+        """Version moves in bulk: queued jobs, and running ones (joined, or left by a worker
+        that died)."""
+        return migrations.run_due(new_uow)
+
+    return {"sweep": run_sweep, "dispatch": run_dispatch, "migrations": run_migrations}
 
 
 def start(app: Flask, *, clock: Callable[[], datetime] = utcnow) -> BackgroundScheduler:
@@ -96,6 +102,7 @@ def start(app: Flask, *, clock: Callable[[], datetime] = utcnow) -> BackgroundSc
     intervals = {
         "sweep": app.config["SWEEP_INTERVAL_SECONDS"],
         "dispatch": app.config["DISPATCH_INTERVAL_SECONDS"],
+        "migrations": app.config["MIGRATION_INTERVAL_SECONDS"],
     }
     for name, job in work.items():
         scheduler.add_job(
@@ -105,6 +112,16 @@ def start(app: Flask, *, clock: Callable[[], datetime] = utcnow) -> BackgroundSc
     app.extensions[SCHEDULER_KEY] = scheduler
     atexit.register(stop, scheduler)
     return scheduler
+
+
+def run_migrations_soon(app: Flask) -> None:
+    """A job just requested starts now: on the scheduler when it runs (the request answers at
+    once), else in the request itself (tests, `SCHEDULER_ENABLED=false`)."""
+    running = app.extensions.get(SCHEDULER_KEY)
+    if running is not None and running.running:
+        running.modify_job("migrations", next_run_time=datetime.now(UTC))
+        return
+    jobs(app)["migrations"]()
 
 
 def stop(scheduler: BackgroundScheduler, *, wait: bool = False) -> None:

@@ -38,6 +38,7 @@ BENCHMARKS = (
     "timers",
     "memory",
     "analytics",
+    "moves",
 )
 """Module names in bench/, in the order they run."""
 

@@ -112,8 +112,14 @@ def _rows(conn: Any, table: str, column: str, value: int) -> list[dict[str, Any]
         return list(cursor.fetchall())
 
 
-def copy_dossier(url: str, dossier_id: int, copies: int) -> None:
-    """`copies` more dossiers exactly like `dossier_id`: same state, same waiting timer."""
+def copy_dossier(
+    url: str,
+    dossier_id: int,
+    copies: int,
+    tables: tuple[str, ...] = ("workflow_state", "task", "timer"),
+) -> None:
+    """`copies` more dossiers exactly like `dossier_id`: same state, same waiting timer (the
+    version-move benchmark copies dossiers without a timer: `tables` without it)."""
     import random
 
     import datagen
@@ -125,14 +131,13 @@ def copy_dossier(url: str, dossier_id: int, copies: int) -> None:
     rng = random.Random(5)
     with psycopg.connect(datagen.psycopg_dsn(url)) as conn:
         dossier = _rows(conn, "dossier", "id", dossier_id)[0]
-        children = {
-            t: _rows(conn, t, "dossier_id", dossier_id) for t in ("workflow_state", "task", "timer")
-        }
-        if len(children["timer"]) != 1:
+        children = {t: _rows(conn, t, "dossier_id", dossier_id) for t in tables}
+        if "timer" in tables and len(children["timer"]) != 1:
             raise SystemExit(f"timers: the template dossier has {children['timer']} timer rows")
         first = {
             t: conn.execute(f"SELECT max(id) + 1 FROM {t}").fetchone()[0]  # noqa: S608
-            for t in ("dossier", "task", "timer")
+            for t in ("dossier", *tables)
+            if t != "workflow_state"
         }
         keys = {dossier["lookup_key"]}
         rows = []
@@ -153,14 +158,14 @@ def copy_dossier(url: str, dossier_id: int, copies: int) -> None:
                         values["id"] = first[table] + n * len(template) + index
                     copied.append(values)
             _load(conn, table, copied)
-        for table in ("dossier", "task", "timer"):
+        for table in first:
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
                 f" (SELECT max(id) FROM {table}))"
             )
         conn.commit()
     with psycopg.connect(datagen.psycopg_dsn(url), autocommit=True) as conn:
-        for table in ("dossier", "workflow_state", "task", "timer"):
+        for table in ("dossier", *tables):
             conn.execute(f"VACUUM (ANALYZE) {table}")
 
 

@@ -23,6 +23,7 @@ from api.pages import incidents
 from api.pages import reception
 from api.pages import studio
 from api.pages import studio_catalogue
+from api.pages import studio_versions
 from api.pages import tasks
 from api.pages import tracking
 from api.pages import user_admin
@@ -75,6 +76,7 @@ def register(app: Flask) -> None:
         studio,
         analytics,
         bottlenecks,
+        studio_versions,
     ):
         app.register_blueprint(module.blp)
     app.register_blueprint(studio_catalogue.drafts)

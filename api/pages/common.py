@@ -87,6 +87,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "task_escalated": ("Báo lãnh đạo: bước quá hạn", "Overdue step escalated"),
     "dossier_due_soon": ("Hồ sơ sắp đến hạn", "Dossier due soon"),
     "version_changed": ("Chuyển sang phiên bản mới của quy trình", "Moved to a new version"),
+    "migrated": ("Chuyển sang phiên bản khác của quy trình", "Moved to another version"),
 }
 
 
@@ -342,6 +343,8 @@ def event_detail(
         return role_label(str(detail.get("role", ""))) + (
             f" · {item.to_unit.name}" if item.to_unit else ""
         )
+    if item.kind in ("migrated", "version_changed"):
+        return _version_move(detail)
     if item.kind == "attachments_added":
         return ", ".join(str(f.get("label")) for f in detail.get("files", []))
     if item.kind == "received":
@@ -358,6 +361,19 @@ def event_detail(
         ),
     ]
     return "; ".join(f"{key}: {value}" for key, value in pairs if value not in ("", "—"))
+
+
+def _version_move(detail: dict[str, Any]) -> str:
+    """`v1 → v2`, the mapping used and the due times the target's step limits changed."""
+    text = f"v{detail.get('from_version')} → v{detail.get('to_version')}"
+    mapping = detail.get("mapping") or {}
+    if mapping:
+        pairs = ", ".join(f"{old} → {new}" for old, new in mapping.items())
+        text += "; " + translate("ánh xạ") + f": {pairs}"
+    for change in detail.get("due_changed") or []:
+        due = local_time(datetime.fromisoformat(change["to"])) if change.get("to") else "—"
+        text += "; " + translate("hạn mới của bước") + f" {change.get('element_id')}: {due}"
+    return text
 
 
 def _answer_labels(dossier: Any) -> AnswerLabels:

@@ -60,6 +60,7 @@ STATUS_LABELS = {
     "draft": ("Bản nháp", "Draft"),
     "published": ("Đang áp dụng", "In force"),
     "superseded": ("Đã thay thế", "Superseded"),
+    "retired": ("Ngừng dùng", "Retired"),
 }
 SOURCE_LABELS = {
     "disk": ("Thư mục processes/", "processes/ folder"),

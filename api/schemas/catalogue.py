@@ -54,7 +54,7 @@ class ProcedureOut(Schema):
     unconfirmed = fields.List(fields.String(), required=True)
 
 
-VERSION_STATUSES = ["published", "superseded"]
+VERSION_STATUSES = ["published", "superseded", "retired"]
 
 
 class VersionOut(Schema):

@@ -21,7 +21,9 @@ class VersionLineOut(Schema):
     version = fields.Integer(
         attribute="number", allow_none=True, metadata={"description": "null: the draft"}
     )
-    status = fields.String(required=True, metadata={"enum": ["published", "superseded", "draft"]})
+    status = fields.String(
+        required=True, metadata={"enum": ["published", "superseded", "retired", "draft"]}
+    )
     published_at = LocalDateTime(allow_none=True, metadata={"description": "null: the draft"})
     published_by = fields.String(
         allow_none=True, metadata={"description": "the publisher's name (the draft: who saved it)"}

@@ -53,8 +53,10 @@ def _subtree(workflow: BpmnWorkflow, task_id: UUID) -> set[UUID]:
     return ids
 
 
-def compact(workflow: BpmnWorkflow) -> int:
-    """Drop finished tasks outside the live subtree; return how many went."""
+def compact(workflow: BpmnWorkflow, *, min_removable: int | None = None) -> int:
+    """Drop finished tasks outside the live subtree; return how many went. A version move
+    compacts fully (`min_removable` 1: a step the dossier left behind need not exist in the
+    target version); None reads MIN_REMOVABLE when called."""
     live = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
     if not live or workflow.subprocesses:
         return 0
@@ -64,7 +66,7 @@ def compact(workflow: BpmnWorkflow) -> int:
         return 0
     keep = _subtree(workflow, anchor_id) | {root.id}
     removable = [task_id for task_id in workflow.tasks if task_id not in keep]
-    if len(removable) < MIN_REMOVABLE:
+    if not removable or len(removable) < (min_removable or MIN_REMOVABLE):
         return 0
     anchor = workflow.tasks[anchor_id]
     anchor_data = dict(anchor.data)

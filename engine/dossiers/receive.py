@@ -27,6 +27,7 @@ from engine.bpmn.versions import compiled_for
 from engine.bpmn.versions import spec_key_of
 from engine.dossiers.lookup import draw_lookup_key
 from engine.dossiers.payments import fee_event
+from engine.errors import Conflict
 from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.errors import NotFound
@@ -281,7 +282,14 @@ def _current_version(uow: UnitOfWork, read: PendingRows, code: str) -> Procedure
     rows = read.rows()
     if not rows:
         raise NotFound(f"procedure {code!r} not found", what="procedure", code=code)
-    return uow.as_object(ProcedureVersion, rows[0])
+    version = uow.as_object(ProcedureVersion, rows[0])
+    if version.retired_at is not None:  # retiring keeps another version current: a safeguard
+        raise Conflict(
+            f"version {version.number} of {code!r} is retired and takes no new dossiers",
+            code=code,
+            version=version.number,
+        )
+    return version
 
 
 def _next_code(uow: UnitOfWork, unit: UnitNode, now: datetime) -> str:

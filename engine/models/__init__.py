@@ -24,6 +24,8 @@ from engine.models.lifecycle import DossierImport
 from engine.models.lifecycle import SupplementRequest
 from engine.models.messages import AwaitedEvent
 from engine.models.messages import MessageDelivery
+from engine.models.migrations import MigrationItem
+from engine.models.migrations import MigrationJob
 from engine.models.studio import ProcedureDraft
 
 __all__ = [
@@ -39,6 +41,8 @@ __all__ = [
     "LookupFailure",
     "LoginSession",
     "MessageDelivery",
+    "MigrationItem",
+    "MigrationJob",
     "Notification",
     "Procedure",
     "ProcedureDraft",

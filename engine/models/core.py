@@ -101,6 +101,10 @@ class ProcedureVersion(Base):
     """Its code in the national procedure database (e.g. 1.004222); None when it has none."""
     details: Mapped[dict[str, Any] | None]
     """legal_basis, required_documents, unconfirmed: see ProcedureMetadata."""
+    # retiring (migration 0017_version_moves)
+    retired_at: Mapped[datetime | None]
+    """Set when a designer retired it: it takes no new dossiers; running ones go on."""
+    retired_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
 LIST_COLUMNS = (

@@ -103,6 +103,8 @@ def version_of(
 
 
 def version_status(procedure: Procedure, version: ProcedureVersion) -> str:
+    if version.retired_at is not None:
+        return "retired"
     return "published" if version.id == procedure.current_version_id else "superseded"
 
 

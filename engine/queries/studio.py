@@ -154,7 +154,11 @@ def _histories(session: Session, codes: Sequence[str]) -> dict[str, list[Version
                 version.published_at,
                 version.time_limit_days,
                 version.time_limit_unit,
-                status="published" if version.id == current_id else "superseded",
+                status="retired"
+                if version.retired_at is not None
+                else "published"
+                if version.id == current_id
+                else "superseded",
                 published_by=published_by,
                 note=version.note,
                 source=version.source,

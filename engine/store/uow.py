@@ -103,6 +103,11 @@ class UnitOfWork:
         ORM had loaded it."""
         return loaded_rows.attach(self.session, model, values)
 
+    def defer(self, statement: Any, params: Mapping[str, Any]) -> None:
+        """Run a module-level write with the transaction's next round trip (its COMMIT's, at
+        the latest): a write nothing in the command reads back."""
+        write_behind.defer(self.session, statement, params)
+
     def insert(self, model: type[Model], values: Mapping[str, Any]) -> Model:
         """INSERT one new `model` row with the writes waiting before it (one round trip) and
         return it persistent, its id known, as `session.add` and a flush would."""

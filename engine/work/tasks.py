@@ -137,7 +137,7 @@ def reassign(
     check_may_hand_on(task, actor)
     if task.state != "open":
         raise Conflict("this task is already done", task_id=task.id, state=task.state)
-    target = _colleague(session, assignee, task)
+    target = colleague(session, assignee, task)
     if target.id != task.assignee_id:
         previous = session.get(User, task.assignee_id) if task.assignee_id else None
         task.assignee_id = target.id
@@ -160,7 +160,7 @@ def reassign(
     return task_views(session, [task], dossiers={dossier.id: dossier})[0]
 
 
-def _colleague(session: Session, username: str, task: Task) -> User:
+def colleague(session: Session, username: str, task: Task) -> User:
     """The user named `username`, who must be active and hold the task's role in its unit."""
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None or not user.is_active:

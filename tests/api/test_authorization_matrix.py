@@ -438,7 +438,58 @@ ACCESS: dict[tuple[str, str], list[Case]] = {
             post(lambda w: f"{API}/procedures/newborn_bundle/draft/publish", {"note": "Sửa"}),
         )
     ],
+    ("GET", f"{API}/procedures/<string:code>/diff"): [
+        Case(STUDIO_READERS, get(lambda w: f"{API}/procedures/newborn_bundle/diff?from=1&to=99"))
+    ],
+    ("GET", f"{API}/procedures/<string:code>/migrations/preview"): [
+        Case(
+            STUDIO_READERS,
+            get(lambda w: f"{API}/procedures/newborn_bundle/migrations/preview?to=99"),
+        )
+    ],
+    ("POST", f"{API}/procedures/<string:code>/migrations/preview"): [
+        Case(
+            STUDIO_READERS,
+            post(lambda w: f"{API}/procedures/newborn_bundle/migrations/preview", {"to": 99}),
+        )
+    ],
+    ("POST", f"{API}/procedures/<string:code>/migrations"): [
+        Case(DESIGNERS, post(lambda w: f"{API}/procedures/newborn_bundle/migrations", {"to": 99}))
+    ],
+    ("GET", f"{API}/migration-jobs/<int:job_id>"): [
+        Case(STUDIO_READERS, get(lambda w: f"{API}/migration-jobs/999999"))
+    ],
+    ("POST", f"{API}/procedures/<string:code>/versions/<int:number>/retire"): [
+        Case(DESIGNERS, post(lambda w: f"{API}/procedures/newborn_bundle/versions/99/retire", {}))
+    ],
+    ("POST", f"{API}/tasks/reassign-bulk"): [
+        Case(
+            frozenset({"leader", "c02_leader", "admin"}),
+            post(
+                lambda w: f"{API}/tasks/reassign-bulk",
+                {"from_user": "hotich1", "to_user": "hotich2", "dry_run": True},
+            ),
+        )
+    ],
     ("GET", "/studio"): [Case(STUDIO_READERS, get(lambda w: "/studio"))],
+    ("GET", "/studio/<string:code>/compare"): [
+        Case(STUDIO_READERS, get(lambda w: "/studio/newborn_bundle/compare"))
+    ],
+    ("GET", "/studio/<string:code>/migrate"): [
+        Case(STUDIO_READERS, get(lambda w: "/studio/newborn_bundle/migrate"))
+    ],
+    ("POST", "/studio/<string:code>/migrate"): [
+        Case(DESIGNERS, post(lambda w: "/studio/newborn_bundle/migrate", data={"to": "99"}))
+    ],
+    ("GET", "/studio/migrations/<int:job_id>"): [
+        Case(STUDIO_READERS, get(lambda w: "/studio/migrations/999999"))
+    ],
+    ("GET", "/studio/<string:code>/versions/<int:number>/retire"): [
+        Case(DESIGNERS, get(lambda w: "/studio/newborn_bundle/versions/1/retire"))
+    ],
+    ("POST", "/studio/<string:code>/versions/<int:number>/retire"): [
+        Case(DESIGNERS, post(lambda w: "/studio/newborn_bundle/versions/99/retire", data={}))
+    ],
     ("POST", "/studio/new"): [
         Case(DESIGNERS, post(lambda w: "/studio/new", data={"code": "Không hợp lệ"}))
     ],

@@ -171,11 +171,21 @@ def _world(desk) -> dict[str, int | str]:
         "metadata": json.loads((folder / "metadata.json").read_text()),
         "base_hash": None,
     }
-    saved = desk.client.put(
-        "/api/v1/procedures/newborn_bundle/draft", json=draft, headers=desk.headers("thietke")
-    )
-    assert saved.status_code == 200, saved.json
+    draft["metadata"]["time_limit"] -= 1  # a changed limit makes version 2
+    for _ in range(2):  # the first draft becomes version 2; the second stays a draft
+        saved = desk.client.put(
+            "/api/v1/procedures/newborn_bundle/draft", json=draft, headers=desk.headers("thietke")
+        )
+        assert saved.status_code == 200, saved.json
+        if _ == 0:
+            published = desk.post(
+                "/api/v1/procedures/newborn_bundle/draft/publish", {"note": "v2"}, by="thietke"
+            )
+            assert published.status_code in (200, 201), published.json
+    job = desk.post("/api/v1/procedures/newborn_bundle/migrations", {"to": 2}, by="thietke")
+    assert job.status_code == 202, job.json
     return {
+        "job": job.json["job_id"],
         "finished": finished,
         "working": working,
         "waiting": waiting,
@@ -219,6 +229,10 @@ def _pages(w: dict[str, int | str]) -> list[tuple[str | None, str]]:
         ("lanhdao1", "/analytics/dossiers?figure=received"),
         ("lanhdao1", "/analytics/procedures/newborn_bundle"),
         ("thietke", "/analytics/procedures/newborn_bundle/what-if"),
+        ("thietke", "/studio/newborn_bundle/compare?from=1&to=2"),
+        ("thietke", "/studio/newborn_bundle/migrate?to=2"),
+        ("thietke", f"/studio/migrations/{w['job']}"),
+        ("thietke", "/studio/newborn_bundle/versions/1/retire"),
         ("tiepnhan1", "/khong-co-trang-nay"),
     ]
 

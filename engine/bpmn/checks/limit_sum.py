@@ -23,18 +23,27 @@ Path = tuple[int, list[tuple[str, int]]]
 """Hours in total, and the steps with a limit along the path (id, hours)."""
 
 
-def check(diagram: Diagram) -> list[Problem]:
-    if diagram.time_limit is None:
-        return []
+def longest_path(diagram: Diagram) -> Path:
+    """The step limits on the heaviest path from the start, in working hours (the before/after
+    table of a version comparison reads it too)."""
     limits = _step_hours(diagram)
     if not limits:
-        return []
+        return (0, [])
     scopes = {scope.id: scope for scope in diagram.scopes()}
     top = [scope for scope in scopes.values() if scope.element.tag.endswith("}process")]
     longest: Path = (0, [])
     for scope in top:
         found = _longest(scope, scopes, limits, set())
         longest = max(longest, found, key=lambda path: path[0])
+    return longest
+
+
+def check(diagram: Diagram) -> list[Problem]:
+    if diagram.time_limit is None:
+        return []
+    longest = longest_path(diagram)
+    if not longest[1]:
+        return []
     allowed = _hours(diagram.time_limit, diagram.time_limit_unit)
     total, steps = longest
     if total <= allowed:
