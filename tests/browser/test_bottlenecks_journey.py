@@ -142,7 +142,7 @@ def test_a_leader_reads_the_heat_map_compares_versions_and_runs_a_what_if(histor
     leader.goto("/analytics/procedures/social_allowance?version=1")
     leader.wait_for_selector("#heatmap[data-ready=true]")
     badges = leader.locator(".heat-badge")
-    assert badges.count() == 5  # every human step of the diagram, measured or not
+    assert badges.count() == 6  # every human step of the diagram (supplement too), measured or not
     verify = leader.locator(".heat-badge[data-element=verify_beneficiary]").inner_text()
     assert "6.0" in verify and "1.0" in verify and "n=12" in verify
     assert leader.locator(".djs-element.heat-4[data-element-id=verify_beneficiary]").count() == 1
