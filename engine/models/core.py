@@ -110,6 +110,8 @@ class Dossier(Base):
         # leaders' figures: a unit's dossiers received, or ended, in a period (0015)
         Index("ix_dossier_unit_received", "competent_unit_id", "received_at"),
         Index("ix_dossier_unit_finished", "competent_unit_id", "finished_at"),
+        # open dossiers by due time, and the figures of all time per unit (0018)
+        Index("ix_dossier_unit_status_due", "competent_unit_id", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,6 +148,11 @@ class Dossier(Base):
     delivery_address: Mapped[str | None] = mapped_column(String(300))
     # deadline watch (migration 0003_background)
     warned_at: Mapped[datetime | None]
+    # leaders' figures (migration 0018_dossier_timeliness): set once, when the dossier finishes
+    timeliness: Mapped[str | None] = mapped_column(String(10))
+    """early, on_time or late against the statutory due time (engine.rules.timeliness)."""
+    working_hours: Mapped[float | None]
+    """Office hours from receipt to the end, from the one calendar."""
 
     __mapper_args__ = {"version_id_col": lock_version}
 
