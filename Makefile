@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 WORKERS ?= 2
+DEMO_YEAR ?= 1000
 export FLASK_APP := wsgi
 
 .PHONY: setup run test test-only lint bench prepare pdf-system-packages chromium soak translations
@@ -60,7 +61,9 @@ setup: $(BIN)/.installed ui/translations/en/LC_MESSAGES/messages.mo ui/node_modu
 prepare: setup
 	$(BIN)/flask prepare
 
+# A fresh database gets a demo year of dossiers once (README: "A demo year"); DEMO_YEAR=0 skips it.
 run: prepare
+	@if [ "$(DEMO_YEAR)" != 0 ]; then $(BIN)/flask demo-year --if-empty --dossiers $(DEMO_YEAR); fi
 	@echo "Một Cửa on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/api/v1/docs)"
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 

@@ -1,7 +1,10 @@
-"""`flask prepare`: migrate, seed the demo province and users, publish the shipped procedures."""
+"""`flask prepare`: migrate, seed the demo province and users, publish the shipped procedures;
+`flask demo-year`: a year of demo dossiers on top."""
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -20,7 +23,10 @@ from engine.catalogue.demo import demo_accounts
 from engine.catalogue.demo import seed
 from engine.catalogue.folders import export_folder
 from engine.catalogue.folders import publish_catalogue
+from engine.demo import year as demo
 from engine.errors import DomainError
+from engine.rules.calendar import LOCAL_TZ
+from engine.store.db import utcnow
 
 
 def prepare_database() -> None:
@@ -37,6 +43,7 @@ def prepare_database() -> None:
 
 def register(app: Flask) -> None:
     _register_catalogue(app)
+    _register_demo_year(app)
 
     @app.cli.command("prepare")
     def prepare() -> None:
@@ -107,6 +114,45 @@ def _register_catalogue(app: Flask) -> None:
         except DomainError as exc:
             raise click.ClickException(exc.detail) from exc
         click.echo(f"{code}: {len(written)} files written to {target}")
+
+
+def _register_demo_year(app: Flask) -> None:
+    @app.cli.command("demo-year")
+    @click.option("--dossiers", default=3000, show_default=True, type=click.IntRange(1, 200_000))
+    @click.option("--seed", default=1, show_default=True, help="The same seed, the same year.")
+    @click.option(
+        "--until",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="Play up to the start of this day (default: now); later steps stay open.",
+    )
+    @click.option("--if-empty", is_flag=True, help="Do nothing when any dossier exists.")
+    @click.option("--force", is_flag=True, help="Add to a database that holds real dossiers.")
+    def demo_year_command(
+        dossiers: int, seed: int, until: datetime | None, if_empty: bool, force: bool
+    ) -> None:
+        """Fill the database with a realistic year of demo dossiers, worked through the engine's
+        own commands, so the leaders' figures have something to show."""
+        end = utcnow() if until is None else until.replace(tzinfo=LOCAL_TZ).astimezone(UTC)
+        with new_uow() as uow:
+            existing = demo.dossier_count(uow)
+        if if_empty and existing:
+            click.echo(f"demo-year: skipped, the database already holds {existing:,} dossiers")
+            return
+        click.echo(f"demo-year: {dossiers:,} dossiers, seed {seed}, year ending {end:%Y-%m-%d}")
+        try:
+            result = demo.play_year(
+                new_uow, dossiers=dossiers, seed=seed, until=end, force=force, progress=click.echo
+            )
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from exc
+        click.echo(
+            f"demo-year: {result.commands:,} commands in {result.seconds:.1f} s; "
+            f"statuses {_counted(result.statuses)}; channels {_counted(result.channels)}"
+        )
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{key} {value:,}" for key, value in sorted(counts.items()))
 
 
 def _engine() -> Engine:

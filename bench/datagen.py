@@ -77,6 +77,7 @@ class Version:
     time_limit_days: int
     steps: tuple[Any, ...]
     """engine.bpmn.compiler.HumanStep of the version, in diagram order."""
+    procedure_code: str = ""
 
 
 def psycopg_dsn(url: str) -> str:
@@ -119,10 +120,14 @@ def ensure(
     communes: int = COMMUNES,
     seed: int = 7,
     regenerate: bool = False,
+    mix: str = "inbox",
 ) -> Dataset:
-    """The data set at this size in `url`: reused when already there, else generated afresh."""
+    """The data set at this size in `url`: reused when already there, else generated afresh.
+    `mix`: "inbox" (every dossier in progress, one open task each) or "analytics" (a year of
+    dossiers as demo-year plays them: most settled, several procedure versions)."""
     params = {
-        "version": GENERATOR_VERSION,
+        "mix": mix,
+        "version": GENERATOR_VERSION if mix == "inbox" else ANALYTICS_VERSION,
         "dossiers": dossiers,
         "users": users,
         "communes": communes,
@@ -134,7 +139,9 @@ def ensure(
             return Dataset(url, dossiers, users, communes, 0.0, reused=True)
     started = time.perf_counter()
     app = harness.build_app(url)  # drops every table, migrates, seeds demo data and procedures
-    versions = _versions(app)
+    if mix == "analytics":
+        _publish_shorter_limits(app)
+    versions = _versions(app, every=mix == "analytics")
     harness.app_engine(app).dispose()
     with psycopg.connect(psycopg_dsn(url)) as conn:
         conn.execute("SET synchronous_commit = off")
@@ -142,7 +149,8 @@ def ensure(
         # The rows are consistent by construction: no per-row foreign-key triggers while loading.
         conn.execute("SET session_replication_role = replica")
         indexes = _drop_secondary_indexes(conn, BULK_TABLES)
-        Generator(conn, random.Random(seed), versions).run(
+        kind = Generator if mix == "inbox" else AnalyticsGenerator
+        kind(conn, random.Random(seed), versions).run(
             dossiers=dossiers, users=users, communes=communes
         )
         with _phase(f"{len(indexes)} secondary indexes rebuilt"):
@@ -184,8 +192,9 @@ def _drop_secondary_indexes(conn: psycopg.Connection[Any], tables: Sequence[str]
     return [definition for _, definition in rows]
 
 
-def _versions(app: Any) -> list[Version]:
-    """The current version of each shipped procedure, with its human steps (from the cache)."""
+def _versions(app: Any, *, every: bool = False) -> list[Version]:
+    """The current version of each shipped procedure (`every`: all its versions, oldest first),
+    with its human steps (from the cache)."""
     from sqlalchemy import select
 
     from engine.bpmn.versions import compiled_for
@@ -194,10 +203,15 @@ def _versions(app: Any) -> list[Version]:
     from engine.models import ProcedureVersion
 
     with harness.session_factory(app)() as session:
+        joined = (
+            Procedure.id == ProcedureVersion.procedure_id
+            if every
+            else Procedure.current_version_id == ProcedureVersion.id
+        )
         rows = session.scalars(
             select(ProcedureVersion)
-            .join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
-            .order_by(Procedure.code)
+            .join(Procedure, joined)
+            .order_by(Procedure.code, ProcedureVersion.number)
         ).all()
         result = []
         for version in rows:
@@ -210,6 +224,10 @@ def _versions(app: Any) -> list[Version]:
                     spec_key_of(version),
                     version.time_limit_days,
                     tuple(compiled.steps.values()),
+                    session.scalar(
+                        select(Procedure.code).where(Procedure.id == version.procedure_id)
+                    )
+                    or "",
                 )
             )
     if not result:
@@ -580,6 +598,444 @@ EVENT_COLUMNS = (
     "element_id",
     "step_name",
     "detail",
+)
+
+
+# --- the analytics mix: a year of dossiers, most settled ------------------------------------
+
+ANALYTICS_VERSION = 1
+SHORTER_LIMITS = {"newborn_bundle": 5, "social_allowance": 7}
+"""Version 2 of each shipped procedure cuts its statutory limit (days), published 120 days
+before now: the before/after figures have two versions to compare."""
+VERSION_CHANGE_DAYS = 120
+PATHS = {
+    "newborn_bundle": (
+        ("check_dossier",),
+        ("register_birth",),
+        ("register_residence", "issue_health_insurance_card"),
+        ("return_results",),
+    ),
+    "social_allowance": (
+        ("verify_beneficiary",),
+        ("guide_online_submission",),
+        ("process_dossier",),
+        ("return_result",),
+    ),
+}
+"""The happy path of each procedure, stage by stage (a stage's steps run in parallel)."""
+WALL_HOURS = {
+    "check_dossier": (0.5, 0.3),
+    "register_birth": (3.0, 0.6),
+    "register_residence": (36.0, 1.5),
+    "issue_health_insurance_card": (15.0, 0.5),
+    "return_results": (9.0, 0.2),
+    "verify_beneficiary": (12.0, 1.0),
+    "guide_online_submission": (9.0, 0.5),
+    "process_dossier": (66.0, 3.0),
+    "return_result": (12.0, 0.3),
+}
+"""Median wall-clock hours a step waits (created to claimed), then is worked (to completed):
+engine/demo/plan.py's working hours times three (nights and weekends)."""
+CHANNEL_WEIGHTS = {"in_person": 58, "online": 32, "postal": 10}
+POINT_WEIGHTS = {"counter": 80, "mobile": 13, "health_facility": 7}
+SLOW_SHARE, REFUSED_SHARE, WITHDRAWN_SHARE, PAUSED_SHARE = 0.09, 0.07, 0.02, 0.08
+
+
+def _publish_shorter_limits(app: Any) -> None:
+    """Version 2 of each shipped procedure, published through the catalogue as a designer's
+    change would be: the same diagram with a shorter statutory limit."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from api.database import new_uow
+    from engine.catalogue.demo import seed
+    from engine.catalogue.folders import publish_catalogue
+
+    with tempfile.TemporaryDirectory() as scratch, app.app_context():
+        folder = Path(scratch) / "processes"
+        shutil.copytree(harness.ROOT / "processes", folder)
+        for code, days in SHORTER_LIMITS.items():
+            path = folder / code / "metadata.json"
+            metadata = json.loads(path.read_text())
+            metadata["time_limit"] = days
+            path.write_text(json.dumps(metadata, ensure_ascii=False))
+        with new_uow() as uow:
+            admin = seed(uow)
+        publish_catalogue(new_uow, admin, folder)
+
+
+class AnalyticsGenerator(Generator):
+    """Per dossier, what demo-year's commands write, column by column: the received event; per
+    step a task row (created, claimed by its holder, completed) with its task_created,
+    task_claimed and task_completed events; status_changed on each status move; the ending
+    (result_returned with returned_at, refused, withdrawn, or still open at `now`)."""
+
+    CHUNK = 20_000
+    TEMPLATE = 10_000
+    """Dossiers played in Python; a larger data set copies them in SQL (_replicate)."""
+
+    def make_dossiers(self, count: int) -> None:
+        template = min(count, self.TEMPLATE)
+        self._play(template)
+        if count > template:
+            with _phase(f"{count - template:,} more dossiers copied from them in SQL"):
+                self._replicate(-(-count // template), count)
+
+    def _play(self, count: int) -> None:
+        ids = [self._next_id(t) for t in ("dossier", "task", "event")]
+        self.ids = {"dossier": ids[0], "task": ids[1], "event": ids[2]}
+        loaders = {
+            "dossier": Loader(self.conn, "dossier", ANALYTICS_DOSSIER_COLUMNS),
+            "task": Loader(self.conn, "task", TASK_COLUMNS),
+            "event": Loader(self.conn, "event", EVENT_COLUMNS),
+        }
+        self.sequence: dict[tuple[int, str], int] = {}
+        self.keys: set[str] = set()
+        self.by_code: dict[str, list[Version]] = {}
+        for version in self.versions:
+            self.by_code.setdefault(version.procedure_code, []).append(version)
+        self.days = self._days()
+        totals = dict.fromkeys(loaders, 0)
+        with _phase(f"{count:,} dossiers with their tasks and events copied"):
+            for start in range(0, count, self.CHUNK):
+                rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in loaders}
+                for _ in range(min(self.CHUNK, count - start)):
+                    self._dossier(rows)
+                for name, loader in loaders.items():
+                    totals[name] += loader.load(rows[name])
+        harness.say(
+            f"  datagen: {totals['dossier']:,} dossiers, {totals['task']:,} tasks, "
+            f"{totals['event']:,} events"
+        )
+
+    def _replicate(self, copies: int, count: int) -> None:
+        """Copies 1..copies-1 of the played dossiers, each with its communes rotated by k (the
+        same times, steps and outcomes in another commune), new ids, codes, lookup keys, task
+        ids and holders; cut at `count` dossiers. Python plays a year at ~1 ms per dossier on
+        an idle core: a million would take a quarter of an hour; the server copies it in
+        minutes."""
+        conn = self.conn
+        spans = {
+            table: int((conn.execute(f"SELECT max(id) FROM {table}").fetchone() or (0,))[0])  # noqa: S608
+            for table in ("dossier", "task", "event")
+        }
+        alphabet = KEY_ALPHABET_SQL
+        key = " || ".join(
+            f"substr('{alphabet}', ((({{id}}) >> {5 * i}) & 31)::int + 1, 1)" for i in range(6)
+        )
+        conn.execute(f"UPDATE dossier SET lookup_key = {key.format(id='id')}")  # noqa: S608
+        conn.execute(
+            "CREATE TEMP TABLE bench_upos AS SELECT id AS unit_id,"
+            " row_number() OVER (ORDER BY id) - 1 AS pos FROM unit WHERE kind <> 'province'"
+        )
+        conn.execute(
+            "CREATE TEMP TABLE bench_umap AS SELECT k, a.unit_id AS old_id, b.unit_id AS new_id"
+            " FROM generate_series(1, %s) AS g(k) CROSS JOIN bench_upos a JOIN bench_upos b"
+            " ON b.pos = (a.pos + k) %% (SELECT count(*) FROM bench_upos)",
+            (copies - 1,),
+        )
+        conn.execute("CREATE UNIQUE INDEX ON bench_umap (k, old_id)")
+        conn.execute(
+            "CREATE TEMP TABLE bench_holder AS SELECT role, unit_id, min(user_id) AS user_id"
+            " FROM user_role GROUP BY 1, 2"
+        )
+        conn.execute(f"CREATE TEMP TABLE bench_k AS SELECT generate_series(1, {copies - 1}) k")
+        d, t, e = spans["dossier"], spans["task"], spans["event"]
+        new_id = f"d.id + bench_k.k * {d}"
+        dossier = {
+            "id": new_id,
+            "code": "u.code || '-' || split_part(d.code, '-', 2) || '-'"
+            " || lpad((bench_k.k * 10 + split_part(d.code, '-', 3)::int)::text, 4, '0')",
+            "competent_unit_id": "mc.new_id",
+            "receiving_unit_id": "mr.new_id",
+            "lookup_key": key.format(id=new_id),
+        }
+        self._copy(
+            "dossier d",
+            dossier,
+            "JOIN bench_umap mc ON mc.k = bench_k.k AND mc.old_id = d.competent_unit_id"
+            " JOIN bench_umap mr ON mr.k = bench_k.k AND mr.old_id = d.receiving_unit_id"
+            " JOIN unit u ON u.id = mr.new_id",
+            f"d.id + bench_k.k * {d} <= {count}",
+        )
+        task = {
+            "id": f"d.id + bench_k.k * {t}",
+            "dossier_id": f"d.dossier_id + bench_k.k * {d}",
+            "unit_id": "m.new_id",
+            "spiff_task_id": "gen_random_uuid()::text",
+            "assignee_id": "CASE WHEN d.assignee_id IS NULL THEN NULL ELSE h.user_id END",
+            "completed_by": "CASE WHEN d.completed_by IS NULL THEN NULL ELSE h.user_id END",
+        }
+        self._copy(
+            "task d",
+            task,
+            "JOIN bench_umap m ON m.k = bench_k.k AND m.old_id = d.unit_id"
+            " LEFT JOIN bench_holder h ON h.role = d.role AND h.unit_id = m.new_id",
+            f"d.dossier_id + bench_k.k * {d} <= {count}",
+        )
+        event = {
+            "id": f"d.id + bench_k.k * {e}",
+            "dossier_id": f"d.dossier_id + bench_k.k * {d}",
+            "task_id": f"d.task_id + bench_k.k * {t}",
+            "unit_id": "m.new_id",
+            "to_unit_id": "n.new_id",
+        }
+        self._copy(
+            "event d",
+            event,
+            "LEFT JOIN bench_umap m ON m.k = bench_k.k AND m.old_id = d.unit_id"
+            " LEFT JOIN bench_umap n ON n.k = bench_k.k AND n.old_id = d.to_unit_id",
+            f"d.dossier_id + bench_k.k * {d} <= {count}",
+        )
+
+    def _copy(self, source: str, overrides: dict[str, str], joins: str, where: str) -> None:
+        table = source.split()[0]
+        columns = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public'"
+                " AND table_name = %s ORDER BY ordinal_position",
+                (table,),
+            )
+        ]
+        values = ", ".join(overrides.get(c, f"d.{c}") for c in columns)
+        with _phase(f"{table} copies"):
+            self.conn.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values}"  # noqa: S608
+                f" FROM {source} CROSS JOIN bench_k {joins} WHERE {where}"
+            )
+
+    def _days(self) -> tuple[list[datetime], list[float]]:
+        """Midnights (local, naive) of the working days of the last year, with arrival weights."""
+        from engine.rules import calendar
+
+        weights = (1.35, 1.1, 1.0, 1.0, 0.85, 0.3, 0.0)
+        local_now = self.now + LOCAL
+        days, chances = [], []
+        for back in range(365, 0, -1):  # up to yesterday: no arrival after now
+            day = (local_now - timedelta(days=back)).date()
+            if calendar.is_working_day(day):
+                days.append(datetime(day.year, day.month, day.day))
+                chances.append(weights[day.weekday()])
+        return days, chances
+
+    def _new_id(self, table: str) -> int:
+        value = self.ids[table]
+        self.ids[table] = value + 1
+        return value
+
+    def _dossier(self, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        rng = self.rng
+        day = rng.choices(*self.days)[0]
+        received = day + timedelta(hours=7.5 - 7 + rng.random() * 9)  # local 07:30-16:30 as UTC
+        code = rng.choice(list(self.by_code))
+        versions = self.by_code[code]
+        changed = self.now - timedelta(days=VERSION_CHANGE_DAYS)
+        version = versions[-1] if received >= changed or len(versions) == 1 else versions[-2]
+        competent = rng.choice(self.units)
+        receiving = competent if rng.random() > RECEIVED_ELSEWHERE_SHARE else rng.choice(self.units)
+        channel = rng.choices(list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values()))[0]
+        point = "counter"
+        if channel == "in_person":
+            point = rng.choices(list(POINT_WEIGHTS), list(POINT_WEIGHTS.values()))[0]
+        dossier_id = self._new_id("dossier")
+        due = received + timedelta(days=version.time_limit_days * 7 / 5 + 0.4)
+        story = _Story(self, rows, dossier_id, version, competent, receiving, received)
+        end = story.play(code, slow=rng.random() < SLOW_SHARE)
+        local_day = (received + LOCAL).strftime("%y%m%d")
+        number = self.sequence[receiving, local_day] = (
+            self.sequence.get((receiving, local_day), 0) + 1
+        )
+        rows["dossier"].append(
+            (
+                dossier_id,
+                f"{self.unit_codes[receiving]}-{local_day}-{number:04d}",
+                version.procedure_id,
+                version.id,
+                version.spec_key,
+                end.status,
+                channel,
+                {"full_name": self._name(), "id_number": f"{rng.randrange(10**12):012d}"},
+                {},
+                receiving,
+                competent,
+                received,
+                due,
+                end.finished,
+                rng.choice(self.reception) if self.reception else None,
+                1 + end.steps,
+                self._key(),
+                due,
+                point,
+                None if point == "counter" else "Điểm tiếp nhận lưu động",
+                end.finished if end.status == "result_returned" else None,
+                end.delivery,
+            )
+        )
+        rows["event"].insert(
+            story.first_event,
+            (
+                story.received_event,
+                dossier_id,
+                "received",
+                received,
+                None,
+                receiving,
+                competent,
+                None,
+                None,
+                None,
+                {
+                    "channel": channel,
+                    "procedure_version": version.number,
+                    "reception_point": {"kind": point, "name": None},
+                },
+            ),
+        )
+
+    def _key(self) -> str:
+        from engine.dossiers.lookup import KEY_ALPHABET
+        from engine.dossiers.lookup import KEY_LENGTH
+
+        key = "".join(self.rng.choices(KEY_ALPHABET, k=KEY_LENGTH))
+        while key in self.keys:
+            key = "".join(self.rng.choices(KEY_ALPHABET, k=KEY_LENGTH))
+        self.keys.add(key)
+        return key
+
+
+@dataclass
+class _End:
+    status: str
+    finished: datetime | None
+    steps: int
+    delivery: str | None
+
+
+class _Story:
+    """One dossier's tasks and events, in time order, cut at `now`."""
+
+    def __init__(
+        self,
+        gen: AnalyticsGenerator,
+        rows: dict[str, list[tuple[Any, ...]]],
+        dossier_id: int,
+        version: Version,
+        unit: int,
+        receiving: int,
+        received: datetime,
+    ) -> None:
+        self.gen, self.rows, self.dossier_id = gen, rows, dossier_id
+        self.version, self.unit, self.receiving, self.received = version, unit, receiving, received
+        self.first_event = len(rows["event"])
+        self.received_event = gen._new_id("event")
+        self.steps = {step.element_id: step for step in version.steps}
+        self.status = "received"
+        self.completed = 0
+
+    def event(
+        self, kind: str, at: datetime, task: tuple[Any, ...] | None = None, **detail: Any
+    ) -> None:
+        task_id, element, name = (
+            (task[0], task[1].element_id, task[1].name) if task else (None, None, None)
+        )
+        self.rows["event"].append(
+            (
+                self.gen._new_id("event"),
+                self.dossier_id,
+                kind,
+                at,
+                None,
+                self.unit,
+                self.unit if kind == "task_created" else None,
+                task_id,
+                element,
+                name,
+                detail,
+            )
+        )
+
+    def move(self, to: str, at: datetime) -> None:
+        self.event("status_changed", at, **{"from": self.status, "to": to})
+        self.status = to
+
+    def step(self, element_id: str, created: datetime, *, slow: bool) -> datetime:
+        """One task row and its events; returns when it is (or will be) completed."""
+        rng, now = self.gen.rng, self.gen.now
+        step = self.steps[element_id]
+        wait_median, work_median = WALL_HOURS[element_id]
+        wait = rng.lognormvariate(0, 0.6) * wait_median
+        if slow and element_id in ("register_residence", "process_dossier"):
+            wait *= rng.uniform(4, 7)
+        claimed = created + timedelta(hours=wait)
+        done = claimed + timedelta(hours=max(0.05, rng.lognormvariate(0, 0.5) * work_median))
+        task = (self.gen._new_id("task"), step)
+        holder = self.gen.holders.get((step.role, self.unit), [None])[0]
+        self.event("task_created", created, task, role=step.role)
+        if claimed <= now:
+            self.event("task_claimed", claimed, task)
+        finished = done <= now
+        if finished:
+            self.event("task_completed", done, task, data={})
+            self.completed += 1
+        self.rows["task"].append(
+            (
+                task[0],
+                self.dossier_id,
+                str(uuid.UUID(int=rng.getrandbits(128))),
+                element_id,
+                step.name,
+                step.role,
+                self.unit,
+                holder if claimed <= now else None,
+                "completed" if finished else "open",
+                step.form,
+                created + timedelta(days=2),
+                created,
+                done if finished else None,
+                holder if finished else None,
+            )
+        )
+        return done
+
+    def play(self, code: str, *, slow: bool) -> _End:
+        rng, now = self.gen.rng, self.gen.now
+        clock = self.received
+        roll = rng.random()
+        ending = None
+        if roll < REFUSED_SHARE + WITHDRAWN_SHARE:
+            ending = "refused" if roll < REFUSED_SHARE else "withdrawn"
+        for stage in PATHS[code]:
+            ends = [self.step(element_id, clock, slow=slow) for element_id in stage]
+            if max(ends) > now:  # still being worked at `now`
+                if self.status == "received" and self.completed:
+                    self.move("processing", min(ends))
+                if rng.random() < PAUSED_SHARE:
+                    self.move("supplement_requested", max(now - timedelta(hours=20), clock))
+                return _End(self.status, None, self.completed, None)
+            clock = max(ends)
+            if self.status == "received":
+                self.move("processing", clock)
+            if ending is not None:
+                self.event(ending, clock, reason="bench")
+                self.move(ending, clock)
+                return _End(ending, clock, self.completed, None)
+        delivery = rng.choice(("in_person", "postal", "electronic"))
+        self.move("result_returned", clock)
+        self.event("result_returned", clock, method=delivery)
+        return _End("result_returned", clock, self.completed, delivery)
+
+
+KEY_ALPHABET_SQL = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""engine.dossiers.lookup.KEY_ALPHABET (32 letters): a copied dossier's key spells its id."""
+
+ANALYTICS_DOSSIER_COLUMNS = (
+    *DOSSIER_COLUMNS,
+    "reception_point_kind",
+    "reception_point_name",
+    "returned_at",
+    "delivery_method",
 )
 
 

@@ -36,6 +36,7 @@ BENCHMARKS = (
     "lookup",
     "timers",
     "memory",
+    "analytics",
 )
 """Module names in bench/, in the order they run."""
 

@@ -37,6 +37,7 @@ from engine.analytics.trends import trend
 from engine.errors import BadQuery
 from engine.errors import InvalidData
 from engine.rules.calendar import LOCAL_TZ
+from engine.texts import N_
 
 blp = page_blueprint("pages_analytics")
 SCOPE_KEYS = ("unit", "field", "procedure", "from", "to")
@@ -161,8 +162,8 @@ def figure_dossiers() -> Any:
     if "figure" not in args:
         page = render_template(
             "error.html",
-            title="Yêu cầu không hợp lệ",
-            text="Chỉ số này không có danh sách hồ sơ. Hãy chọn một số trên trang số liệu.",
+            title=N_("Yêu cầu không hợp lệ"),
+            text=N_("Chỉ số này không có danh sách hồ sơ. Hãy chọn một số trên trang số liệu."),
             detail=None,
             status_code=400,
         )

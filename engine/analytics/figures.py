@@ -32,6 +32,7 @@ from engine.rules.timeliness import ON_TIME
 from engine.rules.timeliness import OVERDUE
 from engine.rules.timeliness import WITHIN_LIMIT
 from engine.rules.timeliness import due_soon_until
+from engine.texts import N_
 
 SETTLED = frozenset({"processed", "result_returned"})
 """Đã giải quyết: a result exists (handed over or waiting to be collected)."""
@@ -63,9 +64,10 @@ are the dossiers that cost the service index points."""
 
 SETTLED_ONLY, ALL_TO_PROCESS = "settled", "all_to_process"
 FORMULAS = {
-    SETTLED_ONLY: "(trước hạn + đúng hạn) × 100 / đã giải quyết",
-    ALL_TO_PROCESS: "100 − (quá hạn đã giải quyết + quá hạn đang xử lý) × 100 "
-    "/ (đã giải quyết + đang xử lý)",
+    SETTLED_ONLY: N_("(trước hạn + đúng hạn) × 100 / đã giải quyết"),
+    ALL_TO_PROCESS: N_(
+        "100 − (quá hạn đã giải quyết + quá hạn đang xử lý) × 100 / (đã giải quyết + đang xử lý)"
+    ),
 }
 """How the on-time rate is computed: domain.md §1.5 (OpenCPS, the provincial report) by default;
 some provinces (Gia Lai) count late dossiers still in progress against all to process."""
@@ -253,33 +255,33 @@ def percent(part: int, whole: int) -> float | None:
 
 
 LABELS_VI = {
-    "received": "Đã tiếp nhận",
-    "in_person": "Trực tiếp",
-    "online": "Trực tuyến",
-    "postal": "Qua bưu chính",
-    "counter": "Tại quầy",
-    "mobile": "Điểm tiếp nhận lưu động",
-    "health_facility": "Tại cơ sở y tế",
-    "settled": "Đã giải quyết",
-    "early": "Trước hạn",
-    "on_time": "Đúng hạn",
-    "late": "Quá hạn",
-    "in_progress": "Đang xử lý",
-    "within_limit": "Trong hạn",
-    "due_soon": "Sắp đến hạn",
-    "overdue": "Quá hạn (đang xử lý)",
-    "paused": "Tạm dừng",
-    "paused_supplement": "Chờ bổ sung",
-    "paused_fees": "Chờ nộp phí, lệ phí",
-    "refused": "Từ chối",
-    "withdrawn": "Rút hồ sơ",
-    "stopped": "Dừng xử lý",
-    "not_online": "Không nộp trực tuyến",
-    "not_electronic": "Trả kết quả không điện tử",
-    "on_time_rate": "Tỷ lệ đúng hạn (%)",
-    "online_share": "Tỷ lệ trực tuyến (%)",
-    "average_days": "Thời gian giải quyết trung bình (ngày làm việc)",
-    "median_days": "Thời gian giải quyết trung vị (ngày làm việc)",
-    "satisfaction": "Mức độ hài lòng",
+    "received": N_("Đã tiếp nhận"),
+    "in_person": N_("Trực tiếp"),
+    "online": N_("Trực tuyến"),
+    "postal": N_("Qua bưu chính"),
+    "counter": N_("Tại quầy"),
+    "mobile": N_("Điểm tiếp nhận lưu động"),
+    "health_facility": N_("Tại cơ sở y tế"),
+    "settled": N_("Đã giải quyết"),
+    "early": N_("Trước hạn"),
+    "on_time": N_("Đúng hạn"),
+    "late": N_("Quá hạn"),
+    "in_progress": N_("Đang xử lý"),
+    "within_limit": N_("Trong hạn"),
+    "due_soon": N_("Sắp đến hạn"),
+    "overdue": N_("Quá hạn (đang xử lý)"),
+    "paused": N_("Tạm dừng"),
+    "paused_supplement": N_("Chờ bổ sung"),
+    "paused_fees": N_("Chờ nộp phí, lệ phí"),
+    "refused": N_("Từ chối"),
+    "withdrawn": N_("Rút hồ sơ"),
+    "stopped": N_("Dừng xử lý"),
+    "not_online": N_("Không nộp trực tuyến"),
+    "not_electronic": N_("Trả kết quả không điện tử"),
+    "on_time_rate": N_("Tỷ lệ đúng hạn (%)"),
+    "online_share": N_("Tỷ lệ trực tuyến (%)"),
+    "average_days": N_("Thời gian giải quyết trung bình (ngày làm việc)"),
+    "median_days": N_("Thời gian giải quyết trung vị (ngày làm việc)"),
+    "satisfaction": N_("Mức độ hài lòng"),
 }
 """Each figure's name on the dashboard and in exports (English through the page catalogue)."""

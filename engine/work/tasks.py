@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,8 +45,9 @@ _TASK_AND_DOSSIER = (
 a command on the dossier (a refusal) and one on its task queue up instead of deadlocking."""
 
 
-def claim(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:
-    """Take a task; claiming one's own task again changes nothing."""
+def claim(uow: UnitOfWork, actor: Actor, task_id: int, *, now: datetime | None = None) -> TaskView:
+    """Take a task; claiming one's own task again changes nothing. `now` is for replaying a
+    past day (engine.demo); live calls leave it to the clock."""
     uow.begin_write()
     task, dossier = uow.lock_one(_TASK_AND_DOSSIER, "task", task_id, {"task_id": task_id})
     check_workable(task, actor)
@@ -54,7 +57,7 @@ def claim(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:
             event(
                 dossier.id,
                 "task_claimed",
-                utcnow(),
+                now or utcnow(),
                 actor_id=actor.user_id,
                 unit_id=task.unit_id,
                 task=task,
@@ -178,8 +181,10 @@ def _colleague(session: Session, username: str, task: Task) -> User:
     return user
 
 
-def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[TaskView]:
-    """Validate the form, advance the workflow, and return the tasks it opened.
+def complete(
+    uow: UnitOfWork, actor: Actor, task_id: int, data: object, *, now: datetime | None = None
+) -> list[TaskView]:
+    """Validate the form, advance the workflow, and return the tasks it opened (`now`: as claim).
 
     The hot path of the platform, two round trips on PostgreSQL: the locking read with the
     dossier's open task rows, then the step's writes with the COMMIT (engine.instance.step)."""
@@ -190,7 +195,7 @@ def complete(uow: UnitOfWork, actor: Actor, task_id: int, data: object) -> list[
     require_allowed("complete_task", dossier.status)
     compiled = compiled_for(uow.session, dossier.spec_key, dossier.procedure_version_id)
     cleaned = forms.validate(compiled.forms.get(task.form) if task.form else None, data)
-    by = Mover(actor.user_id, task.unit_id, utcnow())
+    by = Mover(actor.user_id, task.unit_id, now or utcnow())
     completed_event = event_values(
         dossier.id,
         "task_completed",

@@ -202,6 +202,8 @@ def _pages(w: dict[str, int | str]) -> list[tuple[str | None, str]]:
         ("admin", f"/users/{w['officer']}/password"),
         ("admin", f"/users/{w['officer']}/roles"),
         ("admin", "/users/new"),
+        ("lanhdao1", "/analytics"),
+        ("lanhdao1", "/analytics/dossiers?figure=received"),
         ("tiepnhan1", "/khong-co-trang-nay"),
     ]
 
