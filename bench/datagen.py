@@ -613,7 +613,8 @@ EVENT_COLUMNS = (
 
 # --- the analytics mix: a year of dossiers, most settled ------------------------------------
 
-ANALYTICS_VERSION = 1
+ANALYTICS_VERSION = 2
+"""2: finished dossiers carry timeliness and working_hours (migration 0018)."""
 SHORTER_LIMITS = {"newborn_bundle": 5, "social_allowance": 7}
 """Version 2 of each shipped procedure cuts its statutory limit (days), published 120 days
 before now: the before/after figures have two versions to compare."""
@@ -881,6 +882,7 @@ class AnalyticsGenerator(Generator):
                 None if point == "counter" else "Điểm tiếp nhận lưu động",
                 end.finished if end.status == "result_returned" else None,
                 end.delivery,
+                *_finished_record(received, due, end.finished),
             )
         )
         rows["event"].insert(
@@ -913,6 +915,22 @@ class AnalyticsGenerator(Generator):
             key = "".join(self.rng.choices(KEY_ALPHABET, k=KEY_LENGTH))
         self.keys.add(key)
         return key
+
+
+def _finished_record(
+    received: datetime, due: datetime, finished: datetime | None
+) -> tuple[str | None, float | None]:
+    """What engine.instance.finishing keeps on a finished dossier, by the same rule (naive UTC
+    here, aware there)."""
+    from engine.rules.timeliness import finished_record
+
+    if finished is None:
+        return None, None
+    return finished_record(
+        received_at=received.replace(tzinfo=UTC),
+        due_at=due.replace(tzinfo=UTC),
+        finished_at=finished.replace(tzinfo=UTC),
+    )
 
 
 @dataclass
@@ -1046,6 +1064,8 @@ ANALYTICS_DOSSIER_COLUMNS = (
     "reception_point_name",
     "returned_at",
     "delivery_method",
+    "timeliness",
+    "working_hours",
 )
 
 

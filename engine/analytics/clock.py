@@ -17,7 +17,6 @@ from threading import Lock
 
 from engine.rules.calendar import LOCAL_TZ
 from engine.rules.calendar import WorkingCalendar
-from engine.rules.calendar import default_calendar
 from engine.rules.calendar import to_local
 
 _DAY = 86_400
@@ -86,18 +85,3 @@ class WorkingClock:
     def between(self, start: datetime, end: datetime) -> float:
         """Office hours from `start` to `end`, 0 when `end` is not after `start`."""
         return max(0.0, self.position(end) - self.position(start))
-
-
-class CachingCalendar(WorkingCalendar):
-    """The default calendar, remembering `working_hours_between` answers: open dossiers due at
-    the same close of office (most of them) cost one walk over the calendar, not one each."""
-
-    def __init__(self) -> None:
-        super().__init__(default_calendar().data)
-        self._hours: dict[tuple[datetime, datetime], float] = {}
-
-    def working_hours_between(self, start: datetime, end: datetime) -> float:
-        key = (start, end)
-        if key not in self._hours:
-            self._hours[key] = super().working_hours_between(start, end)
-        return self._hours[key]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,10 @@ from engine.analytics.figures import FIGURES
 from engine.analytics.figures import Figures
 from engine.analytics.figures import Snapshot
 from engine.analytics.figures import compute
+from engine.analytics.figures import conditions
+from engine.analytics.figures import count_by
+from engine.analytics.figures import figures_from
+from engine.analytics.figures import settled_hours
 from engine.analytics.figures import snapshot
 from engine.analytics.scope import Scope
 from engine.analytics.scope import resolve
@@ -29,7 +33,7 @@ from engine.store.db import utcnow
 
 
 def take(session: Session, actor: Actor, scope: Scope, *, now: datetime | None = None) -> Snapshot:
-    """The scope's dossiers classed once: every table of a request reads this."""
+    """The scope judged at one moment: every table of a request asks its questions of this."""
     return snapshot(session, resolve(session, actor, scope), now or utcnow())
 
 
@@ -46,15 +50,15 @@ class ProcedureFigures:
 
 
 def by_procedure(session: Session, shot: Snapshot, *, formula: str) -> list[ProcedureFigures]:
-    """The figures of each procedure with a dossier in the scope, by name."""
-    groups: dict[int, list[Any]] = {}
-    for row, names in shot.rows:
-        if names:
-            groups.setdefault(row.procedure_id, []).append((row, names))
-    codes = _procedure_names(session, list(groups))
+    """The figures of each procedure some figure of the scope counts, by name: the dashboard's
+    two queries grouped by procedure."""
+    counts = count_by(shot, conditions(shot), group=Dossier.procedure_id)
+    counted = {key: row for key, row in counts.items() if any(row.values())}
+    hours = settled_hours(shot, group=Dossier.procedure_id)
+    codes = _procedure_names(session, list(counted))
     result = [
-        ProcedureFigures(*codes[procedure_id], compute(shot, formula, rows))
-        for procedure_id, rows in groups.items()
+        ProcedureFigures(*codes[key], figures_from(row, hours.get(key), formula))
+        for key, row in counted.items()
     ]
     return sorted(result, key=lambda item: item.name)
 
@@ -101,10 +105,16 @@ def dossiers_behind(
         raise BadQuery(
             f"unknown figure {figure!r}", {"figure": [f"Chỉ số không tồn tại: {figure}"]}
         )
-    rows = [row for row, names in shot.rows if figure in names]
-    rows.sort(key=lambda row: (row.received_at, row.id), reverse=True)
-    page = [row.id for row in rows[offset : offset + limit]]
-    return FigureDossiers(figure, len(rows), _details(session, page, shot.now))
+    where = shot.resolved.base() & shot.figure(figure)
+    total = session.scalar(select(func.count()).select_from(Dossier).where(where)) or 0
+    page = session.scalars(
+        select(Dossier.id)
+        .where(where)
+        .order_by(Dossier.received_at.desc(), Dossier.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return FigureDossiers(figure, total, _details(session, list(page), shot.now))
 
 
 def _details(session: Session, ids: list[int], now: datetime) -> list[FigureDossier]:

@@ -1,5 +1,6 @@
 """The dashboard's figures for a scope: every figure is a set of dossiers, so each count and
-the list of dossiers behind it come from the same rule (`figures_of`) and always agree.
+the list of dossiers behind it come from the same SQL condition (`conditions`) and always
+agree. Counts are aggregates in the database (a million dossiers are never read into Python).
 
 Period semantics (the provincial report "tình hình, kết quả giải quyết TTHC"):
 - received and its channels / reception points: received in the period;
@@ -15,20 +16,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import ColumnElement
+from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session
 
-from engine.analytics.clock import CachingCalendar
-from engine.analytics.clock import WorkingClock
 from engine.analytics.scope import Resolved
 from engine.models import Dossier
 from engine.rules.status import OPEN
+from engine.rules.timeliness import DUE_SOON
 from engine.rules.timeliness import EARLY
 from engine.rules.timeliness import LATE
 from engine.rules.timeliness import ON_TIME
 from engine.rules.timeliness import OVERDUE
-from engine.rules.timeliness import timeliness_of
+from engine.rules.timeliness import WITHIN_LIMIT
+from engine.rules.timeliness import due_soon_until
 from engine.texts import N_
 
 SETTLED = frozenset({"processed", "result_returned"})
@@ -69,20 +72,8 @@ FORMULAS = {
 """How the on-time rate is computed: domain.md §1.5 (OpenCPS, the provincial report) by default;
 some provinces (Gia Lai) count late dossiers still in progress against all to process."""
 HOURS_PER_DAY = 8
-
-
-COLUMNS = (
-    Dossier.id,
-    Dossier.procedure_id,
-    Dossier.status,
-    Dossier.channel,
-    Dossier.reception_point_kind,
-    Dossier.received_at,
-    Dossier.due_at,
-    Dossier.original_due_at,
-    Dossier.finished_at,
-    Dossier.delivery_method,
-)
+GroupKey = ColumnElement[Any] | InstrumentedAttribute[Any] | None
+"""What the aggregates are grouped by (a procedure, a week...); None: the whole scope."""
 
 
 @dataclass(frozen=True)
@@ -111,91 +102,142 @@ class Figures:
         }
 
 
-def candidate_rows(session: Session, resolved: Resolved) -> list[Row[Any]]:
-    """Every dossier of the scope some figure of the period may count, in one query."""
-    in_period = resolved.within(Dossier.received_at) | resolved.within(Dossier.finished_at)
-    still_open = Dossier.status.in_(sorted(OPEN)) & resolved.before_end(Dossier.received_at)
-    query = select(*COLUMNS).where(resolved.base(), in_period | still_open)
-    rows: list[Row[Any]] = list(session.execute(query.order_by(Dossier.id)))
-    return rows
-
-
-@dataclass
+@dataclass(frozen=True)
 class Snapshot:
-    """The scope's dossiers, each with the figures it counts in, classed once per request and
-    shared by every table of the dashboard."""
+    """A scope judged at one moment: every table of a request asks its questions of this."""
 
+    session: Session
     resolved: Resolved
     now: datetime
-    rows: list[tuple[Row[Any], frozenset[str]]]
-    calendar: CachingCalendar
-    _clock: WorkingClock | None = None
+    due_soon_until: datetime
+    """Open dossiers due in [now, this] are due soon (engine.rules.timeliness.due_soon_until)."""
 
-    def processing_days(self, row: Row[Any]) -> float:
-        """Working days from receipt to the result, in office hours / 8 (how limits are kept)."""
-        if self._clock is None:
-            self._clock = WorkingClock(self.calendar)
-        return self._clock.between(row.received_at, row.finished_at) / HOURS_PER_DAY
+    def figure(self, name: str) -> ColumnElement[bool]:
+        return conditions(self)[name]
+
+    def where(self) -> ColumnElement[bool]:
+        """The scope's dossiers some figure of the period may count (what the indexes serve)."""
+        resolved = self.resolved
+        in_period = resolved.within(Dossier.received_at) | _ended_within(resolved)
+        return resolved.base() & (in_period | _open(resolved))
 
 
 def snapshot(session: Session, resolved: Resolved, now: datetime) -> Snapshot:
-    calendar = CachingCalendar()
-    rows = [
-        (row, figures_of(row, resolved, now, calendar)) for row in candidate_rows(session, resolved)
-    ]
-    return Snapshot(resolved, now, rows, calendar)
+    return Snapshot(session, resolved, now, due_soon_until(now))
 
 
-def figures_of(
-    row: Row[Any], resolved: Resolved, now: datetime, calendar: CachingCalendar
-) -> frozenset[str]:
-    """The figures this dossier counts in."""
-    names: set[str] = set()
-    if _inside(row.received_at, resolved):
-        names.update(("received", row.channel, row.reception_point_kind))
-        if row.channel != "online":
-            names.add("not_online")
-    if row.status in OPEN:
-        if resolved.end is None or row.received_at < resolved.end:
-            names.update(("in_progress", timeliness_of(row, now, calendar)))
-            if row.status in PAUSED:
-                names.update(("paused", PAUSED[row.status]))
-    elif row.finished_at is not None and _inside(row.finished_at, resolved):
-        if row.status in SETTLED:
-            names.update(("settled", timeliness_of(row, now, calendar)))
-            if row.status == "result_returned" and row.delivery_method != "electronic":
-                names.add("not_electronic")
-        elif row.status in ENDINGS:
-            names.add(row.status)
-    return frozenset(names)
+def _open(resolved: Resolved) -> ColumnElement[bool]:
+    return Dossier.status.in_(sorted(OPEN)) & resolved.before_end(Dossier.received_at)
 
 
-def _inside(moment: datetime, resolved: Resolved) -> bool:
-    return (resolved.start is None or moment >= resolved.start) and (
-        resolved.end is None or moment < resolved.end
-    )
+def _ended_within(resolved: Resolved) -> ColumnElement[bool]:
+    return Dossier.finished_at.is_not(None) & resolved.within(Dossier.finished_at)
 
 
-def compute(
-    shot: Snapshot, formula: str, rows: list[tuple[Row[Any], frozenset[str]]] | None = None
+def conditions(shot: Snapshot) -> dict[str, ColumnElement[bool]]:
+    """Each figure's one rule, as SQL: its count and the list behind it both use it.
+
+    Finished dossiers are classed by the class stored when they finished (`timeliness`); open
+    ones by comparing their statutory due time with `now` and with the due-soon threshold: the
+    buckets `engine.rules.timeliness.classify` gives, without asking the calendar per dossier."""
+    resolved = shot.resolved
+    received = resolved.within(Dossier.received_at)
+    ended = _ended_within(resolved)
+    still_open = _open(resolved)
+    due = func.coalesce(Dossier.original_due_at, Dossier.due_at)
+    judged = still_open & (Dossier.status != "supplement_requested") & due.is_not(None)
+    settled = Dossier.status.in_(sorted(SETTLED)) & ended
+    return {
+        "received": received,
+        **{name: received & (Dossier.channel == name) for name in CHANNELS},
+        **{name: received & (Dossier.reception_point_kind == name) for name in POINTS},
+        "settled": settled,
+        **{name: settled & (Dossier.timeliness == name) for name in (EARLY, ON_TIME, LATE)},
+        "in_progress": still_open,
+        WITHIN_LIMIT: still_open
+        & (
+            (Dossier.status == "supplement_requested") | due.is_(None) | (due > shot.due_soon_until)
+        ),
+        DUE_SOON: judged & (due >= shot.now) & (due <= shot.due_soon_until),
+        OVERDUE: judged & (due < shot.now),
+        "paused": still_open & Dossier.status.in_(sorted(PAUSED)),
+        **{figure: still_open & (Dossier.status == status) for status, figure in PAUSED.items()},
+        **{name: ended & (Dossier.status == name) for name in ENDINGS},
+        "not_online": received & (Dossier.channel != "online"),
+        "not_electronic": settled
+        & (Dossier.status == "result_returned")
+        & (func.coalesce(Dossier.delivery_method, "") != "electronic"),
+    }
+
+
+def count_by(
+    shot: Snapshot,
+    rules: dict[str, ColumnElement[bool]],
+    *,
+    group: GroupKey = None,
+) -> dict[Any, dict[str, int]]:
+    """How many of the scope's dossiers each rule holds, in one query (per `group` value)."""
+    columns = [func.count().filter(rule) for rule in rules.values()]
+    return {
+        key: dict(zip(rules, (int(value or 0) for value in values), strict=True))
+        for key, *values in _rows(shot, columns, shot.where(), group, aggregate=True)
+    }
+
+
+def settled_hours(shot: Snapshot, *, group: GroupKey = None) -> dict[Any, tuple[float, float]]:
+    """Average and median office hours from receipt to result of the settled dossiers (per
+    `group` value): percentile_cont on PostgreSQL; SQLite (small databases) reads the one
+    column and computes them here. The one place the two dialects differ."""
+    where = shot.resolved.base() & shot.figure("settled") & Dossier.working_hours.is_not(None)
+    if shot.session.get_bind().dialect.name == "postgresql":
+        median = func.percentile_cont(0.5).within_group(Dossier.working_hours)
+        columns = [func.avg(Dossier.working_hours), median]
+        return {
+            key: (float(average), float(middle))
+            for key, average, middle in _rows(shot, columns, where, group, aggregate=True)
+            if average is not None
+        }
+    hours: dict[Any, list[float]] = {}
+    for key, value in _rows(shot, [Dossier.working_hours], where, group, aggregate=False):
+        hours.setdefault(key, []).append(value)
+    return {k: (statistics.fmean(v), statistics.median(v)) for k, v in hours.items()}
+
+
+def _rows(
+    shot: Snapshot,
+    columns: list[Any],
+    where: ColumnElement[bool],
+    group: GroupKey,
+    *,
+    aggregate: bool,
+) -> list[tuple[Any, ...]]:
+    """Each row led by its `group` value (None when the whole scope is one group)."""
+    if group is None:
+        return [(None, *row) for row in shot.session.execute(select(*columns).where(where))]
+    query = select(group, *columns).where(where)
+    if aggregate:
+        query = query.group_by(group)
+    return [tuple(row) for row in shot.session.execute(query)]
+
+
+def compute(shot: Snapshot, formula: str) -> Figures:
+    """The figures of the snapshot's scope: one query for the counts, one for the times."""
+    counts = count_by(shot, conditions(shot)).get(None) or dict.fromkeys(FIGURES, 0)
+    return figures_from(counts, settled_hours(shot).get(None), formula)
+
+
+def figures_from(
+    counts: dict[str, int], hours: tuple[float, float] | None, formula: str
 ) -> Figures:
-    """The figures of the snapshot (or of some of its rows: one procedure's)."""
-    counts = dict.fromkeys(FIGURES, 0)
-    days: list[float] = []
-    for row, names in shot.rows if rows is None else rows:
-        for name in names:
-            if name in counts:
-                counts[name] += 1
-        if "settled" in names:
-            days.append(shot.processing_days(row))
+    """The figures from the counts and the (average, median) office hours of what settled."""
     return Figures(
         counts=counts,
         on_time_rate=on_time_rate(counts, formula),
         on_time_formula=formula,
         on_time_formula_text=FORMULAS[formula],
         online_share=percent(counts["online"], counts["received"]),
-        average_days=round(statistics.fmean(days), 2) if days else None,
-        median_days=round(statistics.median(days), 2) if days else None,
+        average_days=None if hours is None else round(hours[0] / HOURS_PER_DAY, 2),
+        median_days=None if hours is None else round(hours[1] / HOURS_PER_DAY, 2),
     )
 
 

@@ -13,6 +13,7 @@ from engine.errors import InvalidData
 from engine.instance.events import event
 from engine.instance.events import event_values
 from engine.instance.events import insert_events
+from engine.instance.finishing import finish
 from engine.instance.status_changes import change_status
 from engine.models import Dossier
 from engine.queries.dossiers import dossier_view
@@ -79,7 +80,8 @@ def record_delivery(
     dossier.delivery_tracking_number = tracking_number or None
     dossier.delivery_address = address or None
     dossier.returned_at = now
-    dossier.finished_at = dossier.finished_at or now
+    if dossier.finished_at is None:
+        finish(dossier, now)
     session.add(
         event(
             dossier.id,

@@ -37,6 +37,7 @@ from engine.instance import awaited
 from engine.instance import timers
 from engine.instance.events import event_values
 from engine.instance.events import insert_events
+from engine.instance.finishing import finish
 from engine.instance.status_changes import announce
 from engine.instance.status_changes import change_status
 from engine.instance.task_rows import task_changes
@@ -299,5 +300,5 @@ def move_status(
     if status is None:
         status = status_after_step(dossier.status, workflow_completed=completed, outcome=outcome)
     if completed or ended:
-        dossier.finished_at = by.now  # before the status change, so the row is written once
+        finish(dossier, by.now)  # before the status change, so the row is written once
     change_status(session, dossier, status, actor_id=by.actor_id, now=by.now, reason=reason)

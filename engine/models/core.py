@@ -158,6 +158,8 @@ class Dossier(Base):
         Index(
             "ix_dossier_code_pattern", "code", postgresql_ops={"code": "text_pattern_ops"}
         ).ddl_if(dialect="postgresql"),
+        # open dossiers by due time, and the figures of all time per unit (0018)
+        Index("ix_dossier_unit_status_due", "competent_unit_id", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,6 +200,11 @@ class Dossier(Base):
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     """engine.rules.folding.search_text of the code and applicant: lower-case, accent-free, so
     "nguyen van an" finds "Nguyễn Văn An"; written wherever the applicant is."""
+    # leaders' figures (migration 0018_dossier_timeliness): set once, when the dossier finishes
+    timeliness: Mapped[str | None] = mapped_column(String(10))
+    """early, on_time or late against the statutory due time (engine.rules.timeliness)."""
+    working_hours: Mapped[float | None]
+    """Office hours from receipt to the end, from the one calendar."""
 
     __mapper_args__ = {"version_id_col": lock_version}
 

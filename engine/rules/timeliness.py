@@ -61,6 +61,34 @@ def classify(
     return DUE_SOON if remaining <= due_soon_hours else WITHIN_LIMIT
 
 
+def due_soon_until(
+    now: datetime, due_soon_hours: float = 8, calendar: WorkingCalendar | None = None
+) -> datetime:
+    """The latest due time `classify` calls due soon at `now`: the moment the last of
+    `due_soon_hours` office hours elapses, carried over the lunch, night or days off right after
+    it (office hours to a due time inside that gap are still `due_soon_hours`). A due time in
+    [now, this] is due soon, so many open dossiers are classed by comparing timestamps."""
+    calendar = calendar or default_calendar()
+    return calendar.due_in_hours(calendar.due_in_hours(now, due_soon_hours), 0)
+
+
+def finished_record(
+    *,
+    received_at: datetime,
+    due_at: datetime | None,
+    finished_at: datetime,
+    calendar: WorkingCalendar | None = None,
+) -> tuple[str, float]:
+    """What a finished dossier keeps on its row for the leaders' figures: its class (`classify`)
+    and its office hours from receipt to result; both are fixed the moment it finishes, so the
+    figures count them in SQL instead of classing every dossier on every request."""
+    hours = (calendar or default_calendar()).working_hours_between(received_at, finished_at)
+    return (
+        classify(due_at=due_at, finished_at=finished_at, paused=False, now=finished_at),
+        hours,
+    )
+
+
 class TimedDossier(Protocol):
     """What judging a dossier's timeliness reads of it."""
 

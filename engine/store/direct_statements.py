@@ -25,10 +25,12 @@ from typing import cast
 
 from sqlalchemy import Connection
 from sqlalchemy import Executable
+from sqlalchemy import Float
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.types import TypeEngine
 
 from engine.store.libpq_batch import Batch
 
@@ -221,7 +223,16 @@ def _compile(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> 
             processors[name if compiled.positiontup else escaped.get(name, name)] = process
     positional = tuple(compiled.positiontup) if compiled.positiontup else None
     results = tuple(
-        entry.type.dialect_impl(dialect).result_processor(dialect, None)
+        _result_processor(entry.type, dialect)
         for entry in compiled._result_columns  # noqa: SLF001 - the returned columns' types
     )
     return _Compiled(compiled.string, compiled, processors, positional, results)
+
+
+def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """A float comes back from every driver as a float; psycopg's numeric processor would ask
+    the result's type code, which a statement compiled ahead of its cursor does not have."""
+    impl = type_.dialect_impl(dialect)
+    if isinstance(impl, Float) and not impl.asdecimal:
+        return None
+    return impl.result_processor(dialect, None)

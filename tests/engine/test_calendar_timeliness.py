@@ -4,12 +4,14 @@ limit, due soon (at most 8 office hours left) or overdue; a paused dossier's clo
 from __future__ import annotations
 
 from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
 from engine.rules.calendar import LOCAL_TZ
 from engine.rules.calendar import load_calendar
 from engine.rules.timeliness import classify
+from engine.rules.timeliness import due_soon_until
 
 DUE = datetime(2026, 1, 6, 17, 0, tzinfo=LOCAL_TZ)
 """Tuesday 6 January 2026, close of office."""
@@ -106,3 +108,25 @@ def test_due_soon_follows_the_calendar_it_is_given(tmp_path):
         )
         == "within_limit"
     )
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        local(5, 9),  # Monday morning: 8 office hours end Tuesday 09:00
+        local(5, 13),  # after lunch: they end Tuesday at 11:30, just before lunch
+        local(9, 16),  # Friday afternoon: over the weekend
+        local(5, 12),  # during lunch
+        local(5, 20),  # at night
+        local(30, 15, month=12),  # before the New Year holiday
+    ],
+)
+def test_due_soon_is_a_due_time_between_now_and_one_threshold(now):
+    """The figures count open dossiers in SQL by comparing due times with `due_soon_until`: it
+    must give what `classify` gives for every due time (every 10 minutes over a week)."""
+    calendar = load_calendar()
+    until = due_soon_until(now, calendar=calendar)
+    for step in range(-12, 7 * 24 * 6):
+        due = now + timedelta(minutes=10 * step)
+        expected = still_open(now, due, calendar=calendar) == "due_soon"
+        assert (now <= due <= until) == expected, (now, due, until)
