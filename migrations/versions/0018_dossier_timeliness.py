@@ -17,7 +17,7 @@ from engine.rules.calendar import default_calendar
 from engine.rules.timeliness import finished_record
 
 revision = "0018_dossier_timeliness"
-down_revision = "0015_analytics_indexes"
+down_revision = "0017_version_moves"
 branch_labels = None
 depends_on = None
 

@@ -34,15 +34,15 @@ def _without_process_dossier() -> dict[str, bytes]:
             element.getparent().remove(element)
         elif element.tag == f"{{{BPMN}}}flowNodeRef" and element.text == "process_dossier":
             element.getparent().remove(element)
-        elif element.get("id") == "flow_guide_to_process":
+        elif element.get("id") == "flow_merge_to_process":
             element.set("targetRef", "decision_made")
-    edge = next(e for e in root.iter() if e.get("bpmnElement") == "flow_guide_to_process")
-    for waypoint, (x, y) in zip(edge, ((730, 380), (990, 380), (990, 195)), strict=False):
+    edge = next(e for e in root.iter() if e.get("bpmnElement") == "flow_merge_to_process")
+    for waypoint, (x, y) in zip(edge, ((765, 170), (965, 170)), strict=False):
         waypoint.set("x", str(x))
         waypoint.set("y", str(y))
     for element in root.iter(f"{{{BPMN}}}incoming", f"{{{BPMN}}}outgoing"):
         if element.text == "flow_process_to_gateway":
-            element.text = "flow_guide_to_process"
+            element.text = "flow_merge_to_process"
     files[f"{CODE}.bpmn"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return files
 
