@@ -28,6 +28,7 @@ from api.pages.common import role_label
 from api.pages.i18n import translate
 from api.schemas.base import MAX_ID
 from engine.access.actors import require_role_anywhere
+from engine.analytics.before_after import compare_versions
 from engine.catalogue.comparisons import CHANGERS
 from engine.catalogue.comparisons import compare
 from engine.catalogue.comparisons import retire
@@ -147,6 +148,7 @@ def compare_page(code: str) -> str:
     numbers, before, after = _pick(code)
     with read_session() as session:
         found = compare(session, user, code, before=before, after=after)
+        measured = {figures.number: figures for figures in compare_versions(session, user, code)}
         files = {
             number: get_procedure(session, code, number).bpmn_xml for number in {before, after}
         }
@@ -158,6 +160,7 @@ def compare_page(code: str) -> str:
         before=before,
         after=after,
         diff=found,
+        measured=(measured.get(before), measured.get(after)),
         payload={
             "diagrams": diagrams,
             "added": [item["element_id"] for item in found.added],
