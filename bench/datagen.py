@@ -648,7 +648,7 @@ WALL_HOURS = {
 """Median wall-clock hours a step waits (created to claimed), then is worked (to completed):
 engine/demo/plan.py's working hours times three (nights and weekends)."""
 CHANNEL_WEIGHTS = {"in_person": 58, "online": 32, "postal": 10}
-POINT_WEIGHTS = {"counter": 80, "mobile": 13, "health_facility": 7}
+ANALYTICS_POINT_WEIGHTS = {"counter": 80, "mobile": 13, "health_facility": 7}
 SLOW_SHARE, REFUSED_SHARE, WITHDRAWN_SHARE, PAUSED_SHARE = 0.09, 0.07, 0.02, 0.08
 
 
@@ -849,7 +849,9 @@ class AnalyticsGenerator(Generator):
         channel = rng.choices(list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values()))[0]
         point = "counter"
         if channel == "in_person":
-            point = rng.choices(list(POINT_WEIGHTS), list(POINT_WEIGHTS.values()))[0]
+            point = rng.choices(
+                list(ANALYTICS_POINT_WEIGHTS), list(ANALYTICS_POINT_WEIGHTS.values())
+            )[0]
         dossier_id = self._new_id("dossier")
         due = received + timedelta(days=version.time_limit_days * 7 / 5 + 0.4)
         story = _Story(self, rows, dossier_id, version, competent, receiving, received)
