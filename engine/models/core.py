@@ -224,6 +224,13 @@ class Task(Base):
         ),
         Index("ix_task_assignee", "assignee_id", "state", "due_at", "id"),
         Index("ix_task_dossier", "dossier_id", "state"),
+        # The heat map reads one version's tasks by dossier, every column it needs in the
+        # index (0019).
+        Index(
+            "ix_task_dossier_times",
+            "dossier_id",
+            postgresql_include=["element_id", "state", "created_at", "taken_at", "completed_at"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -238,6 +245,9 @@ class Task(Base):
     form: Mapped[str | None] = mapped_column(String(200))
     due_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    taken_at: Mapped[datetime | None]
+    """The first claim or reassignment: waiting ends, working begins. Kept in step with the
+    `task_claimed` / `task_reassigned` events by a trigger on `event` (migration 0019)."""
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     # deadline watch (migration 0003_background)
