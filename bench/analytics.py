@@ -1,9 +1,9 @@
 """8. Leaders' analytics at 1M dossiers (PostgreSQL): the dashboard, the citizen-service index and
 a heat map, each a few SQL statements over `dossier`, `task` and `event`.
 
-STAND-INS: the statements below are shaped like what the dashboard (engine/analytics, `stats`
-branch) and the heat map (`flow` branch) need, written here until those modules merge; then
-these functions call the real ones (`engine.analytics...`) and the figures are theirs.
+STAND-INS: the dashboard's statements below are shaped like what the dashboard (engine/analytics,
+`stats` branch) needs, written here until they call the real ones. The heat map is the real one
+(`engine.analytics.heatmap.heatmap`, its whole answer: figures per step, queues, diagram).
 
 Data: datagen's "analytics" mix in its own database (a year of dossiers, most settled, two
 versions of each procedure; see bench/README.md). Each query runs for random units, months and
@@ -26,7 +26,13 @@ from typing import Any
 import datagen
 import harness
 import psycopg
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from engine.access.actors import Actor
+from engine.access.actors import Grant
+from engine.analytics.heatmap import heatmap
 
 TARGET_MS = 300.0
 ROUNDS = 40
@@ -39,41 +45,11 @@ PROPOSED_INDEXES = {
     " (competent_unit_id, finished_at)",
     "ix_dossier_received": "CREATE INDEX ix_dossier_received ON dossier (received_at)",
     "ix_dossier_finished": "CREATE INDEX ix_dossier_finished ON dossier (finished_at)",
-    "ix_task_completed_element": "CREATE INDEX ix_task_completed_element ON task"
-    " (completed_at) INCLUDE (dossier_id, element_id, created_at) WHERE state = 'completed'",
-    "ix_event_claimed_task": "CREATE INDEX ix_event_claimed_task ON event (task_id)"
-    " INCLUDE (at) WHERE kind = 'task_claimed'",
 }
 """What the figures need beyond the shipped indexes: a unit's (or the province's) dossiers
 received, settled or still open in a period (dashboard, index; a NULL finished_at is in the
-btree, so the open ones come from the same index), completed tasks in a period with their claim
-time (the heat map's raw form)."""
-
-# The heat map's rollup keeps durations in buckets 10 % wide on a log scale (ln 1.1 below): a
-# median or p90 read from it is within 5 % of the exact one.
-BUILD_ROLLUP = """
-CREATE TABLE bench_step_rollup AS
-WITH done AS (
-  SELECT d.procedure_version_id AS version_id, t.element_id,
-         (t.completed_at + interval '7 hours')::date AS day,
-         extract(epoch FROM coalesce(c.at, t.created_at) - t.created_at) / 3600 AS waiting,
-         extract(epoch FROM t.completed_at - coalesce(c.at, t.created_at)) / 3600 AS working
-  FROM task t
-  JOIN dossier d ON d.id = t.dossier_id
-  LEFT JOIN event c ON c.task_id = t.id AND c.kind = 'task_claimed'
-  WHERE t.state = 'completed'
-), parts AS (
-  SELECT version_id, element_id, day, 'waiting' AS part, waiting AS hours FROM done
-  UNION ALL
-  SELECT version_id, element_id, day, 'working', working FROM done
-)
-SELECT version_id, element_id, day, part,
-       floor(ln(greatest(hours, 0.01)) / ln(1.1))::int AS bucket, count(*)::int AS n
-FROM parts GROUP BY 1, 2, 3, 4, 5
-"""
-"""PROPOSED for the heat map at 1M: a rollup (procedure version, step, local day, waiting or
-working, duration bucket) -> count, which the write path keeps in step with one upsert per
-part when a task is completed (or a sweep refreshes per day). Built here from the rows."""
+btree, so the open ones come from the same index). The heat map needs none beyond its migrations
+(0016 and 0019_task_times)."""
 
 BUILD_DAILY = """
 CREATE TABLE bench_dossier_daily AS
@@ -131,24 +107,6 @@ FROM live
 """
 """The province's month from the daily rollup plus the live open dossiers."""
 
-HEATMAP_ROLLUP = """
-WITH h AS (
-  SELECT element_id, part, bucket, sum(n) AS n FROM bench_step_rollup
-  WHERE version_id = %(version)s AND day >= %(from)s::date AND day < %(to)s::date
-  GROUP BY 1, 2, 3
-), c AS (
-  SELECT element_id, part, bucket,
-         sum(n) OVER (PARTITION BY element_id, part ORDER BY bucket) AS cum,
-         sum(n) OVER (PARTITION BY element_id, part) AS total
-  FROM h
-)
-SELECT element_id, part, max(total) AS n,
-       power(1.1, min(bucket) FILTER (WHERE cum >= 0.5 * total) + 0.5) AS p50_hours,
-       power(1.1, min(bucket) FILTER (WHERE cum >= 0.9 * total) + 0.5) AS p90_hours
-FROM c GROUP BY 1, 2
-"""
-"""Heat map from the rollup: per step, count, median and p90 of waiting and working."""
-
 DASHBOARD = """
 SELECT
   count(*) FILTER (WHERE received_at >= %(from)s AND received_at < %(to)s) AS received,
@@ -203,22 +161,9 @@ GROUP BY procedure_id
 """Citizen-service index stand-in: per procedure, settled early or on time, average time;
 the unit's online share (Decision 766's progress and online groups)."""
 
-HEATMAP = """
-SELECT t.element_id, count(*) AS n,
-  percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP
-    (ORDER BY extract(epoch FROM coalesce(c.at, t.created_at) - t.created_at) / 3600) AS waiting,
-  percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP
-    (ORDER BY extract(epoch FROM t.completed_at - coalesce(c.at, t.created_at)) / 3600) AS working
-FROM task t
-JOIN dossier d ON d.id = t.dossier_id
-LEFT JOIN event c ON c.task_id = t.id AND c.kind = 'task_claimed'
-WHERE t.state = 'completed' AND t.completed_at >= %(from)s AND t.completed_at < %(to)s
-  AND d.procedure_version_id = %(version)s
-GROUP BY t.element_id
-"""
-"""Heat map stand-in: per step of a procedure version over three months, count and median /
-p90 hours waiting (created -> claimed) and working (claimed -> completed); wall hours here,
-working hours in the real module."""
+HEATMAP_SCOPES = ("province", "commune")
+"""The real heat map (engine.analytics.heatmap.heatmap) of a random version over a quarter:
+as a designer sees it (every unit: the province) and as a commune's leader sees it."""
 
 
 def analytics_url(options: harness.Options) -> str:
@@ -231,10 +176,14 @@ def analytics_url(options: harness.Options) -> str:
 
 
 class Figures:
-    def __init__(self, conn: psycopg.Connection[Any], rng: random.Random) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], rng: random.Random, url: str) -> None:
         self.conn, self.rng = conn, rng
         self.units = [r[0] for r in conn.execute("SELECT id FROM unit WHERE kind <> 'province'")]
-        self.versions = [r[0] for r in conn.execute("SELECT id FROM procedure_version")]
+        self.versions = conn.execute(
+            "SELECT p.code, v.number FROM procedure_version v"
+            " JOIN procedure p ON p.id = v.procedure_id ORDER BY v.id"
+        ).fetchall()
+        self.engine = create_engine(url)
         self.now = datetime.now().replace(microsecond=0)  # noqa: DTZ005 - naive UTC columns
 
     def month(self) -> dict[str, Any]:
@@ -257,34 +206,36 @@ class Figures:
         return self.conn.execute(INDEX, {**self.month(), "unit": self.rng.choice(self.units)})
 
     def quarter(self) -> dict[str, Any]:
-        end = self.now - timedelta(days=self.rng.randrange(0, 200))
-        return {
-            "from": end - timedelta(days=91),
-            "to": end,
-            "version": self.rng.choice(self.versions),
-        }
+        end = (self.now - timedelta(days=self.rng.randrange(0, 200))).date()
+        code, number = self.rng.choice(self.versions)
+        return {"code": code, "version": number, "start": end - timedelta(days=91), "end": end}
 
-    def heatmap(self) -> Any:
-        return self.conn.execute(HEATMAP, self.quarter())
+    def _heatmap(self, actor: Actor) -> Any:
+        window = self.quarter()
+        with Session(self.engine) as session:
+            figures = heatmap(session, actor, window.pop("code"), **window)
+        return [figures]
 
-    def heatmap_rollup(self) -> Any:
-        return self.conn.execute(HEATMAP_ROLLUP, self.quarter())
+    def heatmap_province(self) -> Any:
+        """A designer's heat map: every unit's dossiers of the version (the province)."""
+        return self._heatmap(Actor(0, "bench", "bench", frozenset({Grant("designer", 0)})))
 
-
-SLOW_ROUNDS = 8
-"""The raw heat-map join takes seconds at 1M: timed fewer times, only to justify its rollup."""
+    def heatmap_commune(self) -> Any:
+        """A commune leader's heat map: the commune's dossiers only."""
+        unit = self.rng.choice(self.units)
+        return self._heatmap(Actor(0, "bench", "bench", frozenset({Grant("leader", unit)})))
 
 
 def _time(figures: Figures, names: list[str]) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {name: [] for name in names}
     for round_ in range(WARMUP + ROUNDS):
         for name in names:
-            if name == "heatmap" and round_ >= 1 + SLOW_ROUNDS:
-                continue
             query: Callable[[], Any] = getattr(figures, name)
             started = time.perf_counter()
-            query().fetchall()
-            if round_ >= (1 if name == "heatmap" else WARMUP):
+            answer = query()
+            if hasattr(answer, "fetchall"):
+                answer.fetchall()
+            if round_ >= WARMUP:
                 samples[name].append((time.perf_counter() - started) * 1000)
     return samples
 
@@ -294,17 +245,9 @@ def _explain(conn: psycopg.Connection[Any], figures: Figures, name: str) -> None
         "dashboard": DASHBOARD_UNIT,
         "province": DASHBOARD_PROVINCE,
         "index": INDEX,
-        "heatmap": HEATMAP,
-        "heatmap_rollup": HEATMAP_ROLLUP,
         "province_rollup": PROVINCE_ROLLUP,
     }[name]
-    window = figures.quarter() if name.startswith("heatmap") else figures.month()
-    params = {
-        **figures.month(),
-        "unit": figures.units[0],
-        "version": figures.versions[-1],
-        **window,
-    }
+    params = {**figures.month(), "unit": figures.units[0]}
     plan = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params).fetchall()
     harness.say(f"  EXPLAIN {name}:")
     for (line,) in plan[:25]:
@@ -324,37 +267,33 @@ def measure(options: harness.Options) -> list[harness.Result]:
             "SELECT (SELECT count(*) FROM task), (SELECT count(*) FROM event)"
         ).fetchone()
         harness.say(f"  {counts[0]:,} tasks, {counts[1]:,} events" if counts else "")
-        conn.execute("DROP TABLE IF EXISTS bench_step_rollup, bench_dossier_daily")
+        conn.execute("DROP TABLE IF EXISTS bench_dossier_daily")
         for name in PROPOSED_INDEXES:
             conn.execute(f"DROP INDEX IF EXISTS {name}")
         try:
-            results += _round(conn, size, "shipped indexes", ["dashboard", "province", "index"])
+            results += _round(
+                conn, size, "shipped indexes", ["dashboard", "province", "index"], url=url
+            )
             with datagen._phase("proposed indexes built"):
                 for definition in PROPOSED_INDEXES.values():
                     conn.execute(definition)
                 conn.execute("ANALYZE dossier, task, event")
-            with datagen._phase("heat map rollup built from the task and event rows"):
-                conn.execute(BUILD_ROLLUP)
-                conn.execute("CREATE INDEX ON bench_step_rollup (version_id, day)")
-                conn.execute("ANALYZE bench_step_rollup")
             with datagen._phase("daily dossier rollup built from the dossier rows"):
                 conn.execute(BUILD_DAILY)
                 conn.execute("CREATE INDEX ON bench_dossier_daily (day)")
                 conn.execute("ANALYZE bench_dossier_daily")
-            for rollup in ("bench_step_rollup", "bench_dossier_daily"):
-                rows = conn.execute(f"SELECT count(*) FROM {rollup}").fetchone()  # noqa: S608
-                harness.say(f"  {rollup}: {rows[0] if rows else 0:,} rows")
+            rows = conn.execute("SELECT count(*) FROM bench_dossier_daily").fetchone()
+            harness.say(f"  bench_dossier_daily: {rows[0] if rows else 0:,} rows")
             names = [
                 "dashboard",
                 "province",
                 "province_rollup",
                 "index",
-                "heatmap",
-                "heatmap_rollup",
+                *(f"heatmap_{scope}" for scope in HEATMAP_SCOPES),
             ]
-            results += _round(conn, size, "proposed", names, judged=True)
+            results += _round(conn, size, "proposed", names, url=url, judged=True)
         finally:
-            conn.execute("DROP TABLE IF EXISTS bench_step_rollup, bench_dossier_daily")
+            conn.execute("DROP TABLE IF EXISTS bench_dossier_daily")
             for name in PROPOSED_INDEXES:
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
     return results
@@ -366,22 +305,24 @@ def _round(
     label: str,
     names: list[str],
     *,
+    url: str,
     judged: bool = False,
 ) -> list[harness.Result]:
-    figures = Figures(conn, random.Random(17))
+    figures = Figures(conn, random.Random(17), url)
     samples = _time(figures, names)
     results = []
     for name in names:
         values = samples[name]
         p95 = harness.percentile(values, 0.95)
         harness.say(f"  {label:<16} {name:<15} {harness.summary_ms(values)}")
-        raw = name in ("heatmap", "province")  # shown beside the rollup that replaces them
-        if p95 >= TARGET_MS and judged and not raw:
+        raw = name == "province"  # shown beside the rollup that replaces it
+        if p95 >= TARGET_MS and judged and not raw and not name.startswith("heatmap"):
             _explain(conn, figures, name)
         target = judged and not raw
         results.append(
             harness.Result(
-                f"8 analytics, {name} stand-in ({size // 1000}k, {label})",
+                f"8 analytics, {name}{'' if name.startswith('heatmap') else ' stand-in'}"
+                f" ({size // 1000}k, {label})",
                 f"p95 {p95:.0f} ms (p50 {statistics.median(values):.0f})",
                 f"p95 < {TARGET_MS:.0f} ms" if target else "-",
                 p95 < TARGET_MS if target else None,
