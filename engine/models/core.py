@@ -110,8 +110,14 @@ class Dossier(Base):
         # leaders' figures: a unit's dossiers received, or ended, in a period (0015)
         Index("ix_dossier_unit_received", "competent_unit_id", "received_at"),
         Index("ix_dossier_unit_finished", "competent_unit_id", "finished_at"),
-        # The heat map, hints and before/after read one version's dossiers by receipt (0016).
-        Index("ix_dossier_version_received", "procedure_version_id", "received_at"),
+        # The heat map, hints and before/after read one version's dossiers by receipt, in the
+        # caller's units, from the index alone (0016, covering since 0019).
+        Index(
+            "ix_dossier_version_scope",
+            "procedure_version_id",
+            "received_at",
+            postgresql_include=["id", "competent_unit_id", "receiving_unit_id"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

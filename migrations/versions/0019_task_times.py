@@ -5,7 +5,9 @@ ends and working begins). A trigger on `event` keeps it in step: it fires exactl
 write path records a claim or a reassignment (and when such an event's moment is corrected), so
 no command, bulk path or replay can forget it. Existing rows are filled from the events by the
 same statement the trigger runs. The heat map then reads one version's tasks without touching
-the audit trail: the index below holds every column it reads, by dossier.
+the audit trail: the index below holds every column it reads, by dossier. The version's
+dossiers in a period and in the caller's units come from an index alone too (0016's range, now
+holding the dossier's id and units).
 
 Working hours are not stored: they are computed when read from the three moments and the one
 calendar (engine.analytics.clock), so a corrected moment or an amended calendar never leaves a
@@ -62,6 +64,13 @@ def upgrade():
                 """
             )
     op.create_index(
+        "ix_dossier_version_scope",
+        "dossier",
+        ["procedure_version_id", "received_at"],
+        postgresql_include=["id", "competent_unit_id", "receiving_unit_id"],
+    )
+    op.drop_index("ix_dossier_version_received", table_name="dossier")
+    op.create_index(
         "ix_task_dossier_times",
         "task",
         ["dossier_id"],
@@ -71,6 +80,10 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_task_dossier_times", table_name="task")
+    op.create_index(
+        "ix_dossier_version_received", "dossier", ["procedure_version_id", "received_at"]
+    )
+    op.drop_index("ix_dossier_version_scope", table_name="dossier")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER event_task_taken ON event")
         op.execute("DROP FUNCTION task_taken_at()")
