@@ -596,6 +596,9 @@ TASK_COLUMNS = (
     "completed_at",
     "completed_by",
 )
+ANALYTICS_TASK_COLUMNS = (*TASK_COLUMNS, "taken_at")
+"""The analytics mix's tasks also say when they were first taken (migration 0019): the claim's
+moment, as the trigger on `event` writes it for a live claim."""
 EVENT_COLUMNS = (
     "id",
     "dossier_id",
@@ -698,7 +701,7 @@ class AnalyticsGenerator(Generator):
         self.ids = {"dossier": ids[0], "task": ids[1], "event": ids[2]}
         loaders = {
             "dossier": Loader(self.conn, "dossier", ANALYTICS_DOSSIER_COLUMNS),
-            "task": Loader(self.conn, "task", TASK_COLUMNS),
+            "task": Loader(self.conn, "task", ANALYTICS_TASK_COLUMNS),
             "event": Loader(self.conn, "event", EVENT_COLUMNS),
         }
         self.sequence: dict[tuple[int, str], int] = {}
@@ -1025,6 +1028,7 @@ class _Story:
                 created,
                 done if finished else None,
                 holder if finished else None,
+                claimed if claimed <= now else None,
             )
         )
         return done

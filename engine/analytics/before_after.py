@@ -17,12 +17,10 @@ from engine.access.actors import Actor
 from engine.analytics.heatmap import Spread
 from engine.analytics.heatmap import StepFigures
 from engine.analytics.heatmap import spread
-from engine.analytics.heatmap import step_figures
-from engine.analytics.heatmap import version_graph
+from engine.analytics.heatmap import version_steps
 from engine.analytics.step_rows import dossier_filter
 from engine.analytics.step_rows import procedure_versions
 from engine.analytics.step_rows import scope_for
-from engine.analytics.step_rows import step_rows
 from engine.analytics.step_rows import working_clock
 from engine.models import Dossier
 from engine.rules.calendar import DAYS
@@ -97,9 +95,7 @@ def compare_versions(
                 processing,
                 change_pct(before.limit_hours, limit_hours) if before else None,
                 change_pct(before.processing.median, processing.median) if before else None,
-                step_figures(
-                    step_rows(session, [version.id], scope), clock, version_graph(version)
-                ),
+                version_steps(session, version, scope, clock),
             )
         )
     return found

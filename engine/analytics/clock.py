@@ -82,6 +82,18 @@ class WorkingClock:
                     total += min(clock, end) - start
         return total
 
+    def day_starts(self, until: datetime) -> list[float]:
+        """Office hours from the origin to the start of each day, from the origin to the day
+        after `until`'s: the table a SQL query reads positions from (engine.analytics.heatmap)."""
+        last = int((until.timestamp() + self._offset - self._origin_seconds) // _DAY) + 1
+        self._extend(max(last, 0))
+        return self._before[: max(last, 0) + 2]
+
+    def sql_constants(self) -> tuple[float, float, list[tuple[float, float]]]:
+        """What a SQL position needs besides the day table: the seconds to add to a UTC epoch
+        for the local clock since the origin, the day length, the office periods in hours."""
+        return self._offset - self._origin_seconds, float(_DAY), list(self._periods)
+
     def between(self, start: datetime, end: datetime) -> float:
         """Office hours from `start` to `end`, 0 when `end` is not after `start`."""
         return max(0.0, self.position(end) - self.position(start))

@@ -1,8 +1,8 @@
 """Who may read bottleneck figures, over which units, and the task rows every figure is made of.
 
 One query per version and period reads the task rows of the dossiers received in the period,
-each with the moment someone first took it (its first `task_claimed` or `task_reassigned`
-event, found through the partial index of migration 0016_step_times); no workflow is loaded.
+each with the moment someone first took it (`task.taken_at`, kept in step with its first
+`task_claimed` or `task_reassigned` event: migration 0019_task_times); no workflow is loaded.
 Times become working hours on one axis (engine.analytics.clock) built from the one calendar."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from datetime import time
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +28,6 @@ from engine.analytics.clock import WorkingClock
 from engine.errors import InvalidData
 from engine.errors import NotFound
 from engine.models import Dossier
-from engine.models import Event
 from engine.models import Procedure
 from engine.models import ProcedureVersion
 from engine.models import Task
@@ -40,8 +38,6 @@ from engine.rules.calendar import default_calendar
 ANALYSTS = ("leader", "designer")
 """Leaders read their units' figures; designers read every unit's (aggregates only: no dossier
 or citizen is named); administrators pass every check."""
-TAKEN = ("task_claimed", "task_reassigned")
-"""Events after which somebody is on a task: a claim, or a leader handing it to someone."""
 
 
 @dataclass(frozen=True)
@@ -128,12 +124,6 @@ def dossier_filter(scope: Scope) -> list[ColumnElement[bool]]:
 
 def step_rows(session: Session, version_ids: Sequence[int], scope: Scope) -> list[StepRow]:
     """The human tasks of the versions' dossiers in scope, by dossier then creation order."""
-    taken = (
-        select(func.min(Event.at))
-        .where(Event.task_id == Task.id, Event.kind.in_(TAKEN))
-        .correlate(Task)
-        .scalar_subquery()
-    )
     query = (
         select(
             Task.id,
@@ -145,7 +135,7 @@ def step_rows(session: Session, version_ids: Sequence[int], scope: Scope) -> lis
             Task.assignee_id,
             Task.state,
             Task.created_at,
-            taken,
+            Task.taken_at,
             Task.completed_at,
             Dossier.finished_at,
         )

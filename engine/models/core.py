@@ -126,8 +126,6 @@ class Dossier(Base):
         # leaders' figures: a unit's dossiers received, or ended, in a period (0015)
         Index("ix_dossier_unit_received", "competent_unit_id", "received_at"),
         Index("ix_dossier_unit_finished", "competent_unit_id", "finished_at"),
-        # The heat map, hints and before/after read one version's dossiers by receipt (0016).
-        Index("ix_dossier_version_received", "procedure_version_id", "received_at"),
         # The dossier list (0014_dossier_search): a unit's dossiers, and those received there
         # for another unit, with what the list filters, sorts and searches by, read from the
         # index alone on PostgreSQL (engine.queries.dossier_list).
@@ -160,6 +158,14 @@ class Dossier(Base):
         ).ddl_if(dialect="postgresql"),
         # open dossiers by due time, and the figures of all time per unit (0018)
         Index("ix_dossier_unit_status_due", "competent_unit_id", "status", "due_at"),
+        # The heat map, hints and before/after read one version's dossiers by receipt, in the
+        # caller's units, from the index alone (0016, covering since 0019).
+        Index(
+            "ix_dossier_version_scope",
+            "procedure_version_id",
+            "received_at",
+            postgresql_include=["id", "competent_unit_id", "receiving_unit_id"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -281,6 +287,13 @@ class Task(Base):
         ),
         Index("ix_task_assignee", "assignee_id", "state", "due_at", "id"),
         Index("ix_task_dossier", "dossier_id", "state"),
+        # The heat map reads one version's tasks by dossier, every column it needs in the
+        # index (0019).
+        Index(
+            "ix_task_dossier_times",
+            "dossier_id",
+            postgresql_include=["element_id", "state", "created_at", "taken_at", "completed_at"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -295,6 +308,9 @@ class Task(Base):
     form: Mapped[str | None] = mapped_column(String(200))
     due_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    taken_at: Mapped[datetime | None]
+    """The first claim or reassignment: waiting ends, working begins. Kept in step with the
+    `task_claimed` / `task_reassigned` events by a trigger on `event` (migration 0019)."""
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     # deadline watch (migration 0003_background)
