@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
+from engine.demo.plan import DEFAULT_SHARE
+from engine.demo.plan import procedure_shares
 from engine.demo.year import play_year
 from engine.dossiers.receive import Submission
 from engine.dossiers.receive import submit
@@ -102,6 +104,12 @@ def test_the_year_plays_every_kind_of_published_procedure(new_uow: NewUow) -> No
         assert copies and all(d.data["pages"] >= 1 and d.data["copies"] >= 1 for d in copies)
         assert all(d.fee_amount for d in copies), "the certification fee table decided a fee"
         _assert_rows_agree(uow.session, dossiers)
+
+
+def test_a_designers_new_procedure_is_played_at_a_small_share() -> None:
+    shares = procedure_shares(["certify_copy", "newborn_bundle", "well_permit"])
+    assert shares["well_permit"] == DEFAULT_SHARE < shares["certify_copy"]
+    assert shares["certify_copy"] < shares["newborn_bundle"]
 
 
 def _assert_rows_agree(session: Session, dossiers: list[Dossier]) -> None:
