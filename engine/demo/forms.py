@@ -64,6 +64,14 @@ NOTES = (
     "Đã đối chiếu với cơ sở dữ liệu",
     "Thông tin do công dân cung cấp",
 )
+DOCUMENTS = (
+    "Giấy khai sinh",
+    "Bằng tốt nghiệp trung học phổ thông",
+    "Giấy chứng nhận quyền sử dụng đất",
+    "Hợp đồng mua bán xe máy",
+    "Sổ hộ khẩu",
+)
+REGISTERS = ("Sổ đăng ký khai sinh", "Sổ đăng ký kết hôn", "Sổ đăng ký khai tử")
 
 
 def generic_data(
@@ -104,7 +112,7 @@ def _value(field: Field, story: Story, rng: random.Random, today: date) -> Any:
     if field.type == "number":
         low = int(rules.get("min", 1))
         high = int(rules.get("max", low + 9))
-        return rng.randint(low, min(high, low + 9))
+        return rng.randint(low, min(high, low + 4))
     if field.type == "datetime":
         day = today - timedelta(days=rng.randrange(0, 30))
         if field.subtype == "time":
@@ -121,14 +129,48 @@ def _text(field: Field, story: Story, rng: random.Random, today: date) -> str:
         return f"0{rng.randrange(10 ** (count - 1)):0{count - 1}d}"
     if pattern == _MONTH:
         return f"{today.year:04d}-{today.month:02d}"
-    key = field.key
-    if "address" in key:
-        return story.applicant["address"]
-    if key.endswith(("name", "holder", "partner")):
-        return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-    if key.endswith(("number", "_no")):
-        return f"{story.number}/{today.year}"
+    for matches, text in _TEXTS:
+        if matches(field.key):
+            return text(story, rng, today)
     return rng.choice(NOTES)
+
+
+_TEXTS: tuple[tuple[Callable[[str], bool], Callable[[Story, random.Random, date], str]], ...] = (
+    (lambda key: "address" in key, lambda story, rng, today: story.applicant["address"]),
+    (lambda key: key.startswith("document"), lambda story, rng, today: rng.choice(DOCUMENTS)),
+    (
+        lambda key: key.startswith("register_book"),
+        lambda story, rng, today: (
+            f"{rng.choice(REGISTERS)} năm {rng.randint(1985, today.year - 1)}"
+        ),
+    ),
+    (lambda key: key == "tracking_number", lambda story, rng, today: f"EP{story.number:07d}VN"),
+    (
+        lambda key: "reason" in key,
+        lambda story, rng, today: "Hồ sơ không đủ điều kiện giải quyết theo quy định",
+    ),
+    (
+        lambda key: key.startswith("missing"),
+        lambda story, rng, today: "Bản sao giấy tờ chứng minh nhân thân",
+    ),
+    (
+        lambda key: key.endswith("unit"),
+        lambda story, rng, today: "UBND xã nơi công dân cư trú trước đây",
+    ),
+    (
+        lambda key: key.startswith("requested"),
+        lambda story, rng, today: "Cải chính ngày sinh trong giấy khai sinh cho đúng hồ sơ gốc",
+    ),
+    (
+        lambda key: key.endswith(("name", "holder", "partner")),
+        lambda story, rng, today: f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+    ),
+    (
+        lambda key: key.endswith(("number", "_no")),
+        lambda story, rng, today: f"{story.number}/{today.year}",
+    ),
+)
+"""A text field's value by its key (first match), when its pattern asks for nothing."""
 
 
 def _check(step: _Step) -> dict[str, Any]:
