@@ -24,7 +24,25 @@ it, when families are still celebrating."""
 MORNING_SHARE = 0.62
 """More people come in the morning than in the afternoon."""
 
-PROCEDURE_SHARES = {"newborn_bundle": 0.55, "social_allowance": 0.45}
+PROCEDURE_SHARES = {
+    "newborn_bundle": 0.22,
+    "social_allowance": 0.18,
+    "certify_copy": 0.17,
+    "certify_signature": 0.12,
+    "marriage_registration": 0.05,
+    "death_registration": 0.05,
+    "residence_confirmation": 0.05,
+    "permanent_residence": 0.04,
+    "marital_status_certificate": 0.04,
+    "civil_status_extract_copy": 0.03,
+    "civil_status_correction": 0.02,
+    "register_book_copy": 0.02,
+}
+"""Each published procedure's share of the year's arrivals: the two stories the analytics figures
+lean on stay high, certification of copies and signatures is what a commune desk sees most,
+civil-status and residence matters come in modestly, corrections and copies rarely."""
+DEFAULT_SHARE = 0.01
+"""A published procedure without a share (a designer's new one) is still played, rarely."""
 CHANNEL_SHARES = {"in_person": 0.58, "online": 0.32, "postal": 0.10}
 MOBILE_SHARE, HEALTH_FACILITY_SHARE = 0.14, 0.25
 """Of in-person dossiers: taken at a mobile reception point; of in-person newborn bundles: at the
@@ -41,6 +59,9 @@ PAUSE_SHARE, PAUSE_EXPIRY_SHARE = 0.06, 0.2
 (the sweep refuses them when the applicant's time is up)."""
 NOT_ELIGIBLE_SHARE, DECISION_REFUSED_SHARE = 0.07, 0.06
 """Social allowance: not eligible at verification; refused at the decision."""
+SETBACK_SHARE = 0.05
+"""Other procedures: a step's decision goes against the dossier (refused, not eligible, not found
+in the register, the leader declines to sign)."""
 REFUSED_SHARE, WITHDRAWN_SHARE = 0.01, 0.02
 """Refused with form 03 by the desk, and withdrawn by the applicant, part-way through."""
 
@@ -139,9 +160,26 @@ def arrivals(rng: random.Random, count: int, start: date, end: date) -> list[dat
     return sorted(moments)
 
 
-def stories(rng: random.Random, count: int, start: date, end: date, communes: int) -> list[Story]:
+def procedure_shares(published: list[str]) -> dict[str, float]:
+    """The share of each published procedure (in the order given, for a stable draw)."""
+    return {code: PROCEDURE_SHARES.get(code, DEFAULT_SHARE) for code in published}
+
+
+def stories(
+    rng: random.Random,
+    count: int,
+    start: date,
+    end: date,
+    communes: int,
+    published: list[str] | None = None,
+) -> list[Story]:
+    """The year's stories over the `published` procedures (all with a share when None)."""
+    codes = sorted(published) if published is not None else list(PROCEDURE_SHARES)
+    shares = procedure_shares(codes)
+    if not shares:
+        raise ValueError("no published procedure to play")
     return [
-        _story(rng, number, moment, communes)
+        _story(rng, number, moment, communes, shares)
         for number, moment in enumerate(arrivals(rng, count, start, end), start=1)
     ]
 
@@ -150,8 +188,10 @@ def _pick(rng: random.Random, shares: dict[str, float]) -> str:
     return rng.choices(list(shares), list(shares.values()))[0]
 
 
-def _story(rng: random.Random, number: int, arrives: datetime, communes: int) -> Story:
-    procedure = _pick(rng, PROCEDURE_SHARES)
+def _story(
+    rng: random.Random, number: int, arrives: datetime, communes: int, shares: dict[str, float]
+) -> Story:
+    procedure = _pick(rng, shares)
     commune = 0 if communes == 1 or rng.random() < 0.6 else rng.randrange(1, communes)
     receiving = commune
     if communes > 1 and rng.random() < ELSEWHERE_SHARE:

@@ -21,9 +21,12 @@ from sqlalchemy import select
 
 from engine.access.accounts import load_actor
 from engine.access.actors import Actor
+from engine.bpmn.versions import compiled_for
+from engine.bpmn.versions import spec_key_of
 from engine.catalogue.demo import COMMUNE_USERS
 from engine.catalogue.demo import COMMUNES
 from engine.demo.forms import form_data
+from engine.demo.forms import generic_data
 from engine.demo.plan import Story
 from engine.demo.plan import step_hours
 from engine.demo.plan import stories
@@ -36,11 +39,15 @@ from engine.errors import Conflict
 from engine.errors import InvalidData
 from engine.models import Dossier
 from engine.models import Event
+from engine.models import Procedure
+from engine.models import ProcedureVersion
 from engine.models import SupplementRequest
 from engine.models import Task
 from engine.models import Unit
 from engine.models import User
 from engine.rules import calendar
+from engine.rules.forms import RECEPTION_FORM
+from engine.rules.forms import Field
 from engine.rules.status import OPEN
 from engine.store.uow import UnitOfWork
 from engine.work import tasks as task_commands
@@ -74,6 +81,7 @@ class _OpenStep:
     element_id: str
     role: str
     unit_id: int
+    form: str | None
 
 
 @dataclass(eq=False)
@@ -124,7 +132,9 @@ def play_year(
                 foreign=foreign,
             )
         cast = _Cast.load(uow)
-    plans = stories(rng, dossiers, end - timedelta(days=DAYS), end, len(cast.units))
+    plans = stories(
+        rng, dossiers, end - timedelta(days=DAYS), end, len(cast.units), sorted(cast.forms)
+    )
     queue: list[_Due] = []
     order = 0
 
@@ -169,6 +179,8 @@ class _Cast:
     """(id, code) of each demo commune."""
     actors: dict[tuple[str, int], Actor]
     """(role, unit id) -> the demo user holding it."""
+    forms: dict[str, dict[str, list[Field]]]
+    """Published procedure code -> its current version's forms by file name: what is played."""
 
     @classmethod
     def load(cls, uow: UnitOfWork) -> _Cast:
@@ -187,7 +199,16 @@ class _Cast:
                 user_id = session.scalar(select(User.id).where(User.username == f"{prefix}{index}"))
                 if user_id is not None:
                     actors[role, units[code]] = load_actor(session, user_id)
-        return cls([(units[code], code) for code in codes], actors)
+        published = session.execute(
+            select(Procedure.code, ProcedureVersion).join(
+                ProcedureVersion, Procedure.current_version_id == ProcedureVersion.id
+            )
+        ).all()
+        procedure_forms = {
+            code: compiled_for(session, spec_key_of(version), version.id).forms
+            for code, version in published
+        }
+        return cls([(units[code], code) for code in codes], actors, procedure_forms)
 
 
 class _Player:
@@ -215,11 +236,16 @@ class _Player:
         receiving_id, _code = self.cast.units[story.receiving]
         competent_code = self.cast.units[story.commune][1]
         point = {"kind": story.point_kind, "name": story.point_name or ""}
+        data = story.data
+        reception = self.cast.forms[story.procedure].get(RECEPTION_FORM)
+        if not data and reception:  # what the desk records, drawn from the procedure's form
+            today = calendar.to_local(now).date()
+            data = generic_data(reception, story, case.rng, today=today)
         submission = Submission(
             procedure_code=story.procedure,
             applicant=story.applicant,
             channel=story.channel,
-            data=story.data,
+            data=data,
             unit=competent_code,
             reception_point=point,
         )
@@ -253,8 +279,11 @@ class _Player:
     def _complete(self, case: _Case, now: datetime, task_id: int) -> None:
         step = case.tasks[task_id]
         today = now.astimezone(calendar.LOCAL_TZ).date()
-        data = form_data(step.element_id, case.story, case.rng, rounds=case.rounds, today=today)
-        if step.element_id == "check_dossier" and data["dossier_complete"] == "no":
+        fields = self.cast.forms[case.story.procedure].get(step.form) if step.form else None
+        data = form_data(
+            step.element_id, case.story, case.rng, rounds=case.rounds, today=today, fields=fields
+        )
+        if step.element_id == "check_dossier" and data.get("dossier_complete") == "no":
             case.rounds += 1
         with self.new_uow() as uow:
             try:
@@ -321,23 +350,25 @@ class _Player:
         with self.new_uow() as uow:
             status = uow.session.scalar(select(Dossier.status).where(Dossier.id == case.dossier_id))
             rows = uow.session.execute(
-                select(Task.id, Task.element_id, Task.role, Task.unit_id)
+                select(Task.id, Task.element_id, Task.role, Task.unit_id, Task.form)
                 .where(Task.dossier_id == case.dossier_id, Task.state == "open")
                 .order_by(Task.id)
             ).all()
         if status not in OPEN:
             case.ended = True
             return
-        for task_id, element_id, role, unit_id in rows:
+        for task_id, element_id, role, unit_id, form in rows:
             if task_id in case.tasks:
                 continue
-            case.tasks[task_id] = _OpenStep(element_id, role, unit_id)
+            case.tasks[task_id] = _OpenStep(element_id, role, unit_id, form)
             waiting, _ = step_hours(case.rng, element_id, case.story)
             self.plan(self._after(now, waiting), "claim", case, task_id)
 
     def _pauses_here(self, case: _Case, element_id: str) -> bool:
         where = {"social_allowance": "process_dossier", "newborn_bundle": "register_residence"}
-        return case.story.pause and not case.paused and where[case.story.procedure] == element_id
+        return (
+            case.story.pause and not case.paused and where.get(case.story.procedure) == element_id
+        )
 
     # --- small reads ------------------------------------------------------------------------
 

@@ -131,7 +131,7 @@ def _walk(components: list[Any]) -> list[dict[str, Any]]:
     return flat
 
 
-def _hidden(field: Field, data: dict[str, Any]) -> bool:
+def hidden(field: Field, data: dict[str, Any]) -> bool:
     """Evaluate the `=key = "v"` / `=key != "v"` subset of FEEL that our forms use."""
     if field.hide_when is None:
         return False
@@ -158,7 +158,7 @@ def validate(fields: list[Field] | None, data: Any, *, today: date | None = None
     errors: dict[str, list[str]] = {key: [UNKNOWN] for key in data if key not in known}
     cleaned: dict[str, Any] = {}
     for field in fields:
-        if _hidden(field, data):
+        if hidden(field, data):
             continue
         value = data.get(field.key)
         problems = _check(field, value) or _check_not_after(field, value, today)

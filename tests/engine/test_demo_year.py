@@ -17,12 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access.actors import Actor
+from engine.demo.plan import DEFAULT_SHARE
+from engine.demo.plan import procedure_shares
 from engine.demo.year import play_year
 from engine.dossiers.receive import Submission
 from engine.dossiers.receive import submit
 from engine.errors import Conflict
 from engine.models import Dossier
 from engine.models import Event
+from engine.models import Incident
+from engine.models import Procedure
 from engine.models import SupplementRequest
 from engine.models import Task
 from engine.rules import calendar
@@ -44,7 +48,7 @@ def _dossiers(new_uow: NewUow) -> list[Dossier]:
 
 
 def test_a_demo_year_has_the_shape_a_dashboard_shows(new_uow: NewUow) -> None:
-    result = play_year(new_uow, dossiers=150, seed=5, until=UNTIL)
+    result = play_year(new_uow, dossiers=150, seed=7, until=UNTIL)
     dossiers = _dossiers(new_uow)
     assert len(dossiers) == result.dossiers == 150
 
@@ -65,7 +69,7 @@ def test_a_demo_year_has_the_shape_a_dashboard_shows(new_uow: NewUow) -> None:
         and calendar.to_local(d.finished_at).date() < calendar.to_local(d.original_due_at).date()
     ]
     assert 0 < len(late) < len(early)
-    assert len({d.procedure_id for d in dossiers}) == 2, "both shipped procedures"
+    assert len({d.procedure_id for d in dossiers}) >= 8, "the shipped catalogue"
 
     for dossier in dossiers:
         day = calendar.to_local(dossier.received_at).date()
@@ -80,6 +84,32 @@ def test_a_demo_year_has_the_shape_a_dashboard_shows(new_uow: NewUow) -> None:
         assert answered, "some dossiers were paused for a supplement and resumed"
         assert session.scalar(select(func.count()).where(Event.kind == "task_claimed"))
         _assert_rows_agree(session, dossiers)
+
+
+def test_the_year_plays_every_kind_of_published_procedure(new_uow: NewUow) -> None:
+    """Procedures without a hand-written filler are played from their forms: their reception
+    data and every step's data pass the forms' checks, and their DMN fees are decided."""
+    play_year(new_uow, dossiers=60, seed=3, until=UNTIL)
+    dossiers = _dossiers(new_uow)
+    with new_uow() as uow:
+        codes = dict(uow.session.execute(select(Procedure.id, Procedure.code)).all())
+        assert uow.session.scalar(select(func.count(Incident.id))) == 0, "no step failed"
+        by_procedure = Counter(codes[d.procedure_id] for d in dossiers)
+        new = set(by_procedure) - {"newborn_bundle", "social_allowance"}
+        assert len(new) >= 5, by_procedure
+        assert by_procedure["newborn_bundle"] > by_procedure["civil_status_correction"]
+        finished = {codes[d.procedure_id] for d in dossiers if d.status == "result_returned"}
+        assert len(finished - {"newborn_bundle", "social_allowance"}) >= 4, finished
+        copies = [d for d in dossiers if codes[d.procedure_id] == "certify_copy"]
+        assert copies and all(d.data["pages"] >= 1 and d.data["copies"] >= 1 for d in copies)
+        assert all(d.fee_amount for d in copies), "the certification fee table decided a fee"
+        _assert_rows_agree(uow.session, dossiers)
+
+
+def test_a_designers_new_procedure_is_played_at_a_small_share() -> None:
+    shares = procedure_shares(["certify_copy", "newborn_bundle", "well_permit"])
+    assert shares["well_permit"] == DEFAULT_SHARE < shares["certify_copy"]
+    assert shares["certify_copy"] < shares["newborn_bundle"]
 
 
 def _assert_rows_agree(session: Session, dossiers: list[Dossier]) -> None:
