@@ -3,6 +3,7 @@ the dossiers behind a figure; every table also as CSV or XLSX."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -22,6 +23,7 @@ from api.schemas.stats import ServiceIndexOut
 from api.schemas.stats import StatsOut
 from api.schemas.stats import TrendOut
 from api.schemas.stats import TrendQuery
+from api.stats_tables import Table
 from api.stats_tables import dossiers_table
 from api.stats_tables import figures_table
 from api.stats_tables import index_table
@@ -79,6 +81,12 @@ def _errors(view: Any) -> Any:
     return blp.alt_response(403, description="not a leader of the unit, nor an administrator")(view)
 
 
+def _answer(args: dict[str, Any], filename: str, table: Callable[[], Table], body: Any) -> Any:
+    """The JSON body, or the same numbers as a CSV/XLSX download when the caller asked for one."""
+    fmt = wanted_format(args["format"])
+    return body if fmt == "json" else table_file(filename, *table(), fmt)
+
+
 @blp.route("")
 class StatsView(MethodView):
     @blp.arguments(ScopeQuery, location="query", error_status_code=400)
@@ -89,10 +97,7 @@ class StatsView(MethodView):
         """The dashboard's figures for a unit, field, procedure and period (default: all)"""
         with read_session() as session:
             figures = stats(take(session, current_actor(), scope_of(args)), formula=formula())
-        fmt = wanted_format(args["format"])
-        if fmt != "json":
-            return table_file("so-lieu", *figures_table(figures), fmt)
-        return figures.as_dict()
+        return _answer(args, "so-lieu", lambda: figures_table(figures), figures.as_dict())
 
 
 @blp.route("/procedures")
@@ -106,20 +111,22 @@ class ProcedureStatsView(MethodView):
         with read_session() as session:
             shot = take(session, current_actor(), scope_of(args))
             items = by_procedure(session, shot, formula=formula())
-        fmt = wanted_format(args["format"])
-        if fmt != "json":
-            return table_file("theo-thu-tuc", *procedures_table(items), fmt)
-        return {
-            "items": [
-                {
-                    "code": item.code,
-                    "name": item.name,
-                    "time_limit_days": item.time_limit_days,
-                    "figures": item.figures.as_dict(),
-                }
-                for item in items
-            ]
-        }
+        return _answer(
+            args,
+            "theo-thu-tuc",
+            lambda: procedures_table(items),
+            {
+                "items": [
+                    {
+                        "code": item.code,
+                        "name": item.name,
+                        "time_limit_days": item.time_limit_days,
+                        "figures": item.figures.as_dict(),
+                    }
+                    for item in items
+                ]
+            },
+        )
 
 
 @blp.route("/trend")
@@ -132,13 +139,11 @@ class TrendView(MethodView):
         """Received, settled and on-time rate week by week or month by month"""
         with read_session() as session:
             points = trend(take(session, current_actor(), scope_of(args)), by=args["by"])
-        fmt = wanted_format(args["format"])
-        if fmt != "json":
-            return table_file(f"xu-huong-{args['by']}", *trend_table(points), fmt)
-        return {
+        body = {
             "by": args["by"],
             "items": [{**asdict(p), "on_time_rate": p.on_time_rate} for p in points],
         }
+        return _answer(args, f"xu-huong-{args['by']}", lambda: trend_table(points), body)
 
 
 @blp.route("/index")
@@ -151,10 +156,7 @@ class ServiceIndexView(MethodView):
         """The citizen-service index (Decision 766/QĐ-TTg) as far as our data can feed it"""
         with read_session() as session:
             index = service_index(session, take(session, current_actor(), scope_of(args)))
-        fmt = wanted_format(args["format"])
-        if fmt != "json":
-            return table_file("chi-so-phuc-vu", *index_table(index), fmt)
-        return index
+        return _answer(args, "chi-so-phuc-vu", lambda: index_table(index), index)
 
 
 @blp.route("/dossiers")
